@@ -1,0 +1,188 @@
+// Settings of the local stack: supabase/config.toml (the Supabase CLI's
+// format) overlaid with environment variables. Every service reads its
+// settings from the one StackConfig this module builds.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { parse } from 'smol-toml';
+import { z } from 'zod';
+import { signJwt } from './jwt.ts';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+// The Supabase CLI's well-known local secret; its demo keys are derived from it.
+export const DEMO_JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
+const DEMO_KEY_EXPIRY = 1983812996;
+// The CLI's well-known local opaque keys (new-style API keys).
+export const DEMO_PUBLISHABLE_KEY = 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH';
+export const DEMO_SECRET_KEY = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
+
+const tomlSchema = z.object({
+	api: z
+		.object({
+			port: z.number().int().default(54321),
+			schemas: z.array(z.string()).default(['public', 'graphql_public']),
+			extra_search_path: z.array(z.string()).default(['public', 'extensions']),
+			max_rows: z.number().int().positive().default(1000)
+		})
+		.prefault({}),
+	db: z.object({ port: z.number().int().default(54322) }).prefault({}),
+	db_seed: z.object({ enabled: z.boolean().default(true), sql_paths: z.array(z.string()).default(['./seed.sql']) }).prefault({}),
+	inbucket: z.object({ port: z.number().int().default(54324), smtp_port: z.number().int().default(54325) }).prefault({}),
+	auth: z
+		.object({
+			site_url: z.string().default('http://127.0.0.1:3000'),
+			additional_redirect_urls: z.array(z.string()).default([]),
+			jwt_expiry: z.number().int().positive().default(3600),
+			enable_refresh_token_rotation: z.boolean().default(true),
+			refresh_token_reuse_interval: z.number().int().nonnegative().default(10),
+			enable_signup: z.boolean().default(true),
+			minimum_password_length: z.number().int().positive().default(6),
+			email: z
+				.object({
+					enable_signup: z.boolean().default(true),
+					double_confirm_changes: z.boolean().default(true),
+					enable_confirmations: z.boolean().default(false),
+					max_frequency: z.string().default('1s'),
+					otp_length: z.number().int().min(6).max(10).default(6),
+					otp_expiry: z.number().int().positive().default(3600)
+				})
+				.prefault({})
+		})
+		.prefault({}),
+	functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().default(true) })).default({})
+});
+
+export interface StackConfig {
+	/** Host the services bind to and advertise. */
+	host: string;
+	apiPort: number;
+	dbPort: number;
+	mailWebPort: number;
+	smtpPort: number;
+	/** Public URL of the gateway, e.g. http://127.0.0.1:54321 */
+	apiUrl: string;
+	/** Superuser connection string; set once Postgres is up. */
+	databaseUrl: string;
+	/** True when DATABASE_URL was given, so no embedded Postgres is started. */
+	externalDatabase: boolean;
+	/** Folder for the embedded Postgres cluster. */
+	dataDir: string;
+	/** Extra postgres -c settings for the embedded cluster. */
+	postgresSettings: Record<string, string>;
+	authenticatorPassword: string;
+	migrationsDir: string;
+	seedPaths: string[];
+	seedEnabled: boolean;
+	functionsDir: string;
+	jwtSecret: string;
+	anonKey: string;
+	serviceRoleKey: string;
+	publishableKey: string;
+	secretKey: string;
+	api: { schemas: string[]; extraSearchPath: string[]; maxRows: number };
+	auth: {
+		siteUrl: string;
+		additionalRedirectUrls: string[];
+		jwtExpiry: number;
+		refreshTokenRotation: boolean;
+		refreshTokenReuseInterval: number;
+		enableSignup: boolean;
+		minimumPasswordLength: number;
+		enableConfirmations: boolean;
+		doubleConfirmChanges: boolean;
+		/** Minimum seconds between two emails of one kind to one user. */
+		maxFrequencySeconds: number;
+		otpLength: number;
+		otpExpiry: number;
+		/** Sender of the auth emails. */
+		mailFrom: string;
+		smtpHost: string;
+		smtpPort: number;
+	};
+	functions: Record<string, { verifyJwt: boolean }>;
+}
+
+function parseDuration(text: string): number {
+	const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+	if (!match) throw new Error(`config.toml: cannot read the duration "${text}" (write e.g. "1s" or "60s")`);
+	const n = Number(match[1]);
+	return { ms: n / 1000, s: n, m: n * 60, h: n * 3600 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+}
+
+function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const n = Number(raw);
+	if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+	return n;
+}
+
+export interface LoadConfigOptions {
+	root?: string;
+	env?: NodeJS.ProcessEnv;
+	/** Overrides applied last (tests use free ports and a temporary data folder). */
+	overrides?: Partial<Pick<StackConfig, 'apiPort' | 'dbPort' | 'mailWebPort' | 'smtpPort' | 'dataDir' | 'postgresSettings' | 'databaseUrl'>>;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
+	const root = options.root ?? projectRoot;
+	const env = options.env ?? process.env;
+	const raw = parse(readFileSync(path.join(root, 'supabase/config.toml'), 'utf8')) as Record<string, unknown>;
+	const dbSection = (raw.db ?? {}) as Record<string, unknown>;
+	const parsed = tomlSchema.safeParse({ ...raw, db_seed: dbSection.seed ?? {} });
+	if (!parsed.success) throw new Error(`supabase/config.toml: ${z.prettifyError(parsed.error)}`);
+	const toml = parsed.data;
+
+	const host = env.STACK_HOST ?? '127.0.0.1';
+	const o = options.overrides ?? {};
+	const apiPort = o.apiPort ?? envInt(env, 'API_PORT', toml.api.port);
+	const dbPort = o.dbPort ?? envInt(env, 'DB_PORT', toml.db.port);
+	const mailWebPort = o.mailWebPort ?? envInt(env, 'MAIL_PORT', toml.inbucket.port);
+	const smtpPort = o.smtpPort ?? envInt(env, 'SMTP_PORT', toml.inbucket.smtp_port);
+	const jwtSecret = env.JWT_SECRET ?? DEMO_JWT_SECRET;
+	if (jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters long');
+	const externalUrl = o.databaseUrl ?? env.DATABASE_URL;
+
+	return {
+		host,
+		apiPort,
+		dbPort,
+		mailWebPort,
+		smtpPort,
+		apiUrl: `http://${host}:${apiPort}`,
+		databaseUrl: externalUrl ?? `postgresql://postgres:postgres@${host}:${dbPort}/postgres`,
+		externalDatabase: externalUrl !== undefined && externalUrl !== '',
+		dataDir: o.dataDir ?? env.PGDATA_DIR ?? path.join(root, '.local/postgres'),
+		postgresSettings: o.postgresSettings ?? {},
+		authenticatorPassword: env.AUTHENTICATOR_PASSWORD ?? 'postgres',
+		migrationsDir: path.join(root, 'supabase/migrations'),
+		seedPaths: toml.db_seed.sql_paths.map((p) => path.resolve(root, 'supabase', p)),
+		seedEnabled: toml.db_seed.enabled,
+		functionsDir: path.join(root, 'supabase/functions'),
+		jwtSecret,
+		anonKey: signJwt({ iss: 'supabase-demo', role: 'anon', exp: DEMO_KEY_EXPIRY }, jwtSecret),
+		serviceRoleKey: signJwt({ iss: 'supabase-demo', role: 'service_role', exp: DEMO_KEY_EXPIRY }, jwtSecret),
+		publishableKey: env.PUBLISHABLE_KEY ?? DEMO_PUBLISHABLE_KEY,
+		secretKey: env.SECRET_KEY ?? DEMO_SECRET_KEY,
+		api: { schemas: toml.api.schemas, extraSearchPath: toml.api.extra_search_path, maxRows: toml.api.max_rows },
+		auth: {
+			siteUrl: env.SITE_URL ?? toml.auth.site_url,
+			additionalRedirectUrls: toml.auth.additional_redirect_urls,
+			jwtExpiry: toml.auth.jwt_expiry,
+			refreshTokenRotation: toml.auth.enable_refresh_token_rotation,
+			refreshTokenReuseInterval: toml.auth.refresh_token_reuse_interval,
+			enableSignup: toml.auth.enable_signup && toml.auth.email.enable_signup,
+			minimumPasswordLength: toml.auth.minimum_password_length,
+			enableConfirmations: toml.auth.email.enable_confirmations,
+			doubleConfirmChanges: toml.auth.email.double_confirm_changes,
+			maxFrequencySeconds: parseDuration(toml.auth.email.max_frequency),
+			otpLength: toml.auth.email.otp_length,
+			otpExpiry: toml.auth.email.otp_expiry,
+			mailFrom: env.MAIL_FROM ?? 'Foldwork <noreply@foldwork.local>',
+			smtpHost: host,
+			smtpPort
+		},
+		functions: Object.fromEntries(Object.entries(toml.functions).map(([name, f]) => [name, { verifyJwt: f.verify_jwt }]))
+	};
+}
