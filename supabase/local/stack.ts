@@ -75,7 +75,7 @@ export async function startStack(config: StackConfig, options: StartOptions = {}
 		adminPool.on('error', (e) => log('db', e.message));
 		cleanups.push(() => adminPool.end());
 
-		const mail = await startMail(effective);
+		const mail = await startMail(effective, (m) => log('mail', m));
 		cleanups.push(() => mail.close());
 
 		const ctx: StackContext = {
