@@ -29,7 +29,7 @@ export function verifyJwt(token: string, secret: string, nowSeconds = Date.now()
 	} catch {
 		return { ok: false, reason: 'malformed' };
 	}
-	if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+	if (typeof header !== 'object' || header === null || Array.isArray(header) || typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
 		return { ok: false, reason: 'malformed' };
 	}
 	if ((header as { alg?: unknown }).alg !== 'HS256') return { ok: false, reason: 'algorithm' };
