@@ -1,11 +1,14 @@
-// See https://svelte.dev/docs/kit/types#app.d.ts
+import type { SupabaseClient, User } from '@supabase/supabase-js';
+
 declare global {
 	namespace App {
-		// interface Error {}
-		// interface Locals {}
-		// interface PageData {}
-		// interface PageState {}
-		// interface Platform {}
+		interface Locals {
+			supabase: SupabaseClient;
+			/** The signed-in user, verified with the Auth server; null when signed out. */
+			getUser(): Promise<User | null>;
+			/** Set by the auth guard on /app/* routes. */
+			user?: User;
+		}
 	}
 }
 

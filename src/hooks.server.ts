@@ -1,0 +1,28 @@
+import { redirect } from '@sveltejs/kit';
+import { sequence, type Handle } from '@sveltejs/kit/hooks';
+import { createSupabaseServerClient } from '#lib/supabase/server.ts';
+
+/** Builds the per-request Supabase client and a verified identity. */
+const supabase: Handle = async ({ event, resolve }) => {
+	event.locals.supabase = createSupabaseServerClient(event.cookies);
+	// getUser() asks the Auth server, so a forged or revoked session cookie is not trusted.
+	event.locals.getUser = async () => {
+		const { data, error } = await event.locals.supabase.auth.getUser();
+		return error ? null : data.user;
+	};
+	return resolve(event, {
+		filterSerializedResponseHeaders: (name) => name === 'content-range' || name === 'x-supabase-api-version'
+	});
+};
+
+/** /app/* needs a signed-in user. */
+const authGuard: Handle = async ({ event, resolve }) => {
+	if (event.url.pathname.startsWith('/app')) {
+		const user = await event.locals.getUser();
+		if (!user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+		event.locals.user = user;
+	}
+	return resolve(event);
+};
+
+export const handle = sequence(supabase, authGuard);
