@@ -1,13 +1,41 @@
-// Placeholder: replaced by the GoTrue-compatible auth service.
+// The GoTrue-compatible Auth service of the local stack (/auth/v1): what
+// `@supabase/supabase-js` and `@supabase/ssr` call for email + password,
+// magic links, OTPs, PKCE, invites and the admin API. Users, sessions and
+// tokens live in the `auth` schema as GoTrue keeps them.
 import type { StackContext, StackService } from '../context.ts';
-import { sendJson } from '../http.ts';
+import { HttpError } from '../http.ts';
+import type { AuthContext } from './context.ts';
+import { AuthError, OAuthError, sendAuthError } from './errors.ts';
+import { createMailer } from './mailer.ts';
+import { isOpenPath, route } from './router.ts';
 
-export function createAuthService(_ctx: StackContext): StackService {
+export function createAuthService(stack: StackContext): StackService {
+	const ctx: AuthContext = {
+		config: stack.config,
+		pool: stack.adminPool,
+		mailer: createMailer(stack.config),
+		log: (message) => stack.log('auth', message)
+	};
 	return {
 		prefix: '/auth/v1',
-		async handle({ res }) {
-			sendJson(res, 501, { code: 'not_implemented', message: 'auth is not implemented yet' });
+		isOpen: isOpenPath,
+		async handle({ req, res, url, path, token }) {
+			try {
+				await route(ctx, { req, res, url, token }, req.method ?? 'GET', path);
+			} catch (error) {
+				if (res.headersSent) throw error;
+				if (error instanceof AuthError || error instanceof OAuthError) {
+					sendAuthError(req, res, error);
+				} else if (error instanceof HttpError) {
+					throw error;
+				} else {
+					ctx.log(`${req.method} ${url.pathname} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+					sendAuthError(req, res, new AuthError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information'));
+				}
+			}
 		},
-		async close() {}
+		async close() {
+			ctx.mailer.close();
+		}
 	};
 }

@@ -1,0 +1,61 @@
+// Method + path -> handler, for the paths below /auth/v1.
+import type { AuthContext } from './context.ts';
+import { notFound } from './errors.ts';
+import type { AuthRequest } from './request.ts';
+import * as admin from './routes/admin.ts';
+import { generateLink } from './routes/generate-link.ts';
+import * as meta from './routes/meta.ts';
+import { magicLinkRoute, otp, recover, resend } from './routes/otp.ts';
+import { signup } from './routes/signup.ts';
+import { token } from './routes/token.ts';
+import { getUser, logoutRoute, updateUserRoute } from './routes/user.ts';
+import { verifyGet, verifyPost } from './routes/verify.ts';
+
+type Route = (ctx: AuthContext, request: AuthRequest, param: string) => Promise<void>;
+
+const ROUTES: Record<string, Route> = {
+	'GET /health': meta.health,
+	'GET /settings': meta.settings,
+	'GET /.well-known/jwks.json': meta.jwks,
+	'GET /authorize': meta.authorize,
+	'GET /callback': meta.callback,
+	'POST /callback': meta.callback,
+	'POST /signup': signup,
+	'POST /token': token,
+	'GET /verify': verifyGet,
+	'POST /verify': verifyPost,
+	'POST /otp': otp,
+	'POST /magiclink': magicLinkRoute,
+	'POST /recover': recover,
+	'POST /resend': resend,
+	'GET /user': getUser,
+	'PUT /user': updateUserRoute,
+	'POST /logout': logoutRoute,
+	'POST /invite': admin.inviteRoute,
+	'GET /admin/users': admin.listUsersRoute,
+	'POST /admin/users': admin.createUserRoute,
+	'GET /admin/users/:id': admin.getUserRoute,
+	'PUT /admin/users/:id': admin.updateUserRoute,
+	'DELETE /admin/users/:id': admin.deleteUserRoute,
+	'POST /admin/generate_link': generateLink
+};
+
+/** Paths that need no API key (the CLI gateway's open auth routes). */
+export function isOpenPath(path: string, method: string): boolean {
+	const p = normalise(path);
+	return (p === '/verify' && method === 'GET') || p === '/callback' || p === '/authorize' || p === '/.well-known/jwks.json';
+}
+
+function normalise(path: string): string {
+	return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+export async function route(ctx: AuthContext, request: AuthRequest, method: string, path: string): Promise<void> {
+	const p = normalise(path);
+	const exact = ROUTES[`${method} ${p}`];
+	if (exact) return exact(ctx, request, '');
+	const user = /^\/admin\/users\/([^/]+)$/.exec(p);
+	const byId = user ? ROUTES[`${method} /admin/users/:id`] : undefined;
+	if (user && byId) return byId(ctx, request, decodeURIComponent(user[1]));
+	throw notFound('not_found', 'Not Found');
+}

@@ -1,0 +1,83 @@
+// The autoconfirm path (email confirmations off, the Supabase CLI's
+// default): a second auth service on the same database, behind its own
+// gateway, with enable_confirmations = false.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Server } from 'node:http';
+import net from 'node:net';
+import pg from 'pg';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { loadConfig } from '../../supabase/local/config.ts';
+import { createGateway } from '../../supabase/local/gateway.ts';
+import { createAuthService } from '../../supabase/local/auth/index.ts';
+import type { StackService } from '../../supabase/local/context.ts';
+import { waitForMail } from '../helpers/mail.ts';
+import { stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { follow, fragmentOf, PASSWORD, verifyLink } from '../helpers/auth.ts';
+
+let server: Server;
+let pool: pg.Pool;
+let service: StackService;
+let apiUrl: string;
+
+async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = net.createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as net.AddressInfo;
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
+beforeAll(async () => {
+	const info = stackInfo();
+	const port = await freePort();
+	const base = loadConfig({ overrides: { databaseUrl: info.databaseUrl, apiPort: port, smtpPort: info.smtpPort } });
+	const config = { ...base, auth: { ...base.auth, enableConfirmations: false } };
+	apiUrl = config.apiUrl;
+	pool = new pg.Pool({ connectionString: info.databaseUrl, max: 3 });
+	service = createAuthService({ config, adminPool: pool, authenticatorUrl: '', log: () => {} });
+	server = createGateway(config, [service]);
+	await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+});
+
+afterAll(async () => {
+	await new Promise<void>((resolve) => {
+		server.close(() => resolve());
+		server.closeAllConnections();
+	});
+	await service.close();
+	await pool.end();
+});
+
+function client(): SupabaseClient {
+	return createClient(apiUrl, stackInfo().anonKey, { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } });
+}
+
+describe('with email confirmations off', () => {
+	it('signUp confirms at once and returns a session', async () => {
+		const email = uniqueEmail('auto');
+		const { data, error } = await client().auth.signUp({ email, password: PASSWORD, options: { data: { full_name: 'Auto' } } });
+		expect(error).toBeNull();
+		expect(data.session?.access_token).toBeTruthy();
+		expect(data.user?.email_confirmed_at).toBeTruthy();
+		expect(data.user?.user_metadata).toMatchObject({ full_name: 'Auto', email_verified: true });
+		const claims = JSON.parse(Buffer.from(data.session!.access_token.split('.')[1], 'base64url').toString());
+		expect(claims.iss).toBe(`${apiUrl}/auth/v1`);
+
+		const again = await client().auth.signUp({ email, password: PASSWORD });
+		expect(again.error?.status).toBe(422);
+		expect(again.error?.code).toBe('user_already_exists');
+		expect(again.error?.message).toBe('User already registered');
+	});
+
+	it('signInWithOtp signs up a new address and sends it a magic link', async () => {
+		const email = uniqueEmail('automagic');
+		expect((await client().auth.signInWithOtp({ email })).error).toBeNull();
+		const mail = await waitForMail(email, { subject: /Your Magic Link/ });
+		const fragment = fragmentOf(await follow(verifyLink(mail)));
+		expect(fragment.get('type')).toBe('magiclink');
+		expect(fragment.get('access_token')).toBeTruthy();
+	});
+});
