@@ -1,0 +1,154 @@
+// Tool suite 1 benchmark: `npm run bench:tools`. Each comparison runs both
+// programs as whole processes (start-up included) on the same input, several
+// times in this one run, and prints medians and ratios.
+//   protein-properties, 10,000 x 300 residues   vs Biopython ProteinAnalysis
+//   global alignment, two 1,000-residue proteins vs EMBOSS needle
+//   molecule-properties, 1,000 drug-like SMILES: molecules/s and peak memory
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const PYTHON = '/usr/bin/python3';
+const self = new URL(import.meta.url).pathname;
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+
+// --- child mode: run one tool on a file and exit -----------------------------
+if (process.argv[2] === '--child') {
+	const [task, file, file2] = process.argv.slice(3);
+	const ctx = { signal: new AbortController().signal, progress() {} };
+	if (task === 'protein') {
+		const { proteinPropertiesTool: t } = await import('../src/lib/tools/protein-properties/index.ts');
+		const parsed = t.parseInput({ text: readFileSync(file, 'utf8') });
+		if (!('input' in parsed)) throw new Error('bad input');
+		const r = await t.run(parsed.input, t.settingsSchema.parse({}), ctx);
+		process.stdout.write(`${r.table.rows.length}\n`);
+	} else if (task === 'needle') {
+		// The tool's own per-pair path (parse FASTA, align, count, write pair
+		// format) without zod/catalog, as a one-shot command would load it.
+		const { parseFasta } = await import('../src/lib/tools/parse/fasta.ts');
+		const { matrixAlphabet } = await import('../src/lib/tools/parse/alphabets.ts');
+		const { BLOSUM62 } = await import('../src/lib/tools/pairwise-alignment/matrices/blosum62.ts');
+		const { alignPair, encodeSequence, prepareMatrix } = await import('../src/lib/tools/pairwise-alignment/align-pair.ts');
+		const options = { alphabet: matrixAlphabet(BLOSUM62.letters, false), maxRecords: 500, maxLength: 20_000 };
+		const [q] = parseFasta(readFileSync(file, 'utf8'), options).records;
+		const [t] = parseFasta(readFileSync(file2, 'utf8'), options).records;
+		const m = prepareMatrix(BLOSUM62);
+		const settings = { mode: 'global' as const, gapOpen: 10, gapExtend: 0.5, endGapPenalties: false, endGapOpen: 10, endGapExtend: 0.5 };
+		const r = alignPair({ id: q.id, codes: encodeSequence(q.sequence, m) }, t, m, settings);
+		process.stdout.write(r.pair);
+	} else if (task === 'molecules') {
+		const { moleculePropertiesTool: t } = await import('../src/lib/tools/molecule-properties/index.ts');
+		const parsed = await t.parseInput({ text: readFileSync(file, 'utf8') });
+		if (!('input' in parsed)) throw new Error(JSON.stringify((parsed as { errors: unknown }).errors).slice(0, 500));
+		const start = performance.now();
+		const r = await t.run(parsed.input, t.settingsSchema.parse({}), ctx);
+		const seconds = (performance.now() - start) / 1000;
+		process.stdout.write(JSON.stringify({ n: r.table.rows.length, seconds, maxRssKiB: process.resourceUsage().maxRSS }) + '\n');
+	}
+	process.exit(0);
+}
+
+// --- inputs -------------------------------------------------------------------
+let seed = 12345;
+const rand = () => {
+	seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+	return seed / 0x7fffffff;
+};
+const randomProtein = (n: number) => Array.from({ length: n }, () => 'ACDEFGHIKLMNPQRSTVWY'[Math.floor(rand() * 20)]).join('');
+const dir = mkdtempSync(join(tmpdir(), 'foldwork-bench-'));
+const proteinFile = join(dir, 'proteins.fa');
+writeFileSync(proteinFile, Array.from({ length: 10_000 }, (_, i) => `>p${i}\n${randomProtein(300)}\n`).join(''));
+const queryFile = join(dir, 'query.fa');
+const targetFile = join(dir, 'target.fa');
+const query = randomProtein(1000);
+// A relative of the query, so the alignment is a realistic one.
+const target = [...query].map((c) => (rand() < 0.3 ? randomProtein(1) : c)).join('');
+writeFileSync(queryFile, `>query\n${query}\n`);
+writeFileSync(targetFile, `>target\n${target}\n`);
+const amines = ['C', 'CC', 'CCC', 'CC(C)', 'C1CC1', 'C1CCCC1', 'C1CCCCC1', 'Cc1ccccc1', 'CCO', 'CCN(C)C', 'CCOC', 'c1ccncc1', 'Cc1ccco1', 'CC(C)(C)', 'CCCC', 'C1CCOCC1', 'CCc1ccccc1', 'Cc1cccnc1', 'CC(F)(F)F', 'CCS(C)(=O)=O'];
+const subs = ['F', 'Cl', 'Br', 'C', 'OC', 'C(F)(F)F', 'N', 'O', 'C#N', 'N(C)C', 'S(N)(=O)=O', 'C(=O)O', 'C(N)=O', 'OC(F)(F)F', 'CC', 'c1ccccc1', 'N1CCOCC1', 'N1CCNCC1', 'C1CC1', '[N+](=O)[O-]', 'OCC', 'SC', 'C(C)=O', 'NC(C)=O', 'c1ccncc1'];
+const molecules: string[] = [];
+for (const a of amines) for (const s of subs) for (const ring of ['cc1', 'nc1']) if (molecules.length < 1000) molecules.push(`O=C(N${a})c1ccc(${s})${ring} m${molecules.length}`);
+const moleculeFile = join(dir, 'molecules.smi');
+writeFileSync(moleculeFile, molecules.join('\n') + '\n');
+
+const BIOPYTHON = `
+import sys
+from Bio import SeqIO
+from Bio.SeqUtils.ProtParam import ProteinAnalysis
+from Bio.SeqUtils.ProtParamData import kd
+n = 0
+for rec in SeqIO.parse(sys.argv[1], "fasta"):
+    s = str(rec.seq)
+    a = ProteinAnalysis(s)
+    a.molecular_weight(); ProteinAnalysis(s, monoisotopic=True).molecular_weight()
+    a.isoelectric_point(); a.charge_at_pH(7.0); a.molar_extinction_coefficient()
+    a.instability_index(); a.gravy(); a.aromaticity(); a.get_amino_acids_percent()
+    a.protein_scale(kd, 9)
+    n += 1
+print(n)
+`;
+
+// --- measurement ----------------------------------------------------------------
+function time(cmd: string, args: string[]): { seconds: number; stdout: string } {
+	const start = process.hrtime.bigint();
+	const r = spawnSync(cmd, args, { maxBuffer: 512 * 1024 * 1024 });
+	const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+	if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.toString().slice(0, 2000)}`);
+	return { seconds, stdout: r.stdout.toString() };
+}
+const median = (xs: number[]) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+function compare(label: string, ours: () => number, theirs: () => number, theirsName: string) {
+	const a: number[] = [];
+	const b: number[] = [];
+	for (let i = 0; i < runs; i++) {
+		// Alternate which goes first so machine drift hits both.
+		if (i % 2) {
+			b.push(theirs());
+			a.push(ours());
+		} else {
+			a.push(ours());
+			b.push(theirs());
+		}
+	}
+	const ma = median(a);
+	const mb = median(b);
+	console.log(`${label}\n  Foldwork      median ${ma.toFixed(3)} s  (runs: ${a.map((x) => x.toFixed(3)).join(', ')})`);
+	console.log(`  ${theirsName.padEnd(13)} median ${mb.toFixed(3)} s  (runs: ${b.map((x) => x.toFixed(3)).join(', ')})`);
+	console.log(`  ratio ${theirsName}/Foldwork = ${(mb / ma).toFixed(2)}x\n`);
+	return { ours: ma, theirs: mb };
+}
+
+try {
+	console.log(`bench:tools (${runs} runs each, whole processes, node ${process.version})\n`);
+	const protein = compare(
+		'protein-properties: 10,000 sequences x 300 residues',
+		() => time(process.execPath, [self, '--child', 'protein', proteinFile]).seconds,
+		() => time(PYTHON, ['-c', BIOPYTHON, proteinFile]).seconds,
+		'Biopython'
+	);
+	const needle = compare(
+		'global alignment: 1,000 x 1,000 residues, BLOSUM62 10/0.5',
+		() => time(process.execPath, [self, '--child', 'needle', queryFile, targetFile]).seconds,
+		() => time('needle', ['-asequence', queryFile, '-bsequence', targetFile, '-gapopen', '10', '-gapextend', '0.5', '-outfile', join(dir, 'out.needle'), '-auto']).seconds,
+		'EMBOSS needle'
+	);
+	const mol: Array<{ n: number; seconds: number; maxRssKiB: number; wall: number }> = [];
+	for (let i = 0; i < runs; i++) {
+		const r = time(process.execPath, [self, '--child', 'molecules', moleculeFile]);
+		mol.push({ ...JSON.parse(r.stdout), wall: r.seconds });
+	}
+	const rate = median(mol.map((m) => m.n / m.seconds));
+	console.log(`molecule-properties: ${mol[0].n} drug-like SMILES (descriptors, InChI/InChIKey, SVG)`);
+	console.log(`  ${rate.toFixed(0)} molecules/s (median, run function only); whole process median ${median(mol.map((m) => m.wall)).toFixed(3)} s`);
+	console.log(`  peak memory (max RSS) median ${(median(mol.map((m) => m.maxRssKiB)) / 1024).toFixed(0)} MiB\n`);
+	console.log('targets:');
+	console.log(`  protein-properties >= 5x faster than Biopython: ${(protein.theirs / protein.ours).toFixed(2)}x ${protein.theirs / protein.ours >= 5 ? 'MET' : 'NOT MET'}`);
+	console.log(`  global alignment within 2x of needle: ${(needle.ours / needle.theirs).toFixed(2)}x needle's time ${needle.ours <= 2 * needle.theirs ? 'MET' : 'NOT MET'}`);
+} finally {
+	rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,105 @@
+// The contract every tool implements: shared by the form (browser), the
+// estimate and the worker. See DESIGN.md section 6.
+import type { z } from 'zod';
+import type { ToolCatalogEntry } from './catalog.ts';
+
+export type CellValue = string | number | boolean | null;
+
+export interface TableColumn {
+	key: string;
+	label: string;
+	type: 'string' | 'number' | 'integer' | 'boolean';
+	unit?: string;
+}
+
+/** The declared table part of every result: CSV export builds its columns from it. */
+export interface ResultTable {
+	columns: TableColumn[];
+	rows: Array<Record<string, CellValue>>;
+}
+
+export interface ToolResult {
+	table: ResultTable;
+	/** Whatever the tool's page needs beyond the table (plots, alignments, depictions). */
+	[extra: string]: unknown;
+}
+
+export interface RunContext {
+	signal: AbortSignal;
+	/** pct in 0..100; the caller throttles. */
+	progress(pct: number, message?: string): void;
+	writeFile?(name: string, mediaType: string, content: string | Uint8Array): Promise<void>;
+}
+
+/** One problem found in pasted or uploaded input, named so a scientist can fix it. */
+export interface InputIssue {
+	/** Record id (or "line N" when no record is known yet). */
+	record?: string;
+	/** 1-based position in the record's sequence, when it applies. */
+	position?: number;
+	/** 1-based line in the pasted text, when it applies. */
+	line?: number;
+	message: string;
+}
+
+export type ParseOutcome<TInput> =
+	| { ok: true; input: TInput; notices: string[] }
+	| { ok: false; errors: InputIssue[] };
+
+/** Raw form input: pasted text, or uploaded files read as text. */
+export interface RawInput {
+	text?: string;
+	files?: Array<{ name: string; text: string }>;
+	/** Named text boxes, for tools with more than one (e.g. pairwise-alignment's query and targets). */
+	fields?: Record<string, string>;
+}
+
+export interface ToolExample {
+	label: string;
+	text: string;
+}
+
+export interface ToolDefinition<TInput = unknown, TSettings = unknown, TResult extends ToolResult = ToolResult> {
+	catalog: ToolCatalogEntry;
+	inputSchema: z.ZodType<TInput>;
+	/** Every field has a default, so `{}` parses. */
+	settingsSchema: z.ZodType<TSettings, unknown>;
+	/** Synchronous for sequence tools; molecule tools wait for RDKit. */
+	parseInput(raw: RawInput, settings?: Partial<TSettings>): ParseOutcome<TInput> | Promise<ParseOutcome<TInput>>;
+	examples: ToolExample[];
+	run(input: TInput, settings: TSettings, ctx: RunContext): Promise<TResult>;
+}
+
+/**
+ * Bad input found at run time (the worker re-validates what the browser
+ * checked). Its message is shown to the scientist as is; anything else thrown
+ * by a run function is an unexpected crash.
+ */
+export class ToolInputError extends Error {
+	readonly issues: InputIssue[];
+	constructor(issues: InputIssue[] | string) {
+		const list = typeof issues === 'string' ? [{ message: issues }] : issues;
+		super(list.map(describeIssue).join('\n'));
+		this.name = 'ToolInputError';
+		this.issues = list;
+	}
+}
+
+export function describeIssue(issue: InputIssue): string {
+	const where: string[] = [];
+	if (issue.line !== undefined) where.push(`line ${issue.line}`);
+	if (issue.record !== undefined) where.push(`record '${issue.record}'`);
+	if (issue.position !== undefined) where.push(`position ${issue.position}`);
+	return where.length ? `${where.join(', ')}: ${issue.message}` : issue.message;
+}
+
+/** Throws the signal's reason when the job was cancelled or timed out. */
+export function checkAborted(signal: AbortSignal): void {
+	if (signal.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
+}
+
+/** Lets the event loop deliver abort signals (and progress) during long pure computations. */
+export function yieldToEventLoop(): Promise<void> {
+	const g = globalThis as { setImmediate?: (fn: () => void) => unknown };
+	return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
+}
