@@ -12,6 +12,7 @@ const started = performance.now();
 
 const config = loadConfig();
 const stack = await startStack(config, {
+	watchFunctions: true,
 	log: (service, message) => {
 		if (service !== 'postgres') console.log(`[${service}] ${message}`);
 	}

@@ -36,6 +36,8 @@ export interface Service {
 	upgrade?(request: UpgradeRequest): void;
 	/** Paths (below the prefix) that need no API key, like email links. Default: every path needs one. */
 	isOpen?(path: string, method: string): boolean;
+	/** The service answers CORS preflight itself (edge functions do, as on Supabase). */
+	answersPreflight?: boolean;
 }
 
 const ALLOW_HEADERS = [
@@ -104,7 +106,8 @@ export function createGateway(config: StackConfig, services: Service[]): http.Se
 			sendJson(res, 400, { message: 'Bad request URL' });
 			return;
 		}
-		if (req.method === 'OPTIONS') {
+		const match = route(url.pathname);
+		if (req.method === 'OPTIONS' && !match?.service.answersPreflight) {
 			sendEmpty(res, 200, {
 				'Access-Control-Allow-Methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
 				'Access-Control-Allow-Headers': req.headers['access-control-request-headers'] ?? ALLOW_HEADERS,
@@ -113,7 +116,6 @@ export function createGateway(config: StackConfig, services: Service[]): http.Se
 			});
 			return;
 		}
-		const match = route(url.pathname);
 		if (!match) {
 			sendJson(res, 404, { message: 'no Route matched with those values' });
 			return;

@@ -11,6 +11,7 @@ import { prepareDatabase, type MigrateResult } from './migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './postgres.ts';
 import { createAuthService } from './auth/index.ts';
 import { createRestService } from './rest/index.ts';
+import { createFunctionsService } from './functions/index.ts';
 import { startMail } from './mail/index.ts';
 
 export interface RunningStack {
@@ -25,6 +26,8 @@ export interface StartOptions {
 	log?: (service: string, message: string) => void;
 	/** Seed on a fresh database (default true). */
 	seed?: boolean;
+	/** Restart an edge function when its files change (`npm start`). */
+	watchFunctions?: boolean;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -84,7 +87,11 @@ export async function startStack(config: StackConfig, options: StartOptions = {}
 			authenticatorUrl: authenticatorUrlFor(databaseUrl, config.authenticatorPassword),
 			log
 		};
-		const services: StackService[] = [createAuthService(ctx), await createRestService(ctx)];
+		const services: StackService[] = [
+			createAuthService(ctx),
+			await createRestService(ctx),
+			await createFunctionsService(ctx, { watch: options.watchFunctions }),
+		];
 		for (const service of services) cleanups.push(() => service.close());
 
 		const gateway = createGateway(effective, services);
