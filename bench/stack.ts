@@ -11,13 +11,13 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import { loadConfig, projectRoot } from '../supabase/local/config.ts';
 import { signJwt } from '../supabase/local/jwt.ts';
 import { startStack } from '../supabase/local/stack.ts';
+import { freePort } from '../supabase/local/ports.ts';
 
 const CONCURRENCY = 10;
 const RUN_SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -100,16 +100,6 @@ function load(spec: LoadSpec): Promise<LoadResult> {
 	});
 }
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 const median = (xs: number[]) => {
 	const s = [...xs].sort((a, b) => a - b);

@@ -2,11 +2,11 @@
 // crashed run (its node process killed, postgres orphaned, pid file stale).
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../supabase/local/postgres.ts';
+import { freePort } from '../../supabase/local/ports.ts';
 
 const dir = mkdtempSync('/tmp/foldwork-pg-');
 chmodSync(dir, 0o755);
@@ -14,14 +14,6 @@ const dataDir = path.join(dir, 'data');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve) => {
-		const server = net.createServer().listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
 	const client = new pg.Client({ connectionString: url });

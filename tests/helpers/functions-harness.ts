@@ -4,13 +4,13 @@
 // without touching the shared stack.
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import type http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, projectRoot, type StackConfig } from '../../supabase/local/config.ts';
 import { createGateway } from '../../supabase/local/gateway.ts';
 import { createFunctionsService, type FunctionsOptions } from '../../supabase/local/functions/index.ts';
 import { stackInfo } from './stack.ts';
+import { freePort } from '../../supabase/local/ports.ts';
 
 export const FIXTURES_DIR = path.join(projectRoot, 'tests/fixtures/functions');
 
@@ -29,16 +29,6 @@ export interface HarnessOptions extends FunctionsOptions {
 	functions?: StackConfig['functions'];
 }
 
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 export async function startFunctionsHarness(options: HarnessOptions = {}): Promise<FunctionsHarness> {
 	const { databaseUrl, functions, ...serviceOptions } = options;

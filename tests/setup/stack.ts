@@ -2,24 +2,14 @@
 // temporary folder on free ports (fsync off), the gateway and mail catcher,
 // plus a template database that database tests clone (one clone per file).
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig, projectRoot } from '../../supabase/local/config.ts';
 import { prepareDatabase, recreateDatabase } from '../../supabase/local/migrate.ts';
 import { startStack } from '../../supabase/local/stack.ts';
 import type { StackInfo } from '../helpers/stack.ts';
+import { freePort } from '../../supabase/local/ports.ts';
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
 
 export const TEMPLATE_DATABASE = 'foldwork_template';
 

@@ -3,7 +3,6 @@
 // gateway, with enable_confirmations = false.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
-import net from 'node:net';
 import pg from 'pg';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { loadConfig } from '../../supabase/local/config.ts';
@@ -13,22 +12,13 @@ import type { StackService } from '../../supabase/local/context.ts';
 import { waitForMail } from '../helpers/mail.ts';
 import { stackInfo, uniqueEmail } from '../helpers/stack.ts';
 import { follow, fragmentOf, PASSWORD, verifyLink } from '../helpers/auth.ts';
+import { freePort } from '../../supabase/local/ports.ts';
 
 let server: Server;
 let pool: pg.Pool;
 let service: StackService;
 let apiUrl: string;
 
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = net.createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as net.AddressInfo;
-			probe.close(() => resolve(port));
-		});
-	});
-}
 
 beforeAll(async () => {
 	const info = stackInfo();
