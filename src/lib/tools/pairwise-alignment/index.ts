@@ -23,7 +23,7 @@ import { isNucleotideMatrix, MATRICES, MATRIX_IDS, type MatrixId } from './matri
 const catalog = catalogEntry('pairwise-alignment')!;
 
 export const MAX_ALIGN_LENGTH = 20_000;
-/** Largest query x target matrix one pair may need (global: 13 bytes a cell). */
+/** Largest query x target matrix one pair may need (global: 1 byte a cell, local: 5). */
 export const MAX_CELLS = 25_000_000;
 
 export const inputSchema = z.object({

@@ -61,18 +61,48 @@ function splitRecords(text: string): RawRecord[] {
 	return records;
 }
 
+// Char code -> 1 for the alphabet's letters; built once per alphabet, so the
+// per-residue checks below are a table lookup, not a string search.
+const letterTables = new WeakMap<Alphabet, Uint8Array>();
+
+function letterTable(alphabet: Alphabet): Uint8Array {
+	let table = letterTables.get(alphabet);
+	if (!table) {
+		table = new Uint8Array(128);
+		for (let i = 0; i < alphabet.letters.length; i++) {
+			const code = alphabet.letters.charCodeAt(i);
+			// cleanSequence's fast path relies on this (no lower case, digits, '*').
+			if (code < 65 || code > 90) throw new Error(`alphabet letter '${alphabet.letters[i]}' is not A-Z`);
+			table[code] = 1;
+		}
+		letterTables.set(alphabet, table);
+	}
+	return table;
+}
+
+/** 0-based position of the first character outside the alphabet, or -1. */
+function firstForeign(seq: string, table: Uint8Array): number {
+	for (let i = 0; i < seq.length; i++) {
+		const code = seq.charCodeAt(i);
+		if (code >= 128 || table[code] === 0) return i;
+	}
+	return -1;
+}
+
 /**
  * Removes what is not sequence (whitespace, digits) and one trailing '*'
  * (a stop written at the end). Returns the cleaned upper-case sequence and
  * the first problem letter, if any.
  */
-function cleanSequence(chunks: string[], alphabet: Alphabet): { sequence: string; bad?: { letter: string; position: number } } {
-	const raw = chunks.join('').replace(/[\s0-9]+/g, '').toUpperCase();
+function cleanSequence(chunks: string[], table: Uint8Array): { sequence: string; bad?: { letter: string; position: number } } {
+	const joined = chunks.length === 1 ? chunks[0] : chunks.join('');
+	// Fast path: text that is already clean upper-case sequence is returned
+	// as is, without the copies the general path below makes.
+	if (firstForeign(joined, table) === -1) return { sequence: joined };
+	const raw = joined.replace(/[\s0-9]+/g, '').toUpperCase();
 	const body = raw.endsWith('*') ? raw.slice(0, -1) : raw;
-	const allowed = alphabet.letters;
-	for (let i = 0; i < body.length; i++) {
-		if (allowed.indexOf(body[i]) === -1) return { sequence: body, bad: { letter: body[i], position: i + 1 } };
-	}
+	const bad = firstForeign(body, table);
+	if (bad !== -1) return { sequence: body, bad: { letter: body[bad], position: bad + 1 } };
 	return { sequence: body };
 }
 
@@ -91,6 +121,7 @@ export function parseFasta(text: string, options: FastaOptions): FastaResult {
 	const raw = splitRecords(text);
 	const prefix = options.defaultIdPrefix ?? 'sequence_';
 	const minLength = options.minLength ?? 1;
+	const table = letterTable(options.alphabet);
 
 	if (raw.length === 0) {
 		return { records, issues: [{ message: 'no sequences given' }], notices };
@@ -125,7 +156,7 @@ export function parseFasta(text: string, options: FastaOptions): FastaResult {
 			id = renamed;
 		}
 
-		const { sequence, bad } = cleanSequence(rec.chunks, options.alphabet);
+		const { sequence, bad } = cleanSequence(rec.chunks, table);
 		if (sequence.length === 0) {
 			issues.push({ record: id, line: rec.line, message: 'the record has no sequence' });
 			continue;
@@ -163,6 +194,7 @@ export function validateRecords(records: SequenceRecord[], options: FastaOptions
 	}
 	const seen = new Set<string>();
 	const minLength = options.minLength ?? 1;
+	const table = letterTable(options.alphabet);
 	for (const rec of records) {
 		if (issues.length >= MAX_ISSUES) break;
 		if (seen.has(rec.id)) issues.push({ record: rec.id, message: 'this id is used by more than one record' });
@@ -172,12 +204,8 @@ export function validateRecords(records: SequenceRecord[], options: FastaOptions
 			issues.push({ record: rec.id, message: 'the record has no sequence' });
 			continue;
 		}
-		for (let i = 0; i < seq.length; i++) {
-			if (options.alphabet.letters.indexOf(seq[i]) === -1) {
-				issues.push({ record: rec.id, position: i + 1, message: describeLetter(seq[i], options.alphabet) });
-				break;
-			}
-		}
+		const bad = firstForeign(seq, table);
+		if (bad !== -1) issues.push({ record: rec.id, position: bad + 1, message: describeLetter(seq[bad], options.alphabet) });
 		if (seq.length < minLength) issues.push({ record: rec.id, message: `${seq.length} residues; at least ${minLength} are needed` });
 		if (seq.length > options.maxLength) issues.push({ record: rec.id, message: `${seq.length} residues; at most ${options.maxLength} are accepted` });
 	}

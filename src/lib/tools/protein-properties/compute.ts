@@ -29,7 +29,7 @@ export interface ProteinProperties {
 	halfLifeYeast: string;
 	halfLifeEColi: string;
 	/** Residue counts in STANDARD_AMINO_ACIDS order. */
-	counts: number[];
+	counts: Int32Array;
 }
 
 // Residue letter (char code) -> index in STANDARD_AMINO_ACIDS, -1 otherwise.
@@ -52,25 +52,29 @@ export function encodeProtein(sequence: string): Uint8Array {
 }
 
 export function proteinProperties(sequence: string, pH: number): ProteinProperties {
-	const codes = encodeProtein(sequence);
-	const n = codes.length;
-	const counts = new Array<number>(20).fill(0);
+	const n = sequence.length;
+	const counts = new Int32Array(20);
 	let avg = 0;
 	let mono = 0;
 	let kd = 0;
 	let instability = 0;
+	// One pass over the letters: each residue's index comes from a table by
+	// char code, and the dipeptide term uses the previous residue's index.
+	let prev = -1;
 	for (let i = 0; i < n; i++) {
-		const k = codes[i];
+		const k = INDEX[sequence.charCodeAt(i)];
+		if (k === undefined || k < 0) throw new Error(`position ${i + 1}: '${sequence[i]}' is not a standard amino acid`);
 		counts[k]++;
 		avg += AVERAGE_MASS[k];
 		mono += MONOISOTOPIC_MASS[k];
 		kd += KYTE_DOOLITTLE[k];
-		if (i + 1 < n) instability += DIWV[k * 20 + codes[i + 1]];
+		if (prev >= 0) instability += DIWV[prev * 20 + k];
+		prev = k;
 	}
 	avg -= (n - 1) * WATER_AVERAGE;
 	mono -= (n - 1) * WATER_MONOISOTOPIC;
 
-	const groups = chargeGroups(sequence, (letter) => counts[idx(letter)]);
+	const groups = chargeGroups(sequence, counts);
 	const instabilityIndex = (10 / n) * instability;
 	const molePercent = (k: number) => (100 * counts[k]) / n;
 	const halfLife = HALF_LIFE[sequence[0]];

@@ -1,6 +1,6 @@
 // The result table: one row per sequence, columns for CSV export.
 import { STANDARD_AMINO_ACIDS } from '../parse/alphabets.ts';
-import type { ResultTable, TableColumn } from '../types.ts';
+import type { CellValue, ResultTable, TableColumn } from '../types.ts';
 import type { ProteinProperties } from './compute.ts';
 
 const round = (x: number, digits: number) => {
@@ -29,27 +29,58 @@ const columns: TableColumn[] = [
 ];
 
 export function buildTable(results: Array<{ id: string; props: ProteinProperties }>): ResultTable {
-	const rows = results.map(({ id, props: p }) => {
-		const row: Record<string, string | number | boolean | null> = {
-			id,
-			length: p.length,
-			average_mass: round(p.averageMass, 4),
-			monoisotopic_mass: round(p.monoisotopicMass, 4),
-			pi: round(p.isoelectricPoint, 4),
-			charge: round(p.chargeAtPH, 4),
-			ext_coeff_reduced: p.extinctionReduced,
-			ext_coeff_cystines: p.extinctionCystines,
-			instability_index: round(p.instabilityIndex, 4),
-			stability: p.stable ? 'stable' : 'unstable',
-			aliphatic_index: round(p.aliphaticIndex, 4),
-			gravy: round(p.gravy, 4),
-			aromaticity: round(p.aromaticity, 4),
-			half_life_mammalian: p.halfLifeMammalian,
-			half_life_yeast: p.halfLifeYeast,
-			half_life_ecoli: p.halfLifeEColi
-		};
-		for (let k = 0; k < 20; k++) row[`pct_${STANDARD_AMINO_ACIDS[k]}`] = round((100 * p.counts[k]) / p.length, 2);
-		return row;
-	});
+	const rows = new Array<Record<string, CellValue>>(results.length);
+	for (let i = 0; i < results.length; i++) rows[i] = buildRow(results[i].id, results[i].props);
 	return { columns, rows };
 }
+
+const percent = (p: ProteinProperties, k: number) => round((100 * p.counts[k]) / p.length, 2);
+
+// One literal with every key, in column order: V8 then builds each row in
+// one go with a shared shape, where adding the 20 'pct_' keys in a loop
+// made it grow the object 20 times (about a third of the run's time).
+function buildRow(id: string, p: ProteinProperties): Record<string, CellValue> {
+	return {
+		id,
+		length: p.length,
+		average_mass: round(p.averageMass, 4),
+		monoisotopic_mass: round(p.monoisotopicMass, 4),
+		pi: round(p.isoelectricPoint, 4),
+		charge: round(p.chargeAtPH, 4),
+		ext_coeff_reduced: p.extinctionReduced,
+		ext_coeff_cystines: p.extinctionCystines,
+		instability_index: round(p.instabilityIndex, 4),
+		stability: p.stable ? 'stable' : 'unstable',
+		aliphatic_index: round(p.aliphaticIndex, 4),
+		gravy: round(p.gravy, 4),
+		aromaticity: round(p.aromaticity, 4),
+		half_life_mammalian: p.halfLifeMammalian,
+		half_life_yeast: p.halfLifeYeast,
+		half_life_ecoli: p.halfLifeEColi,
+		// STANDARD_AMINO_ACIDS order (ACDEFGHIKLMNPQRSTVWY), as the columns.
+		pct_A: percent(p, 0),
+		pct_C: percent(p, 1),
+		pct_D: percent(p, 2),
+		pct_E: percent(p, 3),
+		pct_F: percent(p, 4),
+		pct_G: percent(p, 5),
+		pct_H: percent(p, 6),
+		pct_I: percent(p, 7),
+		pct_K: percent(p, 8),
+		pct_L: percent(p, 9),
+		pct_M: percent(p, 10),
+		pct_N: percent(p, 11),
+		pct_P: percent(p, 12),
+		pct_Q: percent(p, 13),
+		pct_R: percent(p, 14),
+		pct_S: percent(p, 15),
+		pct_T: percent(p, 16),
+		pct_V: percent(p, 17),
+		pct_W: percent(p, 18),
+		pct_Y: percent(p, 19)
+	};
+}
+
+// The literal above must list the columns' keys, in their order.
+const rowKeys = Object.keys(buildRow('', { length: 1, counts: new Int32Array(20) } as ProteinProperties)).join();
+if (rowKeys !== columns.map((c) => c.key).join()) throw new Error('protein-properties: row keys differ from the columns');
