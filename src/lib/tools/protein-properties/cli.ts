@@ -11,7 +11,7 @@ if (!inFile) {
 	process.stderr.write('usage: cli.ts proteins.fa [out.json]\n');
 	process.exit(2);
 }
-const parsed = tool.parseInput({ text: readFileSync(inFile, 'utf8') });
+const parsed = await tool.parseInput({ text: readFileSync(inFile, 'utf8') });
 if (!parsed.ok) {
 	const where = (i: InputIssue) => [i.record, i.line && `line ${i.line}`, i.position && `position ${i.position}`].filter(Boolean).join(', ');
 	process.stderr.write(parsed.errors.map((i) => `${inFile}: ${where(i)}${where(i) ? ': ' : ''}${i.message}`).join('\n') + '\n');
