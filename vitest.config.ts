@@ -1,9 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-
 	test: {
-		include: ['tests/{unit,db,stack}/**/*.test.ts'],
+		include: ['tests/{unit,db,stack,worker}/**/*.test.ts'],
 		globalSetup: ['tests/setup/stack.ts'],
 		pool: 'forks',
 		testTimeout: 20_000,

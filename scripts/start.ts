@@ -50,6 +50,12 @@ const appEnv = {
 	DATABASE_URL: stack.databaseUrl
 };
 run('web', process.execPath, [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), 'dev', '--port', String(webPort), '--strictPort'], appEnv);
+// The worker fleet: one CPU worker; a GPU worker only when asked (FOLDWORK_GPU_WORKER=1).
+const workerEnv = { DATABASE_URL: stack.databaseUrl };
+run('worker', process.execPath, [path.join(projectRoot, 'worker/main.ts'), '--class', 'cpu'], workerEnv);
+if (process.env.FOLDWORK_GPU_WORKER === '1') {
+	run('gpu-worker', process.execPath, [path.join(projectRoot, 'worker/main.ts'), '--class', 'gpu', '--concurrency', '1'], workerEnv);
+}
 
 let stopping = false;
 async function shutdown(code: number) {

@@ -137,6 +137,20 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 		maxInputBytes: 1 * MiB,
 		maxItems: 50,
 		enabled: false
+	},
+	{
+		id: 'gpu-selftest',
+		name: 'GPU self-test',
+		category: 'Structure prediction',
+		description: 'Runs one self-attention layer (the core of GPU structure predictors) over each protein on a GPU worker, and checks the result against an independent computation.',
+		computeClass: 'gpu',
+		inputKind: 'sequences',
+		itemsField: 'sequences',
+		pricing: { kind: 'free' },
+		timeLimitSeconds: 300,
+		maxInputBytes: 1 * MiB,
+		maxItems: 50,
+		enabled: true
 	}
 ];
 

@@ -1,4 +1,5 @@
 // Tool id -> definition, for the tools implemented so far (later suites add theirs).
+import { gpuSelftestTool } from './gpu-selftest/index.ts';
 import { moleculePropertiesTool } from './molecule-properties/index.ts';
 import { pairwiseAlignmentTool } from './pairwise-alignment/index.ts';
 import { proteinPropertiesTool } from './protein-properties/index.ts';
@@ -13,7 +14,8 @@ export const toolRegistry: Readonly<Record<string, AnyToolDefinition>> = {
 	'protein-properties': proteinPropertiesTool,
 	'sequence-tools': sequenceToolsTool,
 	'pairwise-alignment': pairwiseAlignmentTool,
-	'molecule-properties': moleculePropertiesTool
+	'molecule-properties': moleculePropertiesTool,
+	'gpu-selftest': gpuSelftestTool
 };
 
 export function toolDefinition(id: string): AnyToolDefinition | undefined {

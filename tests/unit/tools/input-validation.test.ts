@@ -163,7 +163,7 @@ describe('cancellation and progress', () => {
 	});
 
 	it('registry maps each implemented tool id to its definition', () => {
-		expect(Object.keys(toolRegistry).sort()).toEqual(['molecule-properties', 'pairwise-alignment', 'protein-properties', 'sequence-tools']);
+		expect(Object.keys(toolRegistry).sort()).toEqual(['gpu-selftest', 'molecule-properties', 'pairwise-alignment', 'protein-properties', 'sequence-tools']);
 		for (const [id, tool] of Object.entries(toolRegistry)) expect(tool.catalog.id).toBe(id);
 	});
 });

@@ -1,0 +1,282 @@
+// `npm run bench:worker`: the worker fleet's figures on this machine, each
+// printed with its goal. Runs its own embedded Postgres (temporary folder)
+// and real worker processes with trivial fixture jobs:
+//   1. submit -> processing pickup latency (p50, p99), one job at a time
+//   2. sustained throughput submit -> completed with 2 worker processes
+//   3. dead-worker job recovery with the production fleet policy (15 s stale)
+//   4. soak: 1,000 jobs with 20 random SIGKILLs: lost, charged twice, stuck
+// Options: BENCH_QUICK=1 runs smaller counts.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { prepareDatabase } from '../supabase/local/migrate.ts';
+import { startEmbeddedPostgres } from '../supabase/local/postgres.ts';
+import {
+	createUser,
+	getJob,
+	prepareWorkerDatabase,
+	root,
+	startWorkerProcess,
+	submitJob,
+	waitFor,
+	type TestUser,
+	type WorkerProcess
+} from '../tests/helpers/worker-fleet.ts';
+import { freePort } from '../supabase/local/ports.ts';
+
+const quick = process.env.BENCH_QUICK === '1';
+const counts = {
+	latencyJobs: quick ? 100 : 300,
+	throughputJobs: quick ? 2_000 : 5_000,
+	soakJobs: 1_000,
+	soakKills: 20
+};
+
+function percentile(sorted: number[], p: number): number {
+	if (!sorted.length) return NaN;
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function figure(name: string, value: string, ok: boolean, goal: string): void {
+	console.log(`${ok ? 'PASS' : 'MISS'}  ${name.padEnd(46)} ${value.padStart(14)}   (goal ${goal})`);
+}
+
+
+const dir = mkdtempSync('/tmp/foldwork-bench-worker-');
+chmodSync(dir, 0o755);
+const cluster = await startEmbeddedPostgres({
+	dataDir: path.join(dir, 'postgres'),
+	port: await freePort(),
+	host: '127.0.0.1',
+	settings: { fsync: 'off', full_page_writes: 'off' }
+});
+const workers = new Set<WorkerProcess>();
+const pools = new Set<pg.Pool>();
+
+async function newDatabase(name: string, staleAfterSeconds: number): Promise<{ url: string; pool: pg.Pool }> {
+	const admin = new pg.Client({ connectionString: cluster.url });
+	await admin.connect();
+	await admin.query(`create database ${name}`);
+	await admin.end();
+	const url = cluster.url.replace(/\/postgres$/, `/${name}`);
+	await prepareDatabase({ databaseUrl: url, authenticatorPassword: 'bench', migrationsDir: path.join(root, 'supabase/migrations'), root });
+	const pool = new pg.Pool({ connectionString: url, max: 8 });
+	pool.on('error', () => {});
+	await prepareWorkerDatabase(pool, { staleAfterSeconds, maxAttempts: 3 });
+	return { url, pool };
+}
+
+async function start(url: string, concurrency: number, env: Record<string, string> = {}): Promise<WorkerProcess> {
+	const worker = await startWorkerProcess(url, { concurrency, env: { FOLDWORK_CLAIM_POLL_MS: '1000', ...env } });
+	workers.add(worker);
+	void worker.exited.then(() => workers.delete(worker));
+	return worker;
+}
+
+async function stopAll(): Promise<void> {
+	await Promise.all([...workers].map((w) => w.stop()));
+}
+
+async function waitAllTerminal(pool: pg.Pool, timeoutMs: number): Promise<void> {
+	await waitFor(
+		'every job to finish',
+		async () => {
+			const { rows } = await pool.query(`select count(*)::int as n from public.jobs where status in ('pending', 'queued', 'processing', 'retry')`);
+			return rows[0].n === 0;
+		},
+		timeoutMs
+	);
+}
+
+async function latency(): Promise<void> {
+	const { url, pool } = await newDatabase('bench_latency', 15);
+	pools.add(pool);
+	const user = await createUser(pool, 10_000);
+	await start(url, 8);
+	await start(url, 8);
+	// Warm up (JIT, pools, queue caches).
+	for (let i = 0; i < 20; i++) {
+		const id = await submitJob(pool, user, 'test-echo', { steps: [{ ms: 0 }] });
+		await waitFor('warm-up', async () => (await getJob(pool, id)).status === 'completed', 10_000);
+	}
+	const pickups: number[] = [];
+	for (let i = 0; i < counts.latencyJobs; i++) {
+		const id = await submitJob(pool, user, 'test-echo', { steps: [{ ms: 0 }] });
+		await waitFor('the job to complete', async () => (await getJob(pool, id)).status === 'completed', 10_000);
+	}
+	// created_at and started_at are the start times of the submitting and the claiming transactions.
+	const { rows } = await pool.query(
+		`select extract(epoch from started_at - created_at) * 1000 as ms from public.jobs
+		 where tool_id = 'test-echo' order by created_at offset 20`
+	);
+	for (const r of rows) pickups.push(Number(r.ms));
+	pickups.sort((a, b) => a - b);
+	const p50 = percentile(pickups, 50);
+	const p99 = percentile(pickups, 99);
+	figure(`pickup latency p50 (${pickups.length} jobs)`, `${p50.toFixed(1)} ms`, p50 <= 25, '<= 25 ms');
+	figure(`pickup latency p99 (${pickups.length} jobs)`, `${p99.toFixed(1)} ms`, p99 <= 250, '<= 250 ms');
+	await stopAll();
+	await pool.end();
+	pools.delete(pool);
+}
+
+/** A submitting API client: its own connection, signed in as the user for the session, one statement per job. */
+async function submitter(url: string, user: TestUser): Promise<{ submit(): Promise<void>; end(): Promise<void> }> {
+	const client = new pg.Client({ connectionString: url });
+	client.on('error', () => {});
+	await client.connect();
+	await client.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: user.id, role: 'authenticated' })]);
+	await client.query('set role authenticated');
+	return {
+		async submit() {
+			await client.query('select public.submit_job($1, $2, $3)', ['test-echo', 'bench job', { steps: [{ ms: 0 }] }]);
+		},
+		end: () => client.end()
+	};
+}
+
+async function countUnfinished(pool: pg.Pool): Promise<number> {
+	const { rows } = await pool.query(`select count(*)::int as n from public.jobs where status in ('pending', 'queued', 'processing', 'retry')`);
+	return rows[0].n;
+}
+
+async function throughput(): Promise<void> {
+	const { url, pool } = await newDatabase('bench_throughput', 15);
+	pools.add(pool);
+	const clients: Array<{ submit(): Promise<void>; end(): Promise<void> }> = [];
+	for (let i = 0; i < 6; i++) clients.push(await submitter(url, await createUser(pool, 2 * counts.throughputJobs)));
+	const submitAll = async (n: number) => {
+		let next = 0;
+		await Promise.all(
+			clients.map(async (c) => {
+				while (next < n) {
+					next += 1;
+					await c.submit();
+				}
+			})
+		);
+	};
+
+	// Sustained: six API clients submit at full speed while two workers run the jobs.
+	await start(url, 64);
+	await start(url, 64);
+	const started = performance.now();
+	await submitAll(counts.throughputJobs);
+	const submitted = performance.now();
+	await waitAllTerminal(pool, 120_000);
+	const finished = performance.now();
+	const { rows } = await pool.query(`select count(*) filter (where status = 'completed')::int as ok, count(*)::int as n from public.jobs`);
+	const rate = rows[0].ok / ((finished - started) / 1000);
+	console.log(
+		`      submitted ${rows[0].n} jobs in ${((submitted - started) / 1000).toFixed(2)} s (${(rows[0].n / ((submitted - started) / 1000)).toFixed(0)}/s); all completed ${((finished - submitted) / 1000).toFixed(2)} s after the last submit`
+	);
+	figure('throughput submit -> completed (2 workers)', `${rate.toFixed(0)} jobs/s`, rate >= 500, '>= 500 jobs/s');
+
+	// Backlog: the same number of jobs submitted with no worker running, then drained by two workers.
+	await stopAll();
+	await submitAll(counts.throughputJobs);
+	await Promise.all([start(url, 64), start(url, 64)]);
+	// From the moment both workers are ready (the first has started on the backlog meanwhile).
+	const drainStart = performance.now();
+	const backlog = await countUnfinished(pool);
+	await waitFor('the backlog to drain', async () => (await countUnfinished(pool)) === 0, 120_000);
+	const drainRate = backlog / ((performance.now() - drainStart) / 1000);
+	figure(`backlog drain, ${backlog} jobs (2 workers)`, `${drainRate.toFixed(0)} jobs/s`, drainRate >= 500, '>= 500 jobs/s');
+	for (const c of clients) await c.end();
+	await stopAll();
+	await pool.end();
+	pools.delete(pool);
+}
+
+async function recovery(): Promise<void> {
+	// The production fleet policy: a heartbeat is stale after 15 s.
+	const { url, pool } = await newDatabase('bench_recovery', 15);
+	pools.add(pool);
+	const user = await createUser(pool, 100);
+	const doomed = await start(url, 1);
+	const jobId = await submitJob(pool, user, 'test-sleep', { steps: [{ ms: 60_000 }] });
+	await waitFor('the job to run', async () => (await getJob(pool, jobId)).worker_id === doomed.workerId);
+	const survivor = await start(url, 1);
+	const killedAt = performance.now();
+	await doomed.kill();
+	await waitFor('the job to run again', async () => {
+		const job = await getJob(pool, jobId);
+		return job.status === 'processing' && job.worker_id === survivor.workerId;
+	}, 60_000);
+	const seconds = (performance.now() - killedAt) / 1000;
+	figure('dead-worker job recovery (stale after 15 s)', `${seconds.toFixed(1)} s`, seconds <= 30, '<= 30 s');
+	await stopAll();
+	await pool.end();
+	pools.delete(pool);
+}
+
+async function soak(): Promise<void> {
+	const { url, pool } = await newDatabase('bench_soak', 2);
+	pools.add(pool);
+	const user = await createUser(pool, counts.soakJobs * 2);
+	const alive: WorkerProcess[] = [];
+	for (let i = 0; i < 3; i++) alive.push(await start(url, 4));
+	const jobIds: string[] = [];
+	// ~0.35 s per job on 12 slots: about half a minute of work, long enough to spread the kills over it.
+	for (let i = 0; i < counts.soakJobs; i++) {
+		jobIds.push(await submitJob(pool, user, 'test-sleep', { steps: [{ ms: 100 + Math.floor(Math.random() * 500) }] }));
+	}
+	console.log(`      soak: ${jobIds.length} jobs submitted; killing ${counts.soakKills} busy workers, one a second`);
+	let kills = 0;
+	const replacements: Promise<unknown>[] = [];
+	while (kills < counts.soakKills) {
+		// Kill a worker that is running something, so each kill interrupts jobs; its replacement starts meanwhile.
+		const victim = await waitFor('a busy worker', async () => {
+			const { rows } = await pool.query(`select distinct worker_id from public.jobs where status = 'processing'`);
+			const busy = new Set(rows.map((r) => r.worker_id));
+			const candidates = alive.filter((w) => busy.has(w.workerId));
+			return candidates.length ? candidates[Math.floor(Math.random() * candidates.length)] : undefined;
+		}, 20_000).catch(() => undefined);
+		if (!victim) break;
+		alive.splice(alive.indexOf(victim), 1);
+		await victim.kill();
+		kills += 1;
+		replacements.push(start(url, 4).then((w) => alive.push(w)));
+		await new Promise((resolve) => setTimeout(resolve, 1_000));
+	}
+	await Promise.all(replacements);
+	console.log(`      soak: ${kills} SIGKILLs done; waiting for every job to finish`);
+	await waitAllTerminal(pool, 120_000).catch(() => {});
+	const { rows: stuck } = await pool.query(`select count(*)::int as n from public.jobs where status in ('pending', 'queued', 'processing', 'retry')`);
+	const { rows: statuses } = await pool.query(`select status, count(*)::int as n from public.jobs group by status order by status`);
+	const { rows: twice } = await pool.query(
+		`select count(*)::int as n from (select job_id from public.credit_ledger where reason = 'charge' group by job_id having count(*) > 1) x`
+	);
+	const { rows: retried } = await pool.query(`select count(distinct job_id)::int as n from public.job_events where to_status = 'retry'`);
+	// Accounted for: completed, or failed saying its workers kept dying (refunded). Anything else is lost.
+	const { rows: accounted } = await pool.query(
+		`select count(*)::int as n from public.jobs where id = any($1) and (status = 'completed' or error_code = 'worker_lost')`,
+		[jobIds]
+	);
+	const lost = jobIds.length - accounted[0].n;
+	const { rows: gaveUp } = await pool.query(`select count(*)::int as n from public.jobs where error_code = 'worker_lost'`);
+	console.log(
+		`      ${kills} SIGKILLs; ${retried[0].n} jobs retried; final statuses: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')} ` +
+			`(${gaveUp[0].n} failed, refunded, because their worker died max_attempts = 3 times)`
+	);
+	figure('soak: jobs lost', String(lost), lost === 0, '0');
+	figure('soak: jobs charged twice', String(twice[0].n), twice[0].n === 0, '0');
+	figure('soak: jobs stuck', String(stuck[0].n), stuck[0].n === 0, '0');
+	await stopAll();
+	await pool.end();
+	pools.delete(pool);
+}
+
+try {
+	console.log(`Worker fleet bench (${quick ? 'quick' : 'full'}), ${process.env.BENCH_ONLY ?? 'all figures'}`);
+	const only = process.env.BENCH_ONLY?.split(',');
+	if (!only || only.includes('latency')) await latency();
+	if (!only || only.includes('throughput')) await throughput();
+	if (!only || only.includes('recovery')) await recovery();
+	if (!only || only.includes('soak')) await soak();
+} finally {
+	await Promise.all([...workers].map((w) => w.kill()));
+	for (const pool of pools) await pool.end().catch(() => {});
+	await cluster.stop();
+	rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,99 @@
+// Worker settings from the command line and the environment, parsed with zod.
+//   node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]
+// Environment: DATABASE_URL (required: a direct connection with the service
+// role's rights), FOLDWORK_EXTRA_TOOLS (a module exporting `tools`, for
+// tests only), and FOLDWORK_* timing overrides for tests.
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export type ComputeClass = 'cpu' | 'gpu';
+
+export interface WorkerConfig {
+	computeClass: ComputeClass;
+	concurrency: number;
+	/** GPUs this worker offers; detected when not given. */
+	gpus: number | null;
+	databaseUrl: string;
+	/** Running jobs get this long to finish on SIGTERM before they are handed back. */
+	shutdownGraceMs: number;
+	extraToolsModule: string | null;
+	/** Heartbeat (and reaper) interval; by default a third of the fleet policy's stale_after. */
+	heartbeatMs: number | null;
+	/** Safety-net sweeps for when a NOTIFY was missed. */
+	dispatchSweepMs: number;
+	claimPollMs: number;
+	/** Most claim transactions in flight at once, and most jobs each fetches. */
+	claimsInFlight: number;
+	claimBatch: number;
+	poolSize: number;
+}
+
+const positiveInt = z.coerce.number().int().positive();
+
+const argsSchema = z.object({
+	class: z.enum(['cpu', 'gpu'], { message: '--class must be cpu or gpu' }),
+	concurrency: positiveInt.max(1024).optional(),
+	gpus: z.coerce.number().int().min(0).max(64).optional(),
+	'grace-ms': z.coerce.number().int().min(0).max(3_600_000).optional()
+});
+
+const envSchema = z.object({
+	DATABASE_URL: z
+		.string({ message: 'DATABASE_URL is required: the Postgres connection string of the Foldwork database' })
+		.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// connection string'),
+	FOLDWORK_EXTRA_TOOLS: z.string().min(1).optional(),
+	FOLDWORK_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).optional(),
+	FOLDWORK_HEARTBEAT_MS: positiveInt.min(100).optional(),
+	FOLDWORK_DISPATCH_SWEEP_MS: positiveInt.min(50).optional(),
+	FOLDWORK_CLAIM_POLL_MS: positiveInt.min(50).optional(),
+	FOLDWORK_CLAIMS_IN_FLIGHT: positiveInt.max(16).optional(),
+	FOLDWORK_CLAIM_BATCH: positiveInt.max(500).optional(),
+	FOLDWORK_DB_POOL_SIZE: positiveInt.max(100).optional()
+});
+
+export class ConfigError extends Error {}
+
+function describe(error: z.ZodError): string {
+	return error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+}
+
+export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): WorkerConfig {
+	let values: Record<string, unknown>;
+	try {
+		({ values } = parseArgs({
+			args: argv,
+			options: {
+				class: { type: 'string' },
+				concurrency: { type: 'string' },
+				gpus: { type: 'string' },
+				'grace-ms': { type: 'string' }
+			},
+			strict: true,
+			allowPositionals: false
+		}));
+	} catch (error) {
+		throw new ConfigError(error instanceof Error ? error.message : String(error));
+	}
+	const args = argsSchema.safeParse(values);
+	if (!args.success) throw new ConfigError(describe(args.error));
+	const vars = envSchema.safeParse(env);
+	if (!vars.success) throw new ConfigError(describe(vars.error));
+	const a = args.data;
+	const e = vars.data;
+	const concurrency = a.concurrency ?? (a.class === 'gpu' ? 1 : Math.max(1, availableParallelism()));
+	return {
+		computeClass: a.class,
+		concurrency,
+		gpus: a.gpus ?? null,
+		databaseUrl: e.DATABASE_URL,
+		shutdownGraceMs: a['grace-ms'] ?? e.FOLDWORK_SHUTDOWN_GRACE_MS ?? 20_000,
+		extraToolsModule: e.FOLDWORK_EXTRA_TOOLS ?? null,
+		heartbeatMs: e.FOLDWORK_HEARTBEAT_MS ?? null,
+		dispatchSweepMs: e.FOLDWORK_DISPATCH_SWEEP_MS ?? 2_000,
+		claimPollMs: e.FOLDWORK_CLAIM_POLL_MS ?? 2_000,
+		claimsInFlight: e.FOLDWORK_CLAIMS_IN_FLIGHT ?? 2,
+		claimBatch: e.FOLDWORK_CLAIM_BATCH ?? 50,
+		poolSize: e.FOLDWORK_DB_POOL_SIZE ?? 8
+	};
+}

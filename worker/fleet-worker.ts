@@ -1,0 +1,205 @@
+// One worker process: registers, listens, dispatches, claims and runs jobs
+// of its compute class, heartbeats and reaps; stops gracefully.
+import { randomUUID } from 'node:crypto';
+import type { PgBoss } from 'pg-boss';
+import type pg from 'pg';
+import { z } from 'zod';
+import { Claimer } from './claimer.ts';
+import type { ComputeClass, WorkerConfig } from './config.ts';
+import { createPool, executorFor, inTransaction } from './database.ts';
+import { createDispatcher, groupByClass } from './dispatcher.ts';
+import { Finisher } from './finisher.ts';
+import { createHeartbeat } from './heartbeat.ts';
+import { createBoss, notifyQueued, prepareQueues, QUEUED_CHANNEL, requeue } from './job-queue.ts';
+import { createLogger, describeError, type Logger } from './log.ts';
+import { NotificationListener } from './notifications.ts';
+import { ProgressWriter } from './progress.ts';
+import { createReaper } from './reaper.ts';
+import { detectGpus, registerWorker, signOffWorker, workerHost, workerVersion, type FleetPolicy, type WorkerIdentity } from './registry.ts';
+import { Runner } from './runner.ts';
+import { loadTools } from './tools.ts';
+import type { WakeLoop } from './wake-loop.ts';
+
+export const PENDING_CHANNEL = 'foldwork_job_pending';
+export const CANCEL_CHANNEL = 'foldwork_job_cancel';
+const SLOT_DISPATCH_DELAY_MS = 5;
+
+const jobIdSchema = z.uuid();
+const classSchema = z.enum(['cpu', 'gpu']);
+const handedBackSchema = z.array(
+	z.object({ job_id: z.uuid(), compute_class: classSchema, time_limit_seconds: z.number().int().positive() })
+);
+
+export interface RunningWorker {
+	identity: WorkerIdentity;
+	/** Stops claiming, lets running jobs finish within the grace period, hands back the rest. */
+	stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** Runs a start step until it succeeds (the database may still be starting), backing off between tries. */
+async function untilItWorks<T>(what: string, log: Logger, fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
+	for (let failures = 0; ; failures++) {
+		try {
+			return await fn();
+		} catch (error) {
+			if (signal.aborted) throw error;
+			const wait = Math.min(5_000, 200 * 2 ** Math.min(failures, 5));
+			log.warn(`${what} failed (${describeError(error)}); retrying in ${wait} ms`);
+			await new Promise((resolve) => setTimeout(resolve, wait));
+		}
+	}
+}
+
+export async function startWorker(config: WorkerConfig, abortStart = new AbortController().signal): Promise<RunningWorker> {
+	const id = randomUUID();
+	const log = createLogger(`worker ${id.slice(0, 8)} ${config.computeClass}`);
+	const tools = await loadTools(config.extraToolsModule);
+	const gpus = config.gpus ?? (config.computeClass === 'gpu' ? await detectGpus() : 0);
+	if (config.computeClass === 'gpu' && gpus === 0) log.warn('no GPU detected: GPU jobs will run on this machine\'s CPU');
+	const identity: WorkerIdentity = {
+		id,
+		computeClass: config.computeClass,
+		host: workerHost(),
+		concurrency: config.concurrency,
+		gpus,
+		version: workerVersion()
+	};
+	const appName = `foldwork-worker ${config.computeClass} ${id.slice(0, 8)}`;
+	const db: pg.Pool = createPool(config.databaseUrl, appName, config.poolSize, log);
+	const boss: PgBoss = createBoss(db, log);
+
+	let policy: FleetPolicy;
+	try {
+		await untilItWorks('starting pg-boss', log, () => prepareQueues(boss), abortStart);
+		policy = await untilItWorks('registering', log, () => registerWorker(db, identity), abortStart);
+	} catch (error) {
+		await boss.stop({ graceful: false, close: false }).catch(() => {});
+		await db.end().catch(() => {});
+		throw error;
+	}
+	const heartbeatMs = config.heartbeatMs ?? Math.max(500, Math.floor((policy.staleAfterSeconds * 1000) / 3));
+
+	const progress = new ProgressWriter(db, id, log);
+	const finisher = new Finisher(db, boss, id, log);
+	const claimers = new Map<ComputeClass, Claimer>();
+	let dispatcher: WakeLoop;
+	let dispatchSoon: NodeJS.Timeout | null = null;
+	const runner = new Runner({
+		workerId: id,
+		db,
+		tools,
+		progress,
+		finisher,
+		log,
+		onSlotFreed: () => {
+			claimers.get(config.computeClass)?.wake();
+			// Slots free up one by one under load: gather a few milliseconds of them into one dispatch.
+			dispatchSoon ??= setTimeout(() => {
+				dispatchSoon = null;
+				dispatcher.wake();
+			}, SLOT_DISPATCH_DELAY_MS);
+		}
+	});
+	const wakeClaimers = (classes: Iterable<ComputeClass>) => {
+		for (const c of classes) claimers.get(c)?.wake();
+	};
+	claimers.set(
+		config.computeClass,
+		new Claimer({
+			workerId: id,
+			computeClass: config.computeClass,
+			concurrency: config.concurrency,
+			claimsInFlight: config.claimsInFlight,
+			batchSize: config.claimBatch,
+			pollMs: config.claimPollMs,
+			db,
+			boss,
+			runner,
+			log
+		})
+	);
+	dispatcher = createDispatcher({ db, boss, sweepMs: config.dispatchSweepMs, log, onQueued: wakeClaimers });
+	const reaper = createReaper({ db, boss, intervalMs: heartbeatMs, log, onRequeued: wakeClaimers });
+	const heartbeat = createHeartbeat({
+		db,
+		workerId: id,
+		intervalMs: heartbeatMs,
+		log,
+		runningJobIds: () => runner.runningIds(),
+		onLost: (jobIds) => {
+			for (const jobId of jobIds) runner.stop(jobId, 'lost');
+		},
+		reregister: async () => {
+			await registerWorker(db, identity);
+		}
+	});
+	const listener = new NotificationListener({
+		databaseUrl: config.databaseUrl,
+		applicationName: `${appName} listen`,
+		channels: [PENDING_CHANNEL, QUEUED_CHANNEL, CANCEL_CHANNEL],
+		log,
+		onNotification(channel, payload) {
+			if (channel === PENDING_CHANNEL) dispatcher.wake();
+			else if (channel === QUEUED_CHANNEL) {
+				const parsed = classSchema.safeParse(payload);
+				if (parsed.success) claimers.get(parsed.data)?.wake();
+			} else if (channel === CANCEL_CHANNEL) {
+				const jobId = jobIdSchema.safeParse(payload);
+				if (jobId.success) runner.stop(jobId.data, 'cancelled');
+			}
+		},
+		// Notifications sent while we were not listening are lost: catch up.
+		onReconnect() {
+			dispatcher.wake();
+			wakeClaimers(claimers.keys());
+			heartbeat.wake();
+		}
+	});
+	await listener.start();
+	log.info(
+		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tools; heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s`
+	);
+
+	let stopping: Promise<void> | null = null;
+	async function handBack(): Promise<void> {
+		const jobs = await runner.stopForHandBack();
+		if (!jobs.length) return;
+		const ids = jobs.map((j) => j.jobId);
+		try {
+			await inTransaction(db, async (client) => {
+				const { rows } = await client.query('select * from public.worker_hand_back($1, $2)', [id, ids]);
+				const grouped = groupByClass(handedBackSchema.parse(rows));
+				for (const [computeClass, entries] of grouped) await requeue(boss, executorFor(client), computeClass, entries);
+				await notifyQueued(client, grouped.keys());
+			});
+			log.info(`handed back ${ids.length} job(s): they will run again on another worker`);
+		} catch (error) {
+			// They stop heartbeating with us, so the reaper of another worker sends them to retry.
+			log.error(`could not hand back ${ids.length} job(s); the reaper will retry them`, error);
+		}
+		runner.forget(ids);
+	}
+
+	return {
+		identity,
+		stop(options = {}) {
+			stopping ??= (async () => {
+				const graceMs = options.graceMs ?? config.shutdownGraceMs;
+				log.info(`stopping: no new jobs; ${runner.size} running get ${graceMs} ms to finish`);
+				await Promise.all([...claimers.values()].map((c) => c.stop()));
+				if (dispatchSoon) clearTimeout(dispatchSoon);
+				await Promise.all([dispatcher.stop(), reaper.stop()]);
+				await signOffWorker(db, id).catch((error) => log.warn(`sign-off failed: ${describeError(error)}`));
+				if (!(await runner.drain(graceMs))) await handBack();
+				await heartbeat.stop();
+				await finisher.stop();
+				await progress.stop();
+				await listener.stop();
+				await boss.stop({ graceful: false, close: false, timeout: 1_000 }).catch((error) => log.warn(`pg-boss stop: ${describeError(error)}`));
+				await db.end();
+				log.info('stopped');
+			})();
+			return stopping;
+		}
+	};
+}

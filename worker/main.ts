@@ -1,0 +1,49 @@
+// Entry point: `npm run worker -- --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]`.
+// Prints one JSON line on stdout when ready ({"ready":true,"workerId":...});
+// logs go to stderr. SIGTERM/SIGINT: stop claiming, give running jobs the
+// grace period, hand back the rest; a second signal exits at once.
+import { ConfigError, loadWorkerConfig } from './config.ts';
+import { startWorker, type RunningWorker } from './fleet-worker.ts';
+
+let config;
+try {
+	config = loadWorkerConfig(process.argv.slice(2), process.env);
+} catch (error) {
+	if (!(error instanceof ConfigError)) throw error;
+	console.error(`worker: ${error.message}`);
+	console.error('usage: node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]  (DATABASE_URL must be set)');
+	process.exit(2);
+}
+
+const abortStart = new AbortController();
+let worker: RunningWorker | null = null;
+let signals = 0;
+
+function onSignal(signal: NodeJS.Signals): void {
+	signals += 1;
+	if (signals > 1) {
+		console.error(`worker: ${signal} again, exiting now`);
+		process.exit(1);
+	}
+	abortStart.abort();
+	if (!worker) process.exit(0);
+	worker.stop().then(
+		() => process.exit(0),
+		(error: unknown) => {
+			console.error('worker: stop failed', error);
+			process.exit(1);
+		}
+	);
+}
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+// A tool that leaves a promise rejected and unhandled must not take the worker (and every job on it) down.
+process.on('unhandledRejection', (reason) => console.error('worker: unhandled promise rejection (ignored)', reason));
+
+try {
+	worker = await startWorker(config, abortStart.signal);
+} catch (error) {
+	console.error('worker: could not start', error);
+	process.exit(1);
+}
+process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.identity.id, computeClass: worker.identity.computeClass })}\n`);

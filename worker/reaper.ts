@@ -1,0 +1,51 @@
+// Finds jobs whose worker stopped heartbeating (killed, or cut off from the
+// database) and lets the database decide: back to `retry` and into the
+// queue again while attempts remain, else `failed`; far past the time
+// limit, `timeout`. Runs in every worker; the database row locks keep two
+// reapers off the same job.
+import type { PgBoss } from 'pg-boss';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { ComputeClass } from './config.ts';
+import { executorFor, inTransaction } from './database.ts';
+import { groupByClass } from './dispatcher.ts';
+import { discard, notifyQueued, requeue } from './job-queue.ts';
+import type { Logger } from './log.ts';
+import { describeError } from './log.ts';
+import { WakeLoop } from './wake-loop.ts';
+
+const reapedSchema = z.array(
+	z.object({
+		job_id: z.uuid(),
+		outcome: z.enum(['requeue', 'failed', 'timeout']),
+		compute_class: z.enum(['cpu', 'gpu']),
+		time_limit_seconds: z.number().int().positive()
+	})
+);
+
+export function createReaper(options: { db: pg.Pool; boss: PgBoss; intervalMs: number; log: Logger; onRequeued(classes: Set<ComputeClass>): void }): WakeLoop {
+	const { db, boss, log } = options;
+	return new WakeLoop({
+		name: 'reap',
+		intervalMs: options.intervalMs,
+		onError: (error, wait) => log.warn(`reaping failed (${describeError(error)}); retrying in ${wait} ms`),
+		async step() {
+			const reaped = await inTransaction(db, async (client) => {
+				const { rows } = await client.query('select * from public.worker_reap($1)', [200]);
+				const parsed = reapedSchema.parse(rows);
+				const executor = executorFor(client);
+				const again = groupByClass(parsed.filter((r) => r.outcome === 'requeue'));
+				for (const [computeClass, entries] of again) await requeue(boss, executor, computeClass, entries);
+				for (const [computeClass, entries] of groupByClass(parsed.filter((r) => r.outcome !== 'requeue'))) {
+					await discard(boss, executor, computeClass, entries.map((e) => e.jobId));
+				}
+				await notifyQueued(client, again.keys());
+				return parsed;
+			});
+			for (const r of reaped) log.info(`job ${r.job_id}: its worker stopped heartbeating; ${r.outcome === 'requeue' ? 'queued to run again' : r.outcome}`);
+			const requeued = new Set(reaped.filter((r) => r.outcome === 'requeue').map((r) => r.compute_class));
+			if (requeued.size) options.onRequeued(requeued);
+			return reaped.length >= 200;
+		}
+	});
+}

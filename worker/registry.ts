@@ -1,0 +1,60 @@
+// This worker's row in `workers`: registered at start (and again if the row
+// went missing), signed off at stop. Registration returns the fleet policy
+// that the database holds for every worker.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { ComputeClass } from './config.ts';
+
+export interface WorkerIdentity {
+	id: string;
+	computeClass: ComputeClass;
+	host: string;
+	concurrency: number;
+	gpus: number;
+	version: string;
+}
+
+const policySchema = z.object({ stale_after_seconds: z.number().int().positive(), max_attempts: z.number().int().positive() });
+export type FleetPolicy = { staleAfterSeconds: number; maxAttempts: number };
+
+export async function registerWorker(db: pg.Pool, me: WorkerIdentity): Promise<FleetPolicy> {
+	const { rows } = await db.query('select * from public.worker_register($1, $2, $3, $4, $5, $6)', [
+		me.id,
+		me.computeClass,
+		me.host,
+		me.concurrency,
+		me.gpus,
+		me.version
+	]);
+	const policy = policySchema.parse(rows[0]);
+	return { staleAfterSeconds: policy.stale_after_seconds, maxAttempts: policy.max_attempts };
+}
+
+export async function signOffWorker(db: pg.Pool, workerId: string): Promise<void> {
+	await db.query('select public.worker_sign_off($1)', [workerId]);
+}
+
+export function workerVersion(): string {
+	try {
+		const pkg = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')));
+		return pkg.version;
+	} catch {
+		return 'unknown';
+	}
+}
+
+export function workerHost(): string {
+	return `${hostname()}:${process.pid}`;
+}
+
+/** GPUs visible to this machine (nvidia-smi), 0 when there are none or it is not installed. */
+export function detectGpus(): Promise<number> {
+	return new Promise((resolve) => {
+		execFile('nvidia-smi', ['-L'], { timeout: 5_000 }, (error, stdout) => {
+			resolve(error ? 0 : stdout.split('\n').filter((line) => line.startsWith('GPU ')).length);
+		});
+	});
+}

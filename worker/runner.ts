@@ -1,0 +1,266 @@
+// Runs claimed jobs: the tool's run function with an AbortSignal (cancel,
+// time limit, lost job, shutdown), throttled progress and output files, then
+// records how the run ended. A run never hangs the worker: an abort ends it
+// at once, even when the tool is slow to notice its signal (its late result
+// is ignored).
+import type { JobAttempt } from 'pg-boss';
+import type pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { ToolInputError, type RunContext } from '#lib/tools/types.ts';
+import type { ComputeClass } from './config.ts';
+import type { Finisher, FinalStatus } from './finisher.ts';
+import type { Logger } from './log.ts';
+import { describeError } from './log.ts';
+import type { ProgressWriter } from './progress.ts';
+import type { RunnableTool } from './tools.ts';
+
+export interface ClaimedJob {
+	jobId: string;
+	attempt: number;
+	computeClass: ComputeClass;
+	toolId: string;
+	input: unknown;
+	settings: unknown;
+	timeLimitSeconds: number;
+	queueAttempt: JobAttempt;
+}
+
+export type StopKind = 'cancelled' | 'lost' | 'timeout' | 'shutdown';
+
+/** The abort reason the runner gives a tool's signal. */
+export class RunStopped extends Error {
+	readonly kind: StopKind;
+	constructor(kind: StopKind) {
+		super(`run stopped: ${kind}`);
+		this.name = 'AbortError';
+		this.kind = kind;
+	}
+}
+
+interface Ended {
+	status: FinalStatus;
+	result?: unknown;
+	errorMessage?: string;
+	errorCode?: string;
+}
+
+interface RunningJob {
+	job: ClaimedJob;
+	controller: AbortController;
+	/** Settles when the run is over (recorded, or waiting to be handed back). */
+	over: Promise<void>;
+	handBack: boolean;
+}
+
+export const CRASH_MESSAGE =
+	'The tool stopped with an unexpected error. This is a fault in the tool, not in your input as far as we can tell; the credits were refunded. Please retry, and contact support if it happens again.';
+
+const resultSchema = z.looseObject({
+	table: z.object({ columns: z.array(z.looseObject({ key: z.string() })), rows: z.array(z.record(z.string(), z.unknown())) })
+});
+const fileNameSchema = z.string().min(1).max(255).regex(/^[^/\\]+$/, 'a file name cannot contain / or \\');
+const mediaTypeSchema = z.string().regex(/^[a-z0-9][a-z0-9.+-]*\/[a-zA-Z0-9][a-zA-Z0-9.+-]*$/, 'not a media type');
+
+function describeZodIssues(error: z.ZodError): string {
+	return error.issues
+		.slice(0, 10)
+		.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+		.join('; ');
+}
+
+function isToolInputError(error: unknown): error is Error {
+	return error instanceof ToolInputError || (error instanceof Error && error.name === 'ToolInputError');
+}
+
+export interface RunnerOptions {
+	workerId: string;
+	db: pg.Pool;
+	tools: Map<string, RunnableTool>;
+	progress: ProgressWriter;
+	finisher: Finisher;
+	log: Logger;
+	/** A slot is free again. */
+	onSlotFreed(): void;
+}
+
+export class Runner {
+	#options: RunnerOptions;
+	#running = new Map<string, RunningJob>();
+
+	constructor(options: RunnerOptions) {
+		this.#options = options;
+	}
+
+	get size(): number {
+		return this.#running.size;
+	}
+
+	runningIds(): string[] {
+		return [...this.#running.keys()];
+	}
+
+	has(jobId: string): boolean {
+		return this.#running.has(jobId);
+	}
+
+	start(job: ClaimedJob): void {
+		if (this.#running.has(job.jobId)) return;
+		const controller = new AbortController();
+		const entry: RunningJob = { job, controller, over: Promise.resolve(), handBack: false };
+		this.#running.set(job.jobId, entry);
+		entry.over = this.#run(entry).catch((error) => this.#options.log.error(`job ${job.jobId}: runner failure`, error));
+	}
+
+	/** Stops a run; a cancelled or lost job's status is left as the database has it. */
+	stop(jobId: string, kind: StopKind): void {
+		const entry = this.#running.get(jobId);
+		if (entry && !entry.controller.signal.aborted) entry.controller.abort(new RunStopped(kind));
+	}
+
+	/** Waits up to ms for every run to be over; true if none is left. */
+	async drain(ms: number): Promise<boolean> {
+		const deadline = performance.now() + ms;
+		while (this.#running.size) {
+			const left = deadline - performance.now();
+			if (left <= 0) return false;
+			const timer = new AbortController();
+			await Promise.race([Promise.all([...this.#running.values()].map((e) => e.over)), sleep(left, undefined, { signal: timer.signal }).catch(() => {})]);
+			timer.abort();
+		}
+		return true;
+	}
+
+	/** Stops every remaining run for hand-back; returns those jobs (still listed, so they keep heartbeating). */
+	async stopForHandBack(): Promise<ClaimedJob[]> {
+		const entries = [...this.#running.values()];
+		for (const entry of entries) {
+			entry.handBack = true;
+			this.stop(entry.job.jobId, 'shutdown');
+		}
+		await Promise.all(entries.map((e) => e.over));
+		return entries.filter((e) => this.#running.get(e.job.jobId) === e).map((e) => e.job);
+	}
+
+	forget(jobIds: string[]): void {
+		for (const id of jobIds) {
+			this.#running.delete(id);
+			this.#options.progress.forget(id);
+		}
+	}
+
+	async #run(entry: RunningJob): Promise<void> {
+		const { job, controller } = entry;
+		const timer = setTimeout(() => controller.abort(new RunStopped('timeout')), job.timeLimitSeconds * 1000);
+		let ended: Ended | null;
+		try {
+			ended = await this.#execute(job, controller);
+		} finally {
+			clearTimeout(timer);
+		}
+		if (entry.handBack) return;
+		this.#options.progress.forget(job.jobId);
+		const recorded = await this.#options.finisher.record({
+			jobId: job.jobId,
+			attempt: job.attempt,
+			computeClass: job.computeClass,
+			queueAttempt: job.queueAttempt,
+			status: ended?.status ?? null,
+			result: ended?.result,
+			errorMessage: ended?.errorMessage,
+			errorCode: ended?.errorCode
+		});
+		const stop = controller.signal.reason instanceof RunStopped ? ` (${controller.signal.reason.kind})` : '';
+		this.#options.log.info(`job ${job.jobId} attempt ${job.attempt}: ${ended?.status ?? 'stopped'}${stop}, ${recorded}`);
+		this.#running.delete(job.jobId);
+		this.#options.onSlotFreed();
+	}
+
+	/** How the run ended; null when it was stopped and the database already says how (cancelled, lost). */
+	async #execute(job: ClaimedJob, controller: AbortController): Promise<Ended | null> {
+		const { signal } = controller;
+		const tool = this.#options.tools.get(job.toolId);
+		if (!tool) {
+			return {
+				status: 'failed',
+				errorCode: 'tool_unavailable',
+				errorMessage: `This worker cannot run the tool "${job.toolId}". The credits were refunded; please retry later.`
+			};
+		}
+		const input = tool.inputSchema.safeParse(job.input);
+		if (!input.success) {
+			return { status: 'failed', errorCode: 'invalid_input', errorMessage: `The input is not valid: ${describeZodIssues(input.error)}` };
+		}
+		const settings = tool.settingsSchema.safeParse(job.settings ?? {});
+		if (!settings.success) {
+			return { status: 'failed', errorCode: 'invalid_input', errorMessage: `The settings are not valid: ${describeZodIssues(settings.error)}` };
+		}
+		const ctx: RunContext = {
+			signal,
+			progress: (pct, message) => {
+				if (!signal.aborted) this.#options.progress.report(job.jobId, job.attempt, pct, message ?? null);
+			},
+			writeFile: (name, mediaType, content) => this.#writeFile(job, controller, name, mediaType, content)
+		};
+		const stopped = new Promise<'stopped'>((resolve) => {
+			if (signal.aborted) resolve('stopped');
+			signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+		});
+		let outcome: unknown;
+		try {
+			const running = Promise.resolve().then(() => tool.run(input.data, settings.data, ctx));
+			// A tool that ignores its signal keeps going in the background; its late result or error is dropped.
+			running.catch(() => {});
+			outcome = await Promise.race([running, stopped]);
+		} catch (error) {
+			if (signal.aborted) outcome = 'stopped';
+			else if (isToolInputError(error)) return { status: 'failed', errorCode: 'invalid_input', errorMessage: error.message };
+			else {
+				this.#options.log.error(`job ${job.jobId}: tool ${job.toolId} crashed`, error);
+				return { status: 'failed', errorCode: 'tool_error', errorMessage: CRASH_MESSAGE };
+			}
+		}
+		if (outcome === 'stopped' || signal.aborted) {
+			const kind = signal.reason instanceof RunStopped ? signal.reason.kind : 'cancelled';
+			if (kind === 'timeout') return { status: 'timeout', errorCode: 'timeout' };
+			return null;
+		}
+		const checked = resultSchema.safeParse(outcome);
+		if (!checked.success) {
+			this.#options.log.error(`job ${job.jobId}: tool ${job.toolId} returned a malformed result: ${describeZodIssues(checked.error)}`);
+			return { status: 'failed', errorCode: 'tool_error', errorMessage: CRASH_MESSAGE };
+		}
+		return { status: 'completed', result: outcome };
+	}
+
+	async #writeFile(job: ClaimedJob, controller: AbortController, name: string, mediaType: string, content: string | Uint8Array): Promise<void> {
+		const { signal } = controller;
+		if (signal.aborted) throw signal.reason;
+		const fileName = fileNameSchema.parse(name);
+		const type = mediaTypeSchema.parse(mediaType);
+		const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+		// A database hiccup (restart, killed connection) is waited out; the job's heartbeat decides if it is lost meanwhile.
+		for (let failures = 0; ; failures++) {
+			try {
+				const { rows } = await this.#options.db.query('select public.worker_write_job_file($1, $2, $3, $4, $5, $6) as ok', [
+					this.#options.workerId,
+					job.jobId,
+					job.attempt,
+					fileName,
+					type,
+					bytes
+				]);
+				if (rows[0]?.ok !== true) {
+					controller.abort(new RunStopped('lost'));
+					throw signal.reason;
+				}
+				return;
+			} catch (error) {
+				const code = (error as { code?: unknown }).code;
+				if (signal.aborted || (typeof code === 'string' && /^(22|23|42|54)/.test(code))) throw error;
+				this.#options.log.warn(`job ${job.jobId}: output file ${fileName} not written yet (${describeError(error)}); retrying`);
+				await sleep(Math.min(5_000, 200 * 2 ** Math.min(failures, 5)), undefined, { signal }).catch(() => {});
+			}
+		}
+	}
+}
