@@ -70,10 +70,11 @@ describe('admin users API', () => {
 		const page = await admin.listUsers({ page: 1, perPage: 2 });
 		expect(page.error).toBeNull();
 		expect(page.data.users).toHaveLength(2);
-		const pagination = page.data as unknown as { total: number; nextPage: number; lastPage: number };
+		const pagination = page.data as unknown as { total: number; nextPage: number };
 		expect(pagination.total).toBeGreaterThanOrEqual(3);
 		expect(pagination.nextPage).toBe(2);
-		expect(pagination.lastPage).toBeGreaterThanOrEqual(2);
+		// (supabase-js reads only the first digit of the last page number from the Link header, so
+		// lastPage is checked on the raw header below, where it does not depend on how many users exist.)
 		const res = await authFetch('/admin/users?page=2&per_page=2', { token: stackInfo().serviceRoleKey });
 		const total = Number(res.headers.get('x-total-count'));
 		expect(res.headers.get('link')).toContain(`</admin/users?page=${Math.ceil(total / 2)}&per_page=2>; rel="last"`);
