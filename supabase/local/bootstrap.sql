@@ -311,3 +311,87 @@ create table if not exists supabase_migrations.seed_files (
   path text not null primary key,
   hash text not null
 );
+
+-- Realtime: authorization of private channels and the RLS check of changes --
+-- realtime.messages as Supabase has it (not partitioned here): RLS policies on
+-- it decide who may read (select) and write (insert) broadcast and presence
+-- messages of a private channel; realtime.topic() is the channel's topic.
+create table if not exists realtime.messages (
+  topic text not null,
+  extension text not null,
+  payload jsonb,
+  event text,
+  private boolean default false,
+  updated_at timestamp without time zone not null default now(),
+  inserted_at timestamp without time zone not null default now(),
+  id uuid not null default gen_random_uuid(),
+  constraint messages_pkey primary key (id, inserted_at)
+);
+alter table realtime.messages enable row level security;
+alter table realtime.messages owner to supabase_realtime_admin;
+grant supabase_realtime_admin to postgres;
+grant select, insert, update on realtime.messages to postgres, anon, authenticated, service_role;
+grant delete, truncate, references, trigger on realtime.messages to postgres;
+
+create or replace function realtime.topic() returns text
+language sql stable
+as $$
+  select nullif(current_setting('realtime.topic', true), '')::text;
+$$;
+alter function realtime.topic() owner to supabase_realtime_admin;
+grant execute on function realtime.topic() to postgres, anon, authenticated, service_role;
+
+-- Which subscribers may see one row: for each (role, claims) pair, a SELECT of
+-- the row by its key as that role with those claims (what Realtime's
+-- apply_rls does per subscription). The statement is prepared once per call,
+-- so its plan is reused across subscribers. A policy that raises only hides
+-- the row from that subscriber: the loop resumes after it. The local Realtime
+-- server calls this as `authenticator`.
+create or replace function realtime.local_visible_to(entity regclass, key_columns text[], key_values text[], roles text[], claims text[])
+returns table (subscriber integer, visible boolean, error text)
+language plpgsql
+as $$
+declare
+  query text;
+  n integer := coalesce(array_length(roles, 1), 0);
+  i integer := 1;
+  role_now text := null;
+  seen boolean[] := array_fill(false, array[n]);
+  errors text[] := array_fill(null::text, array[n]);
+  ok boolean;
+begin
+  if exists (select from pg_catalog.pg_prepared_statements where name = 'local_rls_check') then
+    deallocate local_rls_check;
+  end if;
+  select 'prepare local_rls_check as select exists (select 1 from ' || entity::text || ' where '
+         || string_agg(format('%I = %L::%s', a.attname, key_values[k.n], format_type(a.atttypid, a.atttypmod)), ' and ') || ')'
+    into query
+    from unnest(key_columns) with ordinality as k(name, n)
+    join pg_catalog.pg_attribute a on a.attrelid = entity and a.attname = k.name;
+  execute query;
+  while i <= n loop
+    begin
+      while i <= n loop
+        if role_now is distinct from roles[i] then
+          perform set_config('role', roles[i], true);
+          role_now := roles[i];
+        end if;
+        perform set_config('request.jwt.claims', claims[i], true);
+        execute 'execute local_rls_check' into ok;
+        seen[i] := coalesce(ok, false);
+        i := i + 1;
+      end loop;
+    exception when others then
+      -- The failed check's settings were rolled back with it.
+      errors[i] := sqlerrm;
+      role_now := null;
+      i := i + 1;
+    end;
+  end loop;
+  perform set_config('role', 'none', true);
+  deallocate local_rls_check;
+  return query select g, seen[g], errors[g] from generate_series(1, n) as g;
+end;
+$$;
+grant usage on schema realtime to authenticator;
+grant execute on function realtime.local_visible_to(regclass, text[], text[], text[], text[]) to authenticator;

@@ -30,6 +30,10 @@ const DEFAULT_SETTINGS: Record<string, string> = {
 	shared_buffers: '256MB',
 	// A development database: losing the last few ms of commits on a crash is fine.
 	synchronous_commit: 'off',
+	// With asynchronous commit, logical decoding sees a commit only after the WAL
+	// writer flushes it: every 200 ms by default, which Realtime would add to
+	// every change's latency.
+	wal_writer_delay: '10ms',
 	unix_socket_directories: '',
 	listen_addresses: '127.0.0.1'
 };

@@ -13,6 +13,7 @@ import { createAuthService } from './auth/index.ts';
 import { createRestService } from './rest/index.ts';
 import { createFunctionsService } from './functions/index.ts';
 import { startMail } from './mail/index.ts';
+import { createRealtimeService } from './realtime/index.ts';
 
 export interface RunningStack {
 	config: StackConfig;
@@ -91,6 +92,7 @@ export async function startStack(config: StackConfig, options: StartOptions = {}
 			createAuthService(ctx),
 			await createRestService(ctx),
 			await createFunctionsService(ctx, { watch: options.watchFunctions }),
+			await createRealtimeService(ctx)
 		];
 		for (const service of services) cleanups.push(() => service.close());
 

@@ -1,0 +1,116 @@
+// Decides who may see a change, as Realtime does for postgres_changes: the
+// subscriber's role needs SELECT on the columns it receives (the primary key
+// at least), and with RLS on, a SELECT of the row by its key, run as the
+// subscriber's role with its JWT claims, must find it. Runs on connections of
+// the `authenticator` role with bound parameters only; subscribers with equal
+// role and claims are checked once.
+import pg from 'pg';
+
+export interface TableAccess {
+	rlsEnabled: boolean;
+	/** Primary key columns (what the RLS check selects the row by). */
+	primaryKey: string[];
+	/** Columns each role may SELECT. */
+	selectable: Map<string, Set<string>>;
+}
+
+export interface Visibility {
+	visible: boolean;
+	error: string | null;
+}
+
+function isConnectionError(error: unknown): boolean {
+	const code = (error as { code?: string }).code;
+	return code === undefined || code === '57P01' || code === '57P02' || code === '57P03' || code === '08006' || code === '08003';
+}
+
+export class Authorizer {
+	private readonly pool: pg.Pool;
+
+	constructor(authenticatorUrl: string, applicationName: string, log: (message: string) => void) {
+		this.pool = new pg.Pool({
+			connectionString: authenticatorUrl,
+			max: 6,
+			application_name: applicationName,
+			// A policy that never finishes must not hold up every later change.
+			statement_timeout: 5_000,
+			idleTimeoutMillis: 30_000
+		});
+		this.pool.on('error', (error) => log(`authorizer: ${error.message}`));
+	}
+
+	/** Runs a query, once more on a fresh connection when the first one was cut (a database restart). */
+	private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+		try {
+			return await this.pool.query<R>(text, values);
+		} catch (error) {
+			if (!isConnectionError(error)) throw error;
+			return await this.pool.query<R>(text, values);
+		}
+	}
+
+	/**
+	 * Privileges and RLS flag of a table for `roles`, and, when `rls` is given, the RLS
+	 * check of one row for each (role, claims) group: one round trip for both.
+	 */
+	async inspect(
+		relationId: number,
+		roles: string[],
+		rls?: { keyColumns: string[]; keyValues: string[]; groups: Array<{ role: string; claims: string }> }
+	): Promise<{ access: TableAccess; visibility: Visibility[] | null }> {
+		const { rows } = await this.query<{ access: Array<{ role: string; rls: boolean; pkey: string[]; columns: string[] }> | null; checks: Array<{ subscriber: number; visible: boolean; error: string | null }> | null }>(
+			`select
+			   (select json_agg(x) from (
+			      select r.role, c.relrowsecurity as rls,
+			             array(select k.attname::text
+			                     from pg_catalog.pg_index i
+			                     join pg_catalog.pg_attribute k on k.attrelid = i.indrelid and k.attnum = any(i.indkey)
+			                    where i.indrelid = c.oid and i.indisprimary
+			                    order by k.attnum) as pkey,
+			             coalesce(array_agg(a.attname::text order by a.attnum) filter (
+			               where exists (select from pg_catalog.pg_roles where rolname = r.role)
+			                 and pg_catalog.has_column_privilege(r.role, c.oid, a.attnum, 'SELECT')), '{}') as columns
+			        from unnest($2::text[]) as r(role)
+			        cross join pg_catalog.pg_class c
+			        join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+			       where c.oid = $1
+			       group by r.role, c.oid, c.relrowsecurity) x) as access,
+			   case when $3::text[] is null then null else
+			     (select json_agg(v) from realtime.local_visible_to($1::oid::regclass, $3::text[], $4::text[], $5::text[], $6::text[]) v)
+			   end as checks`,
+			[
+				relationId,
+				roles,
+				rls ? rls.keyColumns : null,
+				rls ? rls.keyValues : null,
+				rls ? rls.groups.map((g) => g.role) : null,
+				rls ? rls.groups.map((g) => g.claims) : null
+			]
+		);
+		const selectable = new Map<string, Set<string>>();
+		for (const role of roles) selectable.set(role, new Set());
+		let rlsEnabled = false;
+		let primaryKey: string[] = [];
+		for (const row of rows[0]?.access ?? []) {
+			rlsEnabled = row.rls;
+			primaryKey = row.pkey;
+			selectable.set(row.role, new Set(row.columns));
+		}
+		let visibility: Visibility[] | null = null;
+		if (rls) {
+			visibility = rls.groups.map(() => ({ visible: false, error: 'no answer' }));
+			for (const check of rows[0]?.checks ?? []) visibility[check.subscriber - 1] = { visible: check.visible === true, error: check.error };
+		}
+		return { access: { rlsEnabled, primaryKey, selectable }, visibility };
+	}
+
+	/** Checks a role exists (Realtime refuses subscriptions for unknown roles). */
+	async roleExists(role: string): Promise<boolean> {
+		const { rowCount } = await this.query('select 1 from pg_catalog.pg_roles where rolname = $1', [role]);
+		return (rowCount ?? 0) > 0;
+	}
+
+	async close(): Promise<void> {
+		await this.pool.end();
+	}
+}

@@ -1,0 +1,77 @@
+// Broadcast: which channels listen on which topic, and fan-out of one
+// message to them. A message is encoded once per protocol version, not once
+// per receiver. Public and private channels of one name are separate topics.
+import { encodeBinaryBroadcast, encodeMessage, type Vsn } from './protocol.ts';
+
+/** A broadcast as it travels between channels. */
+export type BroadcastMessage =
+	/** JSON pushes, REST messages: the full {type: "broadcast", event, payload} object. */
+	| { kind: 'json'; event: string; body: Record<string, unknown> }
+	/** Binary pushes of vsn 2.0.0 clients: the user payload bytes, JSON or binary. */
+	| { kind: 'binary'; event: string; encoding: 'json' | 'binary'; data: Buffer };
+
+export interface BroadcastReceiver {
+	readonly topic: string;
+	readonly vsn: Vsn;
+	/** False on a private channel whose user may not read broadcasts. */
+	readonly canReadBroadcast: boolean;
+	sendFrame(frame: string | Buffer): void;
+}
+
+export function topicKey(subTopic: string, isPrivate: boolean): string {
+	return `${isPrivate ? 'private' : 'public'}:${subTopic}`;
+}
+
+export class Topics<T> {
+	private readonly members = new Map<string, Set<T>>();
+
+	add(key: string, member: T): void {
+		let set = this.members.get(key);
+		if (!set) this.members.set(key, (set = new Set()));
+		set.add(member);
+	}
+
+	remove(key: string, member: T): void {
+		const set = this.members.get(key);
+		if (!set) return;
+		set.delete(member);
+		if (set.size === 0) this.members.delete(key);
+	}
+
+	of(key: string): ReadonlySet<T> {
+		return this.members.get(key) ?? new Set();
+	}
+}
+
+function encodeFor(vsn: Vsn, topic: string, message: BroadcastMessage): string | Buffer | null {
+	if (message.kind === 'json') return encodeMessage(vsn, { joinRef: null, ref: null, topic, event: 'broadcast', payload: message.body });
+	if (vsn === '2.0.0') return encodeBinaryBroadcast(topic, message.event, message.encoding, message.data);
+	// vsn 1.0.0 cannot carry binary payloads; JSON ones are decoded for it.
+	if (message.encoding === 'binary') return null;
+	let payload: unknown;
+	try {
+		payload = JSON.parse(message.data.toString('utf8'));
+	} catch {
+		return null;
+	}
+	return encodeMessage(vsn, { joinRef: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event: message.event, payload } });
+}
+
+/** Sends a broadcast to every receiver that may read it, except `sender` when given. */
+export function fanOut(receivers: Iterable<BroadcastReceiver>, message: BroadcastMessage, sender?: BroadcastReceiver): number {
+	const frames = new Map<string, string | Buffer | null>();
+	let sent = 0;
+	for (const receiver of receivers) {
+		if (receiver === sender || !receiver.canReadBroadcast) continue;
+		const cacheKey = `${receiver.vsn}\u0000${receiver.topic}`;
+		let frame = frames.get(cacheKey);
+		if (frame === undefined) {
+			frame = encodeFor(receiver.vsn, receiver.topic, message);
+			frames.set(cacheKey, frame);
+		}
+		if (frame === null) continue;
+		receiver.sendFrame(frame);
+		sent++;
+	}
+	return sent;
+}
