@@ -6,9 +6,8 @@
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { standardProtein } from '../parse/alphabets.ts';
-import { parseFasta, validateRecords, type FastaOptions } from '../parse/fasta.ts';
-import { checkInputSize } from '../parse/input-size.ts';
-import { rawText } from '../parse/raw-text.ts';
+import { validateRecords, type FastaOptions } from '../parse/fasta.ts';
+import { parseSequencesInput } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
 import { checkAborted, ToolInputError, yieldToEventLoop, type ToolDefinition, type ToolResult } from '../types.ts';
 import { EMBEDDING_DIM, MIN_PAIR_SEPARATION, selfAttention } from './attention.ts';
@@ -41,14 +40,7 @@ export const gpuSelftestTool: ToolDefinition<GpuSelftestInput, GpuSelftestSettin
 			text: '>LYSC_CHICK\nKVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL\n'
 		}
 	],
-	parseInput(raw) {
-		const { records, issues, notices } = parseFasta(rawText(raw), fastaOptions);
-		if (issues.length) return { ok: false, errors: issues };
-		const input = { sequences: records };
-		const tooBig = checkInputSize(input, catalog.maxInputBytes);
-		if (tooBig) return { ok: false, errors: [tooBig] };
-		return { ok: true, input, notices };
-	},
+	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes),
 	async run(input, _settings, ctx) {
 		const issues = validateRecords(input.sequences, fastaOptions);
 		if (issues.length) throw new ToolInputError(issues);

@@ -2,9 +2,8 @@
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { standardProtein } from '../parse/alphabets.ts';
-import { parseFasta, validateRecords, type FastaOptions } from '../parse/fasta.ts';
-import { checkInputSize } from '../parse/input-size.ts';
-import { rawText } from '../parse/raw-text.ts';
+import { validateRecords, type FastaOptions } from '../parse/fasta.ts';
+import { parseSequencesInput } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
 import { checkAborted, ToolInputError, yieldToEventLoop, type ToolDefinition, type ToolResult } from '../types.ts';
 import { examples } from './examples.ts';
@@ -63,14 +62,7 @@ export const proteinPropertiesTool: ToolDefinition<ProteinPropertiesInput, Prote
 	inputSchema,
 	settingsSchema,
 	examples,
-	parseInput(raw) {
-		const { records, issues, notices } = parseFasta(rawText(raw), fastaOptions);
-		if (issues.length) return { ok: false, errors: issues };
-		const input = { sequences: records };
-		const tooBig = checkInputSize(input, catalog.maxInputBytes);
-		if (tooBig) return { ok: false, errors: [tooBig] };
-		return { ok: true, input, notices };
-	},
+	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes),
 	async run(input, settings, ctx) {
 		validate(input);
 		const n = input.sequences.length;
