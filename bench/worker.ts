@@ -18,10 +18,10 @@ import {
 	root,
 	startWorkerProcess,
 	submitJob,
-	waitFor,
 	type TestUser,
 	type WorkerProcess
 } from '../tests/helpers/worker-fleet.ts';
+import { waitFor } from '../tests/helpers/wait.ts';
 import { freePort } from '../supabase/local/ports.ts';
 
 const quick = process.env.BENCH_QUICK === '1';

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../supabase/local/postgres.ts';
 import { freePort } from '../../supabase/local/ports.ts';
+import { processAlive } from '../helpers/wait.ts';
 
 const dir = mkdtempSync('/tmp/foldwork-pg-');
 chmodSync(dir, 0o755);
@@ -25,14 +26,6 @@ async function query<T extends pg.QueryResultRow>(url: string, sql: string): Pro
 	}
 }
 
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
-}
 
 describe('embedded PostgreSQL', () => {
 	it('keeps its data across a stop and a second start, on PostgreSQL 17 with logical WAL', async () => {
@@ -64,11 +57,11 @@ describe('embedded PostgreSQL', () => {
 		const orphanPid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 		child.kill('SIGKILL');
 		await new Promise((resolve) => child.once('exit', resolve));
-		expect(alive(orphanPid)).toBe(true);
+		expect(processAlive(orphanPid)).toBe(true);
 
 		const restarted = await startEmbeddedPostgres({ dataDir, port, host: '127.0.0.1' });
 		try {
-			expect(alive(orphanPid)).toBe(false);
+			expect(processAlive(orphanPid)).toBe(false);
 			expect(await query(restarted.url, 'select v from kept')).toEqual([{ v: 'still here' }]);
 		} finally {
 			await restarted.stop();

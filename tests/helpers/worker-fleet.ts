@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { tools as fixtureTools } from '../fixtures/worker-tools.ts';
+import { waitFor } from './wait.ts';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURE_TOOLS_MODULE = path.join(root, 'tests/fixtures/worker-tools.ts');
@@ -96,23 +97,6 @@ export async function statusHistory(db: pg.Pool, jobId: string): Promise<string[
 	return rows.map((r) => r.to_status);
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after the deadline. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
-	const deadline = performance.now() + timeoutMs;
-	let lastError: unknown;
-	for (;;) {
-		try {
-			const value = await check();
-			if (value !== undefined && value !== false) return value as T;
-		} catch (error) {
-			lastError = error;
-		}
-		if (performance.now() > deadline) {
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-		}
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
-}
 
 export async function waitForStatus(db: pg.Pool, jobId: string, statuses: string | string[], timeoutMs = 15_000): Promise<JobRow> {
 	const wanted = Array.isArray(statuses) ? statuses : [statuses];

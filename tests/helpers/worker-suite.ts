@@ -4,7 +4,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createTestDatabase } from './stack.ts';
-import { killLeftoverWorkers, otherConnections, prepareWorkerDatabase, waitFor } from './worker-fleet.ts';
+import { killLeftoverWorkers, otherConnections, prepareWorkerDatabase } from './worker-fleet.ts';
+import { waitFor } from './wait.ts';
 
 export interface WorkerSuite {
 	url: string;

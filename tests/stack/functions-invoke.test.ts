@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../supabase/local/jwt.ts';
-import { processAlive, startFunctionsHarness, waitFor, type FunctionsHarness } from '../helpers/functions-harness.ts';
+import { startFunctionsHarness, type FunctionsHarness } from '../helpers/functions-harness.ts';
+import { processAlive, waitFor } from '../helpers/wait.ts';
 
 const TIMEOUT_MS = 2500;
 let fx: FunctionsHarness;

@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFunctionsHarness, waitFor, type FunctionsHarness } from '../helpers/functions-harness.ts';
+import { startFunctionsHarness, type FunctionsHarness } from '../helpers/functions-harness.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let dir: string;
 let fx: FunctionsHarness;

@@ -3,7 +3,8 @@
 // work again through NOTIFY.
 import { describe, expect, it } from 'vitest';
 import { useWorkerDatabase } from '../helpers/worker-suite.ts';
-import { createUser, getJob, startWorkerProcess, statusHistory, submitJob, waitFor, waitForStatus } from '../helpers/worker-fleet.ts';
+import { createUser, getJob, startWorkerProcess, statusHistory, submitJob, waitForStatus } from '../helpers/worker-fleet.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const suite = useWorkerDatabase({ staleAfterSeconds: 10 });
 

@@ -3,7 +3,8 @@
 // grace left (the job is handed back and runs elsewhere).
 import { describe, expect, it } from 'vitest';
 import { useWorkerDatabase } from '../helpers/worker-suite.ts';
-import { createUser, getJob, startWorkerProcess, statusHistory, submitJob, waitFor, waitForStatus } from '../helpers/worker-fleet.ts';
+import { createUser, getJob, startWorkerProcess, statusHistory, submitJob, waitForStatus } from '../helpers/worker-fleet.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // Heartbeats go stale after 2 s here (15 s in production).
 const suite = useWorkerDatabase({ staleAfterSeconds: 2, maxAttempts: 2 });

@@ -11,11 +11,11 @@ import {
 	startWorkerProcess,
 	statusHistory,
 	submitJob,
-	waitFor,
 	waitForStatus,
 	type TestUser,
 	type WorkerProcess
 } from '../helpers/worker-fleet.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const suite = useWorkerDatabase();
 let worker: WorkerProcess;

@@ -11,9 +11,9 @@ import {
 	startWorkerProcess,
 	statusHistory,
 	submitJob,
-	waitFor,
 	waitForStatus
 } from '../helpers/worker-fleet.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const suite = useWorkerDatabase();
 const LYSOZYME = 'KVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL';

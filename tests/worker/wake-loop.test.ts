@@ -1,7 +1,7 @@
 // The loop every worker concern runs in: wakes coalesce, errors back off.
 import { describe, expect, it } from 'vitest';
 import { WakeLoop } from '../../worker/wake-loop.ts';
-import { waitFor } from '../helpers/worker-fleet.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 describe('WakeLoop', () => {
 	it('backs off with growing pauses when its step keeps failing, instead of spinning', async () => {
