@@ -347,7 +347,15 @@ grant execute on function realtime.topic() to postgres, anon, authenticated, ser
 -- so its plan is reused across subscribers. A policy that raises only hides
 -- the row from that subscriber: the loop resumes after it. The local Realtime
 -- server calls this as `authenticator`.
-create or replace function realtime.local_visible_to(entity regclass, key_columns text[], key_values text[], roles text[], claims text[])
+--
+-- writer_xid is the (32-bit) id of the transaction that wrote the row. Logical
+-- decoding sends a commit as soon as its WAL is flushed, which is before the
+-- writer leaves the proc array: until then the row is invisible to every new
+-- snapshot, and the check would silently withhold it from everyone checked in
+-- that window. So the check first waits (2 s at most) for the writer to be
+-- visible.
+drop function if exists realtime.local_visible_to(regclass, text[], text[], text[], text[]);
+create or replace function realtime.local_visible_to(entity regclass, key_columns text[], key_values text[], roles text[], claims text[], writer_xid bigint)
 returns table (subscriber integer, visible boolean, error text)
 language plpgsql
 as $$
@@ -359,7 +367,34 @@ declare
   seen boolean[] := array_fill(false, array[n]);
   errors text[] := array_fill(null::text, array[n]);
   ok boolean;
+  snap pg_catalog.pg_snapshot;
+  next_xid bigint;
+  distance bigint;
+  give_up timestamptz := pg_catalog.clock_timestamp() + interval '2 seconds';
 begin
+  -- No subscribers: nothing to check (the server calls it so to warm a connection).
+  if n = 0 then
+    return;
+  end if;
+  if writer_xid is not null then
+    loop
+      -- Each statement of a volatile function takes a new snapshot (read committed).
+      snap := pg_catalog.pg_current_snapshot();
+      next_xid := pg_catalog.pg_snapshot_xmax(snap)::text::bigint;
+      -- Widen the 32-bit xid to the epoch of the snapshot's xmax (it is recent).
+      distance := writer_xid - next_xid % 4294967296;
+      if distance > 2147483647 then distance := distance - 4294967296;
+      elsif distance < -2147483648 then distance := distance + 4294967296;
+      end if;
+      exit when pg_catalog.pg_visible_in_snapshot((next_xid + distance)::text::xid8, snap);
+      if pg_catalog.clock_timestamp() > give_up then
+        return query select g, false, format('transaction %s was still not visible after 2 s', writer_xid)
+          from generate_series(1, n) as g;
+        return;
+      end if;
+      perform pg_catalog.pg_sleep(0.001);
+    end loop;
+  end if;
   if exists (select from pg_catalog.pg_prepared_statements where name = 'local_rls_check') then
     deallocate local_rls_check;
   end if;
@@ -394,4 +429,4 @@ begin
 end;
 $$;
 grant usage on schema realtime to authenticator;
-grant execute on function realtime.local_visible_to(regclass, text[], text[], text[], text[]) to authenticator;
+grant execute on function realtime.local_visible_to(regclass, text[], text[], text[], text[], bigint) to authenticator;

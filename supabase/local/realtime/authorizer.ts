@@ -24,19 +24,50 @@ function isConnectionError(error: unknown): boolean {
 	return code === undefined || code === '57P01' || code === '57P02' || code === '57P03' || code === '08006' || code === '08003';
 }
 
+/** Checks of concurrent changes run side by side on this many connections. */
+const POOL_SIZE = 6;
+
 export class Authorizer {
 	private readonly pool: pg.Pool;
+	private readonly log: (message: string) => void;
+	private warmed = false;
 
 	constructor(authenticatorUrl: string, applicationName: string, log: (message: string) => void) {
+		this.log = log;
 		this.pool = new pg.Pool({
 			connectionString: authenticatorUrl,
-			max: 6,
+			max: POOL_SIZE,
 			application_name: applicationName,
 			// A policy that never finishes must not hold up every later change.
 			statement_timeout: 5_000,
-			idleTimeoutMillis: 30_000
+			// Kept open: a new connection costs tens of ms before its first check
+			// (connecting, catalog caches, compiling the check function).
+			idleTimeoutMillis: 0
 		});
 		this.pool.on('error', (error) => log(`authorizer: ${error.message}`));
+	}
+
+	/**
+	 * Opens the pool's connections and compiles the check function on each, so that
+	 * the first changes after subscribing are not held up by cold connections.
+	 */
+	warm(): void {
+		if (this.warmed) return;
+		this.warmed = true;
+		void (async () => {
+			const clients: pg.PoolClient[] = [];
+			try {
+				for (const result of await Promise.allSettled(Array.from({ length: POOL_SIZE }, () => this.pool.connect()))) {
+					if (result.status === 'fulfilled') clients.push(result.value);
+				}
+				await Promise.all(clients.map((c) => c.query('select from realtime.local_visible_to(null, null, null, null, null, null)')));
+			} catch (error) {
+				this.warmed = false;
+				this.log(`authorizer: could not warm connections: ${error instanceof Error ? error.message : error}`);
+			} finally {
+				for (const c of clients) c.release();
+			}
+		})();
 	}
 
 	/** Runs a query, once more on a fresh connection when the first one was cut (a database restart). */
@@ -51,12 +82,13 @@ export class Authorizer {
 
 	/**
 	 * Privileges and RLS flag of a table for `roles`, and, when `rls` is given, the RLS
-	 * check of one row for each (role, claims) group: one round trip for both.
+	 * check of one row for each (role, claims) group: one round trip for both. The check
+	 * waits until the writer's transaction (`writerXid`) is visible to new snapshots.
 	 */
 	async inspect(
 		relationId: number,
 		roles: string[],
-		rls?: { keyColumns: string[]; keyValues: string[]; groups: Array<{ role: string; claims: string }> }
+		rls?: { keyColumns: string[]; keyValues: string[]; writerXid: number; groups: Array<{ role: string; claims: string }> }
 	): Promise<{ access: TableAccess; visibility: Visibility[] | null }> {
 		const { rows } = await this.query<{ access: Array<{ role: string; rls: boolean; pkey: string[]; columns: string[] }> | null; checks: Array<{ subscriber: number; visible: boolean; error: string | null }> | null }>(
 			`select
@@ -76,7 +108,7 @@ export class Authorizer {
 			       where c.oid = $1
 			       group by r.role, c.oid, c.relrowsecurity) x) as access,
 			   case when $3::text[] is null then null else
-			     (select json_agg(v) from realtime.local_visible_to($1::oid::regclass, $3::text[], $4::text[], $5::text[], $6::text[]) v)
+			     (select json_agg(v) from realtime.local_visible_to($1::oid::regclass, $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint) v)
 			   end as checks`,
 			[
 				relationId,
@@ -84,7 +116,8 @@ export class Authorizer {
 				rls ? rls.keyColumns : null,
 				rls ? rls.keyValues : null,
 				rls ? rls.groups.map((g) => g.role) : null,
-				rls ? rls.groups.map((g) => g.claims) : null
+				rls ? rls.groups.map((g) => g.claims) : null,
+				rls ? rls.writerXid : null
 			]
 		);
 		const selectable = new Map<string, Set<string>>();

@@ -106,6 +106,7 @@ export class PostgresChanges {
 			set.add(s);
 		}
 		this.byOwner.set(owner, created);
+		this.options.authorizer.warm();
 		if (this.stream.up) owner.sendSystem('ok', SUBSCRIBED);
 		return null;
 	}
@@ -121,8 +122,14 @@ export class PostgresChanges {
 			if (conditions.length > 0) throw new Error('filters need a table');
 			return { id, owner, event, schema: params.schema, table, conditions: [] };
 		}
-		const { rows: columns } = await this.options.adminPool.query<{ name: string; type: number; selectable: boolean }>(
-			`select a.attname as name, a.atttypid::int as type, pg_catalog.has_column_privilege($3, c.oid, a.attnum, 'SELECT') as selectable
+		const { rows: columns } = await this.options.adminPool.query<{ name: string; type: number; selectable: boolean; relid: number; rls: boolean; pkey: string[] }>(
+			`select a.attname as name, a.atttypid::int as type, pg_catalog.has_column_privilege($3, c.oid, a.attnum, 'SELECT') as selectable,
+			        c.oid::int as relid, c.relrowsecurity as rls,
+			        array(select k.attname::text
+			                from pg_catalog.pg_index i
+			                join pg_catalog.pg_attribute k on k.attrelid = i.indrelid and k.attnum = any(i.indkey)
+			               where i.indrelid = c.oid and i.indisprimary
+			               order by k.attnum) as pkey
 			   from pg_catalog.pg_class c
 			   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 			   join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
@@ -130,6 +137,8 @@ export class PostgresChanges {
 			[params.schema, table, role]
 		);
 		if (columns.length === 0) throw new Error(`relation "${params.schema}.${table}" does not exist`);
+		// Known before the first change, its RLS check travels with the privilege lookup in one round trip.
+		this.tableHints.set(columns[0].relid, { rlsEnabled: columns[0].rls, primaryKey: columns[0].pkey });
 		await this.options.catalog.ensure(columns.map((c) => c.type));
 		const bound: BoundCondition[] = conditions.map((condition) => {
 			const column = columns.find((c) => c.name === condition.column && c.selectable);
@@ -177,7 +186,7 @@ export class PostgresChanges {
 
 	/** Starts evaluating every change at once; delivers them one after another in commit order. */
 	private enqueue(tx: CommittedTransaction): void {
-		const evaluations = tx.changes.map((change) => this.evaluate(change, tx.commitTime));
+		const evaluations = tx.changes.map((change) => this.evaluate(change, tx));
 		this.delivery = this.delivery.then(async () => {
 			for (const evaluation of evaluations) {
 				try {
@@ -202,7 +211,7 @@ export class PostgresChanges {
 	}
 
 	/** Works out who receives one change; returns the sends, run later in commit order. */
-	private async evaluate(change: RowChange, commitTime: Date): Promise<Array<() => void>> {
+	private async evaluate(change: RowChange, tx: CommittedTransaction): Promise<Array<() => void>> {
 		const subs = this.candidates(change);
 		if (subs.length === 0) return [];
 		const { relation, type } = change;
@@ -243,7 +252,7 @@ export class PostgresChanges {
 		}
 		const list = [...groups.values()];
 		const name = `${relation.schema}.${relation.table}`;
-		const checkRequest = (keyColumns: string[]) => ({ keyColumns, keyValues: keyValuesOf(keyColumns), groups: list });
+		const checkRequest = (keyColumns: string[]) => ({ keyColumns, keyValues: keyValuesOf(keyColumns), writerXid: tx.xid, groups: list });
 
 		// Privileges and the RLS check travel in one query when the table is known to use RLS.
 		const hint = this.tableHints.get(relation.id);
@@ -273,13 +282,21 @@ export class PostgresChanges {
 		let visible: Set<Subscription> | null = null;
 		if (needRls && visibility) {
 			visible = new Set();
+			// One line per distinct error: a check that gave up fails alike for every group.
+			const errors = new Map<string, Set<string>>();
 			for (const [index, verdict] of visibility.entries()) {
-				if (verdict.error) this.options.log(`postgres_changes: RLS check for role ${list[index].role} on ${name} raised: ${verdict.error}`);
+				if (verdict.error) {
+					const roles = errors.get(verdict.error) ?? new Set<string>();
+					errors.set(verdict.error, roles.add(list[index].role));
+				}
 				if (verdict.visible) for (const sub of list[index].subs) visible.add(sub);
+			}
+			for (const [error, roles] of errors) {
+				this.options.log(`postgres_changes: RLS check for role ${[...roles].join(', ')} on ${name} raised: ${error}`);
 			}
 		}
 
-		const base = { schema: relation.schema, table: relation.table, commit_timestamp: commitTime.toISOString() };
+		const base = { schema: relation.schema, table: relation.table, commit_timestamp: tx.commitTime.toISOString() };
 		const sends: Array<() => void> = [];
 		const outputs = new Map<string, Record<string, unknown> | { error: string }>();
 		for (const role of roles) outputs.set(role, this.outputFor(role, change, access, record, oldRecord, base));

@@ -22,6 +22,8 @@ export interface RowChange {
 }
 
 export interface CommittedTransaction {
+	/** The writer's transaction id (32 bits, as pgoutput sends it). */
+	xid: number;
 	commitTime: Date;
 	endLsn: bigint;
 	changes: RowChange[];
@@ -91,7 +93,7 @@ export function startChangeStream(options: ChangeStreamOptions): ChangeStream {
 				relations.set(m.relation.id, m.relation);
 				break;
 			case 'begin':
-				current = { commitTime: postgresTimeToDate(m.commitTime), endLsn: m.finalLsn, changes: [] };
+				current = { xid: m.xid, commitTime: postgresTimeToDate(m.commitTime), endLsn: m.finalLsn, changes: [] };
 				break;
 			case 'insert':
 			case 'update':
