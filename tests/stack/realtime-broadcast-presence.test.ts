@@ -6,42 +6,18 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../supabase/local/jwt.ts';
+import { userToken } from '../helpers/rest.ts';
 import { adminPool, stackInfo } from '../helpers/stack.ts';
+import { Inbox } from '../helpers/inbox.ts';
 
 type Message = { event: string; payload: unknown; type: string };
 
-class Inbox<T> {
-	readonly items: T[] = [];
-	private waiters: Array<{ match: (item: T) => boolean; resolve: (item: T) => void }> = [];
-	push = (item: T) => {
-		this.items.push(item);
-		for (const w of [...this.waiters]) {
-			if (w.match(item)) {
-				this.waiters.splice(this.waiters.indexOf(w), 1);
-				w.resolve(item);
-			}
-		}
-	};
-	next(match: (item: T) => boolean, what: string, ms = 8_000): Promise<T> {
-		const found = this.items.find(match);
-		if (found) return Promise.resolve(found);
-		return new Promise<T>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-			this.waiters.push({ match, resolve: (item) => (clearTimeout(timer), resolve(item)) });
-		});
-	}
-}
 
 const clients: SupabaseClient[] = [];
 let admin: pg.Pool;
 const prefix = `rt-bp-${randomUUID().slice(0, 8)}`;
 const alice = randomUUID();
 const bob = randomUUID();
-
-function userToken(sub: string): string {
-	return signJwt({ sub, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 }, stackInfo().jwtSecret);
-}
 
 async function client(token?: string, vsn?: string): Promise<SupabaseClient> {
 	const value = token ?? stackInfo().anonKey;

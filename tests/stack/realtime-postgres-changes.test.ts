@@ -6,35 +6,13 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../supabase/local/jwt.ts';
+import { userToken as signedUserToken } from '../helpers/rest.ts';
 import { adminPool, stackInfo } from '../helpers/stack.ts';
+import { Inbox } from '../helpers/inbox.ts';
 
 type System = { status: string; message: string; extension?: string };
 type Change = { eventType: string; new: Record<string, unknown>; old: Record<string, unknown>; errors: string[] | null; table: string; commit_timestamp: string };
 
-/** Collects events; next() waits for one that matches, up to a deadline. */
-class Inbox<T> {
-	readonly items: T[] = [];
-	private waiters: Array<{ match: (item: T) => boolean; resolve: (item: T) => void }> = [];
-	push = (item: T) => {
-		this.items.push(item);
-		for (const w of [...this.waiters]) {
-			if (w.match(item)) {
-				this.waiters.splice(this.waiters.indexOf(w), 1);
-				w.resolve(item);
-			}
-		}
-	};
-	/** Waits for a matching item at index `from` or later. */
-	next(match: (item: T) => boolean, what: string, ms = 8_000, from = 0): Promise<T> {
-		const found = this.items.slice(from).find(match);
-		if (found) return Promise.resolve(found);
-		return new Promise<T>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-			this.waiters.push({ match, resolve: (item) => (clearTimeout(timer), resolve(item)) });
-		});
-	}
-}
 
 const clients: SupabaseClient[] = [];
 let admin: pg.Pool;
@@ -43,7 +21,7 @@ const alice = randomUUID();
 const bob = randomUUID();
 
 function userToken(sub: string, expiresIn = 3600): string {
-	return signJwt({ sub, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + expiresIn }, stackInfo().jwtSecret);
+	return signedUserToken(sub, { exp: Math.floor(Date.now() / 1000) + expiresIn });
 }
 
 /** A supabase-js client whose realtime token is `token` (the anon key when omitted). */
