@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempt, createUser, driveJob, inRolledBackTransaction, openTestDatabase, pathTo, type TestDatabase, type TestUser } from '../helpers/db.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const statuses = ['pending', 'queued', 'processing', 'retry', 'completed', 'failed', 'cancelled', 'timeout'];
 const terminal = ['completed', 'failed', 'cancelled', 'timeout'];
@@ -174,8 +175,7 @@ describe('job state machine', () => {
 			await listener.query('listen foldwork_job_pending; listen foldwork_job_cancel');
 			const jobId = await newJob(db.pool);
 			await db.pool.query(`update public.jobs set status = 'cancelled' where id = $1`, [jobId]);
-			const deadline = Date.now() + 5000;
-			while (heard.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+			await waitFor('both notifications', () => heard.length >= 2, 5000);
 			expect(heard).toEqual([`foldwork_job_pending:${jobId}`, `foldwork_job_cancel:${jobId}`]);
 		} finally {
 			await listener.end();
