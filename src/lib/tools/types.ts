@@ -85,6 +85,18 @@ export class ToolInputError extends Error {
 	}
 }
 
+/**
+ * A fault outside the tool and the input that may clear on its own (a model
+ * server restarting, overloaded or unreachable), so the job should be tried
+ * again rather than failed. The message says what happened, for the log.
+ */
+export class TransientToolError extends Error {
+	constructor(message: string, options?: { cause?: unknown }) {
+		super(message, options);
+		this.name = 'TransientToolError';
+	}
+}
+
 export function describeIssue(issue: InputIssue): string {
 	const where: string[] = [];
 	if (issue.line !== undefined) where.push(`line ${issue.line}`);
