@@ -14,7 +14,7 @@ import { createBoss, notifyQueued, prepareQueues, QUEUED_CHANNEL, requeue } from
 import { createLogger, describeError, type Logger } from './log.ts';
 import { NotificationListener } from './notifications.ts';
 import { ProgressWriter } from './progress.ts';
-import { createReaper } from './reaper.ts';
+import { applyJobOutcomes, createReaper } from './reaper.ts';
 import { detectGpus, registerWorker, signOffWorker, workerHost, workerVersion, type FleetPolicy, type WorkerIdentity } from './registry.ts';
 import { Runner } from './runner.ts';
 import { loadTools } from './tools.ts';
@@ -91,6 +91,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		progress,
 		finisher,
 		log,
+		retryLater: (job, reason) => retryLater(job.jobId, reason),
 		onSlotFreed: () => {
 			claimers.get(config.computeClass)?.wake();
 			// Slots free up one by one under load: gather a few milliseconds of them into one dispatch.
@@ -159,6 +160,21 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	log.info(
 		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tools; heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s`
 	);
+
+	/** A transient fault: back to the queue while attempts remain (the database decides), else failed. */
+	async function retryLater(jobId: string, reason: string): Promise<void> {
+		try {
+			const outcomes = await inTransaction(db, async (client) => {
+				const { rows } = await client.query('select * from public.worker_retry_later($1, $2, $3)', [id, jobId, reason]);
+				return applyJobOutcomes(boss, client, rows);
+			});
+			const outcome = outcomes[0]?.outcome ?? 'no longer held by this worker';
+			log.info(`job ${jobId}: transient fault; ${outcome === 'requeue' ? 'queued to run again' : outcome}`);
+		} catch (error) {
+			// It stops heartbeating with us, so the reaper sends it to retry.
+			log.error(`job ${jobId}: could not send it back to the queue; the reaper will`, error);
+		}
+	}
 
 	let stopping: Promise<void> | null = null;
 	async function handBack(): Promise<void> {

@@ -14,7 +14,8 @@ import type { Logger } from './log.ts';
 import { describeError } from './log.ts';
 import { WakeLoop } from './wake-loop.ts';
 
-const reapedSchema = z.array(
+/** Rows of worker_reap and worker_retry_later: what became of each job. */
+export const jobOutcomesSchema = z.array(
 	z.object({
 		job_id: z.uuid(),
 		outcome: z.enum(['requeue', 'failed', 'timeout']),
@@ -22,6 +23,23 @@ const reapedSchema = z.array(
 		time_limit_seconds: z.number().int().positive()
 	})
 );
+
+/**
+ * Puts the queue in step with what the database decided, in the caller's
+ * transaction: jobs to run again are re-enqueued (and the fleet woken), the
+ * others' pg-boss jobs removed.
+ */
+export async function applyJobOutcomes(boss: PgBoss, client: pg.PoolClient, rows: unknown[]): Promise<z.infer<typeof jobOutcomesSchema>> {
+	const parsed = jobOutcomesSchema.parse(rows);
+	const executor = executorFor(client);
+	const again = groupByClass(parsed.filter((r) => r.outcome === 'requeue'));
+	for (const [computeClass, entries] of again) await requeue(boss, executor, computeClass, entries);
+	for (const [computeClass, entries] of groupByClass(parsed.filter((r) => r.outcome !== 'requeue'))) {
+		await discard(boss, executor, computeClass, entries.map((e) => e.jobId));
+	}
+	await notifyQueued(client, again.keys());
+	return parsed;
+}
 
 export function createReaper(options: { db: pg.Pool; boss: PgBoss; intervalMs: number; log: Logger; onRequeued(classes: Set<ComputeClass>): void }): WakeLoop {
 	const { db, boss, log } = options;
@@ -32,15 +50,7 @@ export function createReaper(options: { db: pg.Pool; boss: PgBoss; intervalMs: n
 		async step() {
 			const reaped = await inTransaction(db, async (client) => {
 				const { rows } = await client.query('select * from public.worker_reap($1)', [200]);
-				const parsed = reapedSchema.parse(rows);
-				const executor = executorFor(client);
-				const again = groupByClass(parsed.filter((r) => r.outcome === 'requeue'));
-				for (const [computeClass, entries] of again) await requeue(boss, executor, computeClass, entries);
-				for (const [computeClass, entries] of groupByClass(parsed.filter((r) => r.outcome !== 'requeue'))) {
-					await discard(boss, executor, computeClass, entries.map((e) => e.jobId));
-				}
-				await notifyQueued(client, again.keys());
-				return parsed;
+				return applyJobOutcomes(boss, client, rows);
 			});
 			for (const r of reaped) log.info(`job ${r.job_id}: its worker stopped heartbeating; ${r.outcome === 'requeue' ? 'queued to run again' : r.outcome}`);
 			const requeued = new Set(reaped.filter((r) => r.outcome === 'requeue').map((r) => r.compute_class));

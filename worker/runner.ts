@@ -7,7 +7,7 @@ import type { JobAttempt } from 'pg-boss';
 import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { ToolInputError, type RunContext } from '#lib/tools/types.ts';
+import { ToolInputError, TransientToolError, type RunContext } from '#lib/tools/types.ts';
 import type { ComputeClass } from './config.ts';
 import type { Finisher, FinalStatus } from './finisher.ts';
 import type { Logger } from './log.ts';
@@ -45,6 +45,11 @@ interface Ended {
 	errorCode?: string;
 }
 
+/** The run hit a transient fault (e.g. its model server answered 5xx): the database decides whether it runs again. */
+interface RetryLater {
+	retryLater: string;
+}
+
 interface RunningJob {
 	job: ClaimedJob;
 	controller: AbortController;
@@ -73,6 +78,10 @@ function isToolInputError(error: unknown): error is Error {
 	return error instanceof ToolInputError || (error instanceof Error && error.name === 'ToolInputError');
 }
 
+function isTransientToolError(error: unknown): error is Error {
+	return error instanceof TransientToolError || (error instanceof Error && error.name === 'TransientToolError');
+}
+
 export interface RunnerOptions {
 	workerId: string;
 	db: pg.Pool;
@@ -82,6 +91,8 @@ export interface RunnerOptions {
 	log: Logger;
 	/** A slot is free again. */
 	onSlotFreed(): void;
+	/** Sends a job that hit a transient fault back to the queue (or to failed after the last attempt). */
+	retryLater(job: ClaimedJob, reason: string): Promise<void>;
 }
 
 export class Runner {
@@ -152,7 +163,7 @@ export class Runner {
 	async #run(entry: RunningJob): Promise<void> {
 		const { job, controller } = entry;
 		const timer = setTimeout(() => controller.abort(new RunStopped('timeout')), job.timeLimitSeconds * 1000);
-		let ended: Ended | null;
+		let ended: Ended | RetryLater | null;
 		try {
 			ended = await this.#execute(job, controller);
 		} finally {
@@ -160,6 +171,12 @@ export class Runner {
 		}
 		if (entry.handBack) return;
 		this.#options.progress.forget(job.jobId);
+		if (ended && 'retryLater' in ended) {
+			await this.#options.retryLater(job, ended.retryLater);
+			this.#running.delete(job.jobId);
+			this.#options.onSlotFreed();
+			return;
+		}
 		const recorded = await this.#options.finisher.record({
 			jobId: job.jobId,
 			attempt: job.attempt,
@@ -177,7 +194,7 @@ export class Runner {
 	}
 
 	/** How the run ended; null when it was stopped and the database already says how (cancelled, lost). */
-	async #execute(job: ClaimedJob, controller: AbortController): Promise<Ended | null> {
+	async #execute(job: ClaimedJob, controller: AbortController): Promise<Ended | RetryLater | null> {
 		const { signal } = controller;
 		const tool = this.#options.tools.get(job.toolId);
 		if (!tool) {
@@ -215,6 +232,10 @@ export class Runner {
 		} catch (error) {
 			if (signal.aborted) outcome = 'stopped';
 			else if (isToolInputError(error)) return { status: 'failed', errorCode: 'invalid_input', errorMessage: error.message };
+			else if (isTransientToolError(error)) {
+				this.#options.log.warn(`job ${job.jobId}: transient fault in ${job.toolId}: ${error.message}`);
+				return { retryLater: error.message };
+			}
 			else {
 				this.#options.log.error(`job ${job.jobId}: tool ${job.toolId} crashed`, error);
 				return { status: 'failed', errorCode: 'tool_error', errorMessage: CRASH_MESSAGE };

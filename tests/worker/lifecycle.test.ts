@@ -18,6 +18,7 @@ import {
 import { waitFor } from '../helpers/wait.ts';
 
 const suite = useWorkerDatabase();
+const jobIdSuffix = () => Math.random().toString(36).slice(2, 10);
 let worker: WorkerProcess;
 let user: TestUser;
 
@@ -73,6 +74,27 @@ describe('a job submitted while a CPU worker runs', () => {
 		expect(await statusHistory(suite.db, jobId)).toEqual(['pending', 'queued', 'processing', 'failed']);
 		expect(await ledger(jobId)).toEqual(['charge', 'refund']);
 		expect(worker.logs()).toMatch(new RegExp(`job ${jobId}: tool test-throw crashed: TypeError`));
+	});
+
+	it('runs a job again after a transient fault of the tool\'s service, charged once', async () => {
+		const jobId = await submitJob(suite.db, user, 'test-flaky', { steps: [{ ms: 0, fail: `flaky-${jobIdSuffix()}` }, { ms: 0 }] });
+		const job = await waitForStatus(suite.db, jobId, ['completed', 'failed', 'timeout']);
+		expect(job.status).toBe('completed');
+		expect(job.attempt).toBe(2);
+		expect(await statusHistory(suite.db, jobId)).toEqual(['pending', 'queued', 'processing', 'retry', 'processing', 'completed']);
+		expect(await ledger(jobId)).toEqual(['charge']);
+		const { rows } = await suite.db.query("select message from public.job_events where job_id = $1 and to_status = 'retry'", [jobId]);
+		expect(rows[0].message).toBe('A transient fault (the model server answered 503 (run 1)); the job will run again (attempt 2 of 3)');
+	});
+
+	it('ends failed saying why when the tool\'s service keeps failing past the attempt limit, and refunds', async () => {
+		const jobId = await submitJob(suite.db, user, 'test-flaky', { steps: [{ ms: 0, fail: `down-${jobIdSuffix()}` }, { ms: 0 }, { ms: 0 }, { ms: 0 }, { ms: 0 }] });
+		const job = await waitForStatus(suite.db, jobId, ['completed', 'failed', 'timeout']);
+		expect(job.status).toBe('failed');
+		expect(job.attempt).toBe(3);
+		expect(job.error_code).toBe('service_unavailable');
+		expect(job.error_message).toMatch(/failed 3 times in a row \(last: the model server answered 503 \(run 3\)\)/);
+		expect(await ledger(jobId)).toEqual(['charge', 'refund']);
 	});
 
 	it('ends failed with the tool\'s own message when the input is bad, without retrying', async () => {

@@ -69,7 +69,7 @@ describe('queue insight', () => {
 			from pg_proc p where p.pronamespace = 'public'::regnamespace and p.proname like 'worker\\_%' order by p.proname`);
 		expect(rows.map((r) => r.proname)).toEqual([
 			'worker_claim_jobs', 'worker_dispatch', 'worker_finish_jobs', 'worker_hand_back', 'worker_heartbeat', 'worker_reap',
-			'worker_register', 'worker_report_progress', 'worker_sign_off', 'worker_write_job_file'
+			'worker_register', 'worker_report_progress', 'worker_retry_later', 'worker_sign_off', 'worker_write_job_file'
 		]);
 		for (const r of rows) expect([r.proname, r.authenticated, r.anon, r.service]).toEqual([r.proname, false, false, true]);
 	});
