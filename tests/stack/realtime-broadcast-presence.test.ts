@@ -2,13 +2,14 @@
 // channels authorized by RLS on realtime.messages, through the real
 // supabase-js client. Every wait has a deadline; "not received" is shown by a
 // later message arriving first on the same socket.
-import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../helpers/rest.ts';
 import { adminPool, stackInfo } from '../helpers/stack.ts';
 import { Inbox } from '../helpers/inbox.ts';
+import { subscribe } from '../helpers/realtime.ts';
 
 type Message = { event: string; payload: unknown; type: string };
 
@@ -25,21 +26,6 @@ async function client(token?: string, vsn?: string): Promise<SupabaseClient> {
 	clients.push(c);
 	await c.realtime.setAuth(value);
 	return c;
-}
-
-function subscribe(channel: RealtimeChannel): Promise<void> {
-	return new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error('subscribe timed out')), 8_000);
-		channel.subscribe((status, error) => {
-			if (status === 'SUBSCRIBED') {
-				clearTimeout(timer);
-				resolve();
-			} else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
-				clearTimeout(timer);
-				reject(error ?? new Error(status));
-			}
-		});
-	});
 }
 
 /** A subscribed channel on `topic` collecting every broadcast. */

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userToken as signedUserToken } from '../helpers/rest.ts';
 import { adminPool, stackInfo } from '../helpers/stack.ts';
 import { Inbox } from '../helpers/inbox.ts';
+import { subscribe } from '../helpers/realtime.ts';
 
 type System = { status: string; message: string; extension?: string };
 type Change = { eventType: string; new: Record<string, unknown>; old: Record<string, unknown>; errors: string[] | null; table: string; commit_timestamp: string };
@@ -45,18 +46,7 @@ function client(token?: string, vsn?: string) {
 
 /** Subscribes and waits for SUBSCRIBED and Realtime's "Subscribed to PostgreSQL". */
 async function subscribed(channel: RealtimeChannel, system: Inbox<System>): Promise<void> {
-	await new Promise<void>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error('subscribe timed out')), 8_000);
-		channel.subscribe((status, error) => {
-			if (status === 'SUBSCRIBED') {
-				clearTimeout(timer);
-				resolve();
-			} else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
-				clearTimeout(timer);
-				reject(error ?? new Error(status));
-			}
-		});
-	});
+	await subscribe(channel);
 	await system.next((m) => m.message === 'Subscribed to PostgreSQL', 'Subscribed to PostgreSQL');
 }
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { embed, EMBEDDING_DIM, selfAttention } from '../../src/lib/tools/gpu-selftest/attention.ts';
 import { gpuSelftestTool } from '../../src/lib/tools/gpu-selftest/index.ts';
 import { ToolInputError } from '../../src/lib/tools/types.ts';
+import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 
-const LYSOZYME = 'KVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL';
 const noop = async () => {};
 
 function context(signal = new AbortController().signal) {
@@ -14,8 +14,8 @@ function context(signal = new AbortController().signal) {
 
 describe('gpu-selftest', () => {
 	it('agrees with its independent recomputation and gives the same checksum every run', async () => {
-		const a = await selfAttention(LYSOZYME, noop);
-		const b = await selfAttention(LYSOZYME, noop);
+		const a = await selfAttention(HEN_LYSOZYME, noop);
+		const b = await selfAttention(HEN_LYSOZYME, noop);
 		expect(a.maxDeviation).toBeLessThan(1e-12);
 		expect(a.checksum).toBe(b.checksum);
 		expect(a.flops).toBe(4 * 129 * 129 * EMBEDDING_DIM);
@@ -34,7 +34,7 @@ describe('gpu-selftest', () => {
 
 	it('reports a verified row per sequence, with progress up to 100%', async () => {
 		const { ctx, progress } = context();
-		const result = await gpuSelftestTool.run({ sequences: [{ id: 'LYSC', sequence: LYSOZYME }, { id: 'INS_A', sequence: 'GIVEQCCTSICSLYQLENYCN' }] }, {}, ctx);
+		const result = await gpuSelftestTool.run({ sequences: [{ id: 'LYSC', sequence: HEN_LYSOZYME }, { id: 'INS_A', sequence: 'GIVEQCCTSICSLYQLENYCN' }] }, {}, ctx);
 		expect(result.table.rows.map((r) => [r.id, r.length, r.verified])).toEqual([
 			['LYSC', 129, true],
 			['INS_A', 21, true]
@@ -54,6 +54,6 @@ describe('gpu-selftest', () => {
 		const controller = new AbortController();
 		controller.abort(new Error('cancelled'));
 		const { ctx } = context(controller.signal);
-		await expect(gpuSelftestTool.run({ sequences: [{ id: 'LYSC', sequence: LYSOZYME.repeat(10) }] }, {}, ctx)).rejects.toThrow('cancelled');
+		await expect(gpuSelftestTool.run({ sequences: [{ id: 'LYSC', sequence: HEN_LYSOZYME.repeat(10) }] }, {}, ctx)).rejects.toThrow('cancelled');
 	});
 });

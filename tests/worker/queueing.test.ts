@@ -14,9 +14,9 @@ import {
 	waitForStatus
 } from '../helpers/worker-fleet.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 
 const suite = useWorkerDatabase();
-const LYSOZYME = 'KVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL';
 
 describe('a job cancelled while queued', () => {
 	it('never starts: the worker that fetches it settles it without running it', async () => {
@@ -80,7 +80,7 @@ describe('a GPU job', () => {
 		const user = await createUser(suite.db);
 		const other = await createUser(suite.db);
 		const cpu = await startWorkerProcess(suite.url, { concurrency: 1 });
-		const jobId = await submitJob(suite.db, user, 'gpu-selftest', { sequences: [{ id: 'LYSC_CHICK', sequence: LYSOZYME }] });
+		const jobId = await submitJob(suite.db, user, 'gpu-selftest', { sequences: [{ id: 'LYSC_CHICK', sequence: HEN_LYSOZYME }] });
 		const waiting = await waitFor('the GPU job to say it waits', async () => {
 			const job = await getJob(suite.db, jobId);
 			return job.progress_message === 'Waiting for GPU resources' ? job : undefined;

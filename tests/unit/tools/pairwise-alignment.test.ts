@@ -3,7 +3,7 @@
 // sequences) must be byte-identical.
 import { describe, expect, it } from 'vitest';
 import { pairwiseAlignmentTool as tool, type PairwiseSettings } from '#lib/tools/pairwise-alignment/index.ts';
-import { HEN_LYSOZYME, HUMAN_INSULIN_B } from '#lib/tools/protein-properties/examples.ts';
+import { HEN_LYSOZYME, HUMAN_INSULIN_B } from '#lib/tools/well-known-sequences.ts';
 import { emboss, randomSequence, runContext, seededRandom } from './reference.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';

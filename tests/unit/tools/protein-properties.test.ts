@@ -1,7 +1,7 @@
 // protein-properties against Biopython's ProteinAnalysis (python3-biopython).
 import { describe, expect, it } from 'vitest';
 import { proteinPropertiesTool as tool } from '#lib/tools/protein-properties/index.ts';
-import { HEN_LYSOZYME, HUMAN_INSULIN_A, HUMAN_INSULIN_B } from '#lib/tools/protein-properties/examples.ts';
+import { HEN_LYSOZYME, HUMAN_INSULIN_A, HUMAN_INSULIN_B } from '#lib/tools/well-known-sequences.ts';
 import { python, randomSequence, runContext, seededRandom } from './reference.ts';
 
 const BIOPYTHON = `

@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { standardProtein } from '../parse/alphabets.ts';
-import { validateRecords, type FastaOptions } from '../parse/fasta.ts';
-import { parseSequencesInput } from '../parse/sequences-input.ts';
+import type { FastaOptions } from '../parse/fasta.ts';
+import { parseSequencesInput, requireValidSequences } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
-import { checkAborted, ToolInputError, yieldToEventLoop, type ToolDefinition, type ToolResult } from '../types.ts';
+import { checkAborted, yieldToEventLoop, type ToolDefinition, type ToolResult } from '../types.ts';
 import { EMBEDDING_DIM, MIN_PAIR_SEPARATION, selfAttention } from './attention.ts';
+import { HEN_LYSOZYME } from '../well-known-sequences.ts';
 
 const catalog = catalogEntry('gpu-selftest')!;
 
@@ -37,13 +38,12 @@ export const gpuSelftestTool: ToolDefinition<GpuSelftestInput, GpuSelftestSettin
 	examples: [
 		{
 			label: 'Hen egg-white lysozyme (129 residues)',
-			text: '>LYSC_CHICK\nKVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL\n'
+			text: `>LYSC_CHICK\n${HEN_LYSOZYME}\n`
 		}
 	],
 	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes),
 	async run(input, _settings, ctx) {
-		const issues = validateRecords(input.sequences, fastaOptions);
-		if (issues.length) throw new ToolInputError(issues);
+		requireValidSequences(input.sequences, fastaOptions);
 		const totalWork = input.sequences.reduce((n, s) => n + s.sequence.length ** 2, 0);
 		let workDone = 0;
 		const rows = [];

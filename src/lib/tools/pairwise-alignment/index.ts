@@ -19,6 +19,7 @@ import {
 } from '../types.ts';
 import { alignPair, encodeSequence, prepareMatrix } from './align-pair.ts';
 import { isNucleotideMatrix, MATRICES, MATRIX_IDS, type MatrixId } from './matrices/index.ts';
+import { HEN_LYSOZYME } from '../well-known-sequences.ts';
 
 const catalog = catalogEntry('pairwise-alignment')!;
 
@@ -119,7 +120,7 @@ export const pairwiseAlignmentTool: ToolDefinition<PairwiseInput, PairwiseSettin
 	examples: [
 		{
 			label: 'Human vs. bovine insulin B chain, and hen lysozyme',
-			text: '>INS_HUMAN_B\nFVNQHLCGSHLVEALYLVCGERGFFYTPKT\n>INS_BOVIN_B\nFVNQHLCGSHLVEALYLVCGERGFFYTPKA\n>LYSC_CHICK\nKVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL\n'
+			text: `>INS_HUMAN_B\nFVNQHLCGSHLVEALYLVCGERGFFYTPKT\n>INS_BOVIN_B\nFVNQHLCGSHLVEALYLVCGERGFFYTPKA\n>LYSC_CHICK\n${HEN_LYSOZYME}\n`
 		}
 	],
 	/**

@@ -1,10 +1,5 @@
 import type { ToolExample } from '../types.ts';
-
-/** Human insulin chains (P01308) and mature hen egg-white lysozyme (P00698, residues 19-147). */
-export const HUMAN_INSULIN_A = 'GIVEQCCTSICSLYQLENYCN';
-export const HUMAN_INSULIN_B = 'FVNQHLCGSHLVEALYLVCGERGFFYTPKT';
-export const HEN_LYSOZYME =
-	'KVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL';
+import { HEN_LYSOZYME, HUMAN_INSULIN_A, HUMAN_INSULIN_B } from '../well-known-sequences.ts';
 
 export const examples: ToolExample[] = [
 	{

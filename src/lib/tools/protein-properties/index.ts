@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { standardProtein } from '../parse/alphabets.ts';
-import { validateRecords, type FastaOptions } from '../parse/fasta.ts';
-import { parseSequencesInput } from '../parse/sequences-input.ts';
+import type { FastaOptions } from '../parse/fasta.ts';
+import { parseSequencesInput, requireValidSequences } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
-import { checkAborted, ToolInputError, yieldToEventLoop, type ToolDefinition, type ToolResult } from '../types.ts';
+import { checkAborted, yieldToEventLoop, type ToolDefinition, type ToolResult } from '../types.ts';
 import { examples } from './examples.ts';
 import { buildTable } from './table.ts';
 import { hydropathyProfile, proteinProperties, type ProteinProperties } from './compute.ts';
@@ -52,11 +52,6 @@ const fastaOptions: FastaOptions = {
 	maxLength: MAX_PROTEIN_LENGTH
 };
 
-function validate(input: ProteinPropertiesInput): void {
-	const issues = validateRecords(input.sequences, fastaOptions);
-	if (issues.length) throw new ToolInputError(issues);
-}
-
 export const proteinPropertiesTool: ToolDefinition<ProteinPropertiesInput, ProteinPropertiesSettings, ProteinPropertiesResult> = {
 	catalog,
 	inputSchema,
@@ -64,7 +59,7 @@ export const proteinPropertiesTool: ToolDefinition<ProteinPropertiesInput, Prote
 	examples,
 	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes),
 	async run(input, settings, ctx) {
-		validate(input);
+		requireValidSequences(input.sequences, fastaOptions);
 		const n = input.sequences.length;
 		const results: Array<{ id: string; description?: string; props: ProteinProperties }> = [];
 		const hydropathy: HydropathyProfile[] = [];

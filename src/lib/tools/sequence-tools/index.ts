@@ -3,8 +3,8 @@
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { nucleotide } from '../parse/alphabets.ts';
-import { validateRecords, type FastaOptions } from '../parse/fasta.ts';
-import { parseSequencesInput } from '../parse/sequences-input.ts';
+import type { FastaOptions } from '../parse/fasta.ts';
+import { parseSequencesInput, requireValidSequences } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
 import { checkAborted, ToolInputError, yieldToEventLoop, type CellValue, type TableColumn, type ToolDefinition, type ToolResult } from '../types.ts';
 import { reverseComplement } from './complement.ts';
@@ -91,8 +91,7 @@ export const sequenceToolsTool: ToolDefinition<SequenceToolsInput, SequenceTools
 	],
 	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes),
 	async run(input, settings, ctx) {
-		const issues = validateRecords(input.sequences, fastaOptions);
-		if (issues.length) throw new ToolInputError(issues);
+		requireValidSequences(input.sequences, fastaOptions);
 		if (settings.orfMinLength > settings.orfMaxLength)
 			throw new ToolInputError('the minimum ORF length is larger than the maximum');
 		const table = translationTable(settings.geneticCode);

@@ -6,12 +6,13 @@
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { standardProtein } from '../parse/alphabets.ts';
-import { validateRecords, type FastaOptions } from '../parse/fasta.ts';
-import { parseSequencesInput } from '../parse/sequences-input.ts';
+import type { FastaOptions } from '../parse/fasta.ts';
+import { parseSequencesInput, requireValidSequences } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
-import { checkAborted, ToolInputError, type ToolDefinition, type ToolResult } from '../types.ts';
+import { checkAborted, type ToolDefinition, type ToolResult } from '../types.ts';
 import { confidentFraction, CONFIDENT_PLDDT, meanPlddt, readPlddt } from './pdb.ts';
 import { foldSequence, serviceConfigFromEnv, type EsmfoldServiceConfig } from './service.ts';
+import { HEN_LYSOZYME } from '../well-known-sequences.ts';
 
 const catalog = catalogEntry('structure-prediction')!;
 
@@ -65,13 +66,12 @@ export function createStructurePredictionTool(
 			},
 			{
 				label: 'Hen egg-white lysozyme (129 residues)',
-				text: '>LYSC_CHICK\nKVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL\n'
+				text: `>LYSC_CHICK\n${HEN_LYSOZYME}\n`
 			}
 		],
 		parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes),
 		async run(input, _settings, ctx) {
-			const issues = validateRecords(input.sequences, fastaOptions);
-			if (issues.length) throw new ToolInputError(issues);
+			requireValidSequences(input.sequences, fastaOptions);
 			const service = config();
 			const total = input.sequences.length;
 			const names = new Set<string>();

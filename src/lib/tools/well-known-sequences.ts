@@ -1,0 +1,7 @@
+// Well-known proteins the tools use as examples and the tests as references:
+// human insulin chains (UniProt P01308) and mature hen egg-white lysozyme
+// (P00698, residues 19-147).
+export const HUMAN_INSULIN_A = 'GIVEQCCTSICSLYQLENYCN';
+export const HUMAN_INSULIN_B = 'FVNQHLCGSHLVEALYLVCGERGFFYTPKT';
+export const HEN_LYSOZYME =
+	'KVFGRCELAAAMKRHGLDNYRGYSLGNWVCAAKFESNFNTQATNRNTDGSTDYGILQINSRWWCNDGRTPGSRNLCNIPCSALLSSDITASVNCAKKIVSDGNGMNAWVAWRNRCKGTDVQAWIRGCRL';
