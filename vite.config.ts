@@ -3,7 +3,10 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
 
 // SvelteKit 3 takes its configuration here (svelte.config.js is no longer read).
+// ORIGIN (build time): the URL the built app is served at, e.g.
+// https://foldwork.example.org; it is the trusted origin for form posts
+// (CSRF). Unset, the app derives it from each request (fine for `vite dev`).
 export default defineConfig({
-	plugins: [sveltekit({ adapter: adapter() })],
+	plugins: [sveltekit({ adapter: adapter(), paths: { origin: process.env.ORIGIN || undefined } })],
 	server: { host: '127.0.0.1', port: 5173, strictPort: true }
 });

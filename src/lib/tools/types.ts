@@ -68,6 +68,12 @@ export interface ToolDefinition<TInput = unknown, TSettings = unknown, TResult e
 	parseInput(raw: RawInput, settings?: Partial<TSettings>): ParseOutcome<TInput> | Promise<ParseOutcome<TInput>>;
 	examples: ToolExample[];
 	run(input: TInput, settings: TSettings, ctx: RunContext): Promise<TResult>;
+	/**
+	 * Why this machine cannot run the tool (a program or service missing), or
+	 * null when it can. A worker checks it once at start and does not take
+	 * the tool's jobs while unavailable, so they wait for a worker that can.
+	 */
+	checkAvailable?(): Promise<string | null>;
 }
 
 /**

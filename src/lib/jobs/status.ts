@@ -1,0 +1,70 @@
+// The job status model as the web app sees it (the database enforces the
+// transitions; see DESIGN.md "Job lifecycle").
+import { z } from 'zod';
+import type { TeamRole } from '#lib/teams/current-team.ts';
+
+export const JOB_STATUSES = ['pending', 'queued', 'processing', 'retry', 'completed', 'failed', 'cancelled', 'timeout'] as const;
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+export const JOB_VISIBILITIES = ['private', 'authenticated', 'invited', 'public'] as const;
+export const jobVisibilitySchema = z.enum(JOB_VISIBILITIES);
+export type JobVisibility = z.infer<typeof jobVisibilitySchema>;
+
+export const VISIBILITY_LABELS: Record<JobVisibility, string> = {
+	private: 'Private',
+	authenticated: 'Logged-in users',
+	invited: 'Invited only',
+	public: 'Public'
+};
+
+export const STATUS_LABELS: Record<JobStatus, string> = {
+	pending: 'Pending',
+	queued: 'Queued',
+	processing: 'Running',
+	retry: 'Retrying',
+	completed: 'Completed',
+	failed: 'Failed',
+	cancelled: 'Cancelled',
+	timeout: 'Timed out'
+};
+
+export type BadgeTone = 'ok' | 'danger' | 'warn' | 'info' | 'muted';
+
+export const STATUS_TONES: Record<JobStatus, BadgeTone> = {
+	pending: 'muted',
+	queued: 'muted',
+	processing: 'info',
+	retry: 'warn',
+	completed: 'ok',
+	failed: 'danger',
+	cancelled: 'muted',
+	timeout: 'danger'
+};
+
+export function isTerminal(status: JobStatus): boolean {
+	return status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'timeout';
+}
+
+export function isActive(status: JobStatus): boolean {
+	return !isTerminal(status);
+}
+
+export type JobAction = 'rename' | 'delete' | 'retry' | 'duplicate' | 'share' | 'cancel';
+
+/**
+ * What the menu offers, mirroring the RPCs' checks (which decide anyway):
+ * only members who are not viewers act; delete is the submitter's or an
+ * owner's/admin's.
+ */
+export function allowedActions(job: { status: JobStatus; submitted_by: string | null }, viewer: { userId: string; role: TeamRole | null }): Set<JobAction> {
+	const actions = new Set<JobAction>();
+	if (!viewer.role || viewer.role === 'viewer') return actions;
+	actions.add('rename');
+	actions.add('share');
+	if (job.submitted_by === viewer.userId || viewer.role === 'owner' || viewer.role === 'admin') actions.add('delete');
+	if (job.status === 'failed' || job.status === 'timeout' || job.status === 'cancelled') actions.add('retry');
+	if (job.status === 'completed') actions.add('duplicate');
+	if (job.status === 'pending' || job.status === 'queued' || job.status === 'processing' || job.status === 'retry') actions.add('cancel');
+	return actions;
+}

@@ -1,0 +1,31 @@
+// Where emailed links land: sign-up confirmation, password recovery, magic
+// links and invitations. PKCE links carry `code`, template links carry
+// `token_hash`; admin-generated invite links carry the session in the URL
+// fragment, which only the browser sees (handled by +page.svelte).
+import { redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import { safeNext } from '#lib/forms/auth-schemas.ts';
+import type { PageServerLoad } from './$types';
+
+const otpType = z.enum(['signup', 'invite', 'magiclink', 'recovery', 'email_change', 'email']);
+
+export const load: PageServerLoad = async ({ url, locals }) => {
+	const next = safeNext(url.searchParams.get('next'));
+	const code = url.searchParams.get('code');
+	const tokenHash = url.searchParams.get('token_hash');
+	const linkError = url.searchParams.get('error_description') ?? url.searchParams.get('error');
+	if (linkError) return { next, error: linkError };
+	if (code) {
+		const { error } = await locals.supabase.auth.exchangeCodeForSession(code);
+		if (error) return { next, error: `This link cannot sign you in (${error.message}). Open it in the browser where you asked for it, or ask for a new one.` };
+		redirect(303, next);
+	}
+	if (tokenHash) {
+		const type = otpType.safeParse(url.searchParams.get('type'));
+		if (!type.success) return { next, error: 'This link is incomplete: its type is missing. Ask for a new one.' };
+		const { error } = await locals.supabase.auth.verifyOtp({ token_hash: tokenHash, type: type.data });
+		if (error) return { next, error: `This link has expired or was used already. Ask for a new one.` };
+		redirect(303, next);
+	}
+	return { next, error: null };
+};

@@ -1,0 +1,65 @@
+import { waitForMailAt } from '../helpers/mail-inbox.ts';
+import { e2eInfo } from './env.ts';
+import { anonymousTest as test, createUser, expect, uniqueEmail } from './fixtures.ts';
+
+test('signs up through the emailed confirmation link and lands in the app', async ({ page }) => {
+	const email = uniqueEmail('signup');
+	await page.goto('/signup');
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill('correct horse battery');
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await expect(page.getByRole('status')).toContainText(email);
+
+	const mail = await waitForMailAt(e2eInfo().mailUrl, email, { subject: /confirm/i });
+	const link = mail.links.find((l) => l.includes('/verify'));
+	expect(link, `a confirmation link in: ${mail.text}`).toBeTruthy();
+	await page.goto(link!);
+	await expect(page).toHaveURL(/\/app\/jobs/);
+	await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
+
+test('signs in with a password, refuses a wrong one, and signs out', async ({ page }) => {
+	const user = await createUser();
+	await page.goto('/app/jobs');
+	await expect(page).toHaveURL(/\/login\?next=/);
+	await page.getByLabel('Email').fill(user.email);
+	await page.getByLabel('Password').fill('not the password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('alert')).toHaveText('Wrong email or password.');
+	await expect(page.getByLabel('Email')).toHaveValue(user.email);
+
+	await page.getByLabel('Password').fill(user.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(/\/app\/jobs/);
+	await page.getByRole('button', { name: 'Sign out' }).click();
+	await expect(page).toHaveURL(/\/login/);
+	await page.goto('/app/jobs');
+	await expect(page).toHaveURL(/\/login/);
+});
+
+test('shows what to fix in a malformed sign-up without sending anything', async ({ page }) => {
+	await page.goto('/signup');
+	await page.getByLabel('Email').fill('not-an-email');
+	await page.getByLabel('Password').fill('short');
+	// Skip the browser's own checks: the server must say what to fix.
+	await page.locator('form').evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await expect(page.getByText('Enter an email address like name@example.org.')).toBeVisible();
+	await expect(page.getByText('Use at least 8 characters.')).toBeVisible();
+	await expect(page.getByLabel('Email')).toHaveValue('not-an-email');
+});
+
+test('resets a forgotten password through the emailed link', async ({ page }) => {
+	const user = await createUser();
+	await page.goto('/auth/reset');
+	await page.getByLabel('Email').fill(user.email);
+	await page.getByRole('button', { name: 'Send reset link' }).click();
+	await expect(page.getByRole('status')).toContainText(user.email);
+	const mail = await waitForMailAt(e2eInfo().mailUrl, user.email, { subject: /reset|recover/i });
+	await page.goto(mail.links.find((l) => l.includes('/verify'))!);
+	await expect(page).toHaveURL(/\/auth\/update-password/);
+	await page.getByLabel('New password').fill('a brand new password');
+	await page.getByLabel('Repeat the password').fill('a brand new password');
+	await page.getByRole('button', { name: 'Save password' }).click();
+	await expect(page).toHaveURL(/\/app\/jobs/);
+});

@@ -1,0 +1,103 @@
+// Playwright fixtures: users created through the Auth admin API and signed in
+// by setting the session cookies @supabase/ssr would set (STYLE.md: log in by
+// setting the session; only the login page's own test types a password).
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { createServerClient } from '@supabase/ssr';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { e2eInfo } from './env.ts';
+
+export { expect };
+
+export interface TestUser {
+	id: string;
+	email: string;
+	password: string;
+	/** The user's personal team (created by the database on sign-up). */
+	teamId: string;
+}
+
+export function uniqueEmail(prefix = 'e2e'): string {
+	return `${prefix}-${randomUUID().slice(0, 8)}@example.test`;
+}
+
+export function serviceClient(): SupabaseClient {
+	const info = e2eInfo();
+	return createClient(info.apiUrl, info.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } });
+}
+
+/** A supabase-js client signed in as `user` (to seed through the API as that person). */
+export async function clientFor(user: TestUser): Promise<SupabaseClient> {
+	const info = e2eInfo();
+	const client = createClient(info.apiUrl, info.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+	const { error } = await client.auth.signInWithPassword({ email: user.email, password: user.password });
+	if (error) throw error;
+	return client;
+}
+
+/** Superuser SQL on the e2e database, for setting up states no API offers (e.g. a large balance). */
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+	const client = new pg.Client({ connectionString: e2eInfo().databaseUrl });
+	await client.connect();
+	try {
+		return (await client.query<T>(text, params)).rows;
+	} finally {
+		await client.end();
+	}
+}
+
+export async function createUser(options: { email?: string; password?: string; name?: string } = {}): Promise<TestUser> {
+	const email = options.email ?? uniqueEmail();
+	const password = options.password ?? `pw-${randomUUID()}`;
+	const { data, error } = await serviceClient().auth.admin.createUser({
+		email,
+		password,
+		email_confirm: true,
+		user_metadata: options.name ? { display_name: options.name } : undefined
+	});
+	if (error) throw error;
+	const [team] = await sql<{ team_id: string }>(
+		`select m.team_id from public.team_members m join public.teams t on t.id = m.team_id where m.user_id = $1 and t.personal`,
+		[data.user.id]
+	);
+	return { id: data.user.id, email, password, teamId: team.team_id };
+}
+
+/** Puts `user`'s session cookies into the browser context, as the app's server client would. */
+export async function signIn(context: BrowserContext, user: TestUser): Promise<void> {
+	const info = e2eInfo();
+	const jar = new Map<string, string>();
+	const supabase = createServerClient(info.apiUrl, info.anonKey, {
+		cookies: {
+			getAll: () => [...jar].map(([name, value]) => ({ name, value })),
+			setAll: (cookies) => {
+				for (const { name, value } of cookies) jar.set(name, value);
+			}
+		}
+	});
+	const { error } = await supabase.auth.signInWithPassword({ email: user.email, password: user.password });
+	if (error) throw error;
+	await context.addCookies([...jar].map(([name, value]) => ({ name, value, url: info.webUrl, sameSite: 'Lax' as const })));
+}
+
+interface Fixtures {
+	/** A fresh, confirmed user with a personal team and its starting credits. */
+	user: TestUser;
+	/** A page signed in as `user`, with baseURL set to the web app. */
+	page: Page;
+}
+
+export const test = base.extend<Fixtures>({
+	baseURL: async ({}, use) => use(e2eInfo().webUrl),
+	user: async ({}, use) => use(await createUser()),
+	page: async ({ page, context, user }, use) => {
+		await signIn(context, user);
+		await use(page);
+	}
+});
+
+/** A test whose page is not signed in (login page, anonymous visitors). */
+export const anonymousTest = base.extend<{}>({
+	baseURL: async ({}, use) => use(e2eInfo().webUrl)
+});
