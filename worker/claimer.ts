@@ -4,13 +4,18 @@
 // of the free slots. One claim: fetch from the class's pg-boss queue (SKIP
 // LOCKED) and mark those jobs `processing` under this worker, in one
 // transaction, so a crash between the two leaves nothing half-claimed.
-// Jobs cancelled while queued are settled there and never start.
+// Jobs cancelled while queued are settled there and never start. The fetch
+// skips jobs of tools this worker does not run (job-queue.ts); one that gets
+// through anyway (a queue entry without its tool's group, or a tool added to
+// the database after this worker started) is left `queued` by the database
+// and put back in the queue with its group, and its tool joins the skipped
+// ones, so it is never fetched here again.
 import type { PgBoss, JobAttempt } from 'pg-boss';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { ComputeClass } from './config.ts';
 import { executorFor, inTransaction } from './database.ts';
-import { fetchJobs, settle } from './job-queue.ts';
+import { fetchJobs, notifyQueued, requeue, settle, type QueueEntry } from './job-queue.ts';
 import type { Logger } from './log.ts';
 import { describeError } from './log.ts';
 import type { ClaimedJob, Runner } from './runner.ts';
@@ -25,6 +30,7 @@ const claimRowSchema = z.discriminatedUnion('outcome', [
 		attempt: z.number().int().positive(),
 		time_limit_seconds: z.number().int().positive()
 	}),
+	z.object({ job_id: z.uuid(), outcome: z.literal('skip'), tool_id: z.string(), time_limit_seconds: z.number().int().positive() }),
 	z.object({ job_id: z.uuid(), outcome: z.literal('drop') })
 ]);
 
@@ -35,6 +41,8 @@ export interface ClaimerOptions {
 	claimsInFlight: number;
 	batchSize: number;
 	pollMs: number;
+	/** Tools of the class that this worker does not run. */
+	skipTools: string[];
 	db: pg.Pool;
 	boss: PgBoss;
 	runner: Runner;
@@ -53,9 +61,11 @@ export class Claimer {
 	#poll: NodeJS.Timeout;
 	#claims = new Set<Promise<void>>();
 	#retryTimer: NodeJS.Timeout | null = null;
+	#skipTools: Set<string>;
 
 	constructor(options: ClaimerOptions) {
 		this.#o = options;
+		this.#skipTools = new Set(options.skipTools);
 		this.#poll = setInterval(() => this.wake(), options.pollMs);
 		this.#poll.unref();
 	}
@@ -110,17 +120,24 @@ export class Claimer {
 		const { boss, computeClass, workerId } = this.#o;
 		const claimed = await inTransaction(this.#o.db, async (client) => {
 			const db = executorFor(client);
-			const fetched = await fetchJobs(boss, db, computeClass, batchSize);
-			if (!fetched.length) return { fetched: 0, runs: [] as ClaimedJob[] };
+			const fetched = await fetchJobs(boss, db, computeClass, batchSize, [...this.#skipTools]);
+			if (!fetched.length) return { fetched: 0, runs: [] as ClaimedJob[], skipped: [] };
 			const attempts = new Map(fetched.map((f) => [f.jobId, f.attempt]));
 			const { rows } = await client.query('select * from public.worker_claim_jobs($1, $2)', [workerId, fetched.map((f) => f.jobId)]);
 			const runs: ClaimedJob[] = [];
 			const dropped: JobAttempt[] = [];
+			const putBack: QueueEntry[] = [];
+			const skipped: Array<{ jobId: string; toolId: string }> = [];
 			for (const row of z.array(claimRowSchema).parse(rows)) {
 				const queueAttempt = attempts.get(row.job_id);
 				if (!queueAttempt) continue;
 				if (row.outcome === 'drop') {
 					dropped.push(queueAttempt);
+					continue;
+				}
+				if (row.outcome === 'skip') {
+					putBack.push({ jobId: row.job_id, timeLimitSeconds: row.time_limit_seconds });
+					skipped.push({ jobId: row.job_id, toolId: row.tool_id });
 					continue;
 				}
 				runs.push({
@@ -135,8 +152,16 @@ export class Claimer {
 				});
 			}
 			await settle(boss, db, computeClass, dropped);
-			return { fetched: fetched.length, runs };
+			if (putBack.length) {
+				await requeue(boss, db, computeClass, putBack);
+				await notifyQueued(client, [computeClass]);
+			}
+			return { fetched: fetched.length, runs, skipped };
 		});
+		for (const { jobId, toolId } of claimed.skipped) {
+			this.#skipTools.add(toolId);
+			this.#o.log.info(`job ${jobId}: put back in the queue for a worker that runs ${toolId}`);
+		}
 		for (const job of claimed.runs) this.#o.runner.start(job);
 		return claimed.fetched === batchSize;
 	}

@@ -2,7 +2,9 @@
 //   node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]
 // Environment: DATABASE_URL (required: a direct connection with the service
 // role's rights), FOLDWORK_EXTRA_TOOLS (a module exporting `tools`, for
-// tests only), and FOLDWORK_* timing overrides for tests.
+// tests only), FOLDWORK_TOOL_CHECK_TIMEOUT_MS (how long a tool's
+// availability check may take at start), and FOLDWORK_* timing overrides
+// for tests.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -27,6 +29,8 @@ export interface WorkerConfig {
 	claimsInFlight: number;
 	claimBatch: number;
 	poolSize: number;
+	/** How long a tool's availability check may take at start before the tool counts as unavailable. */
+	toolCheckTimeoutMs: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -49,7 +53,8 @@ const envSchema = z.object({
 	FOLDWORK_CLAIM_POLL_MS: positiveInt.min(50).optional(),
 	FOLDWORK_CLAIMS_IN_FLIGHT: positiveInt.max(16).optional(),
 	FOLDWORK_CLAIM_BATCH: positiveInt.max(500).optional(),
-	FOLDWORK_DB_POOL_SIZE: positiveInt.max(100).optional()
+	FOLDWORK_DB_POOL_SIZE: positiveInt.max(100).optional(),
+	FOLDWORK_TOOL_CHECK_TIMEOUT_MS: positiveInt.max(600_000).optional()
 });
 
 export class ConfigError extends Error {}
@@ -94,6 +99,7 @@ export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worker
 		claimPollMs: e.FOLDWORK_CLAIM_POLL_MS ?? 2_000,
 		claimsInFlight: e.FOLDWORK_CLAIMS_IN_FLIGHT ?? 2,
 		claimBatch: e.FOLDWORK_CLAIM_BATCH ?? 50,
-		poolSize: e.FOLDWORK_DB_POOL_SIZE ?? 8
+		poolSize: e.FOLDWORK_DB_POOL_SIZE ?? 8,
+		toolCheckTimeoutMs: e.FOLDWORK_TOOL_CHECK_TIMEOUT_MS ?? 15_000
 	};
 }

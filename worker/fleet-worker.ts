@@ -1,5 +1,6 @@
-// One worker process: registers, listens, dispatches, claims and runs jobs
-// of its compute class, heartbeats and reaps; stops gracefully.
+// One worker process: checks which of its class's tools this machine can
+// run, registers, listens, dispatches, claims and runs jobs of those tools,
+// heartbeats and reaps; stops gracefully.
 import { randomUUID } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
 import type pg from 'pg';
@@ -15,9 +16,18 @@ import { createLogger, describeError, type Logger } from './log.ts';
 import { NotificationListener } from './notifications.ts';
 import { ProgressWriter } from './progress.ts';
 import { applyJobOutcomes, createReaper } from './reaper.ts';
-import { detectGpus, registerWorker, signOffWorker, workerHost, workerVersion, type FleetPolicy, type WorkerIdentity } from './registry.ts';
+import {
+	detectGpus,
+	registerWorker,
+	signOffWorker,
+	toolsNotRun,
+	workerHost,
+	workerVersion,
+	type FleetPolicy,
+	type WorkerIdentity
+} from './registry.ts';
 import { Runner } from './runner.ts';
-import { loadTools } from './tools.ts';
+import { checkToolAvailability, loadTools } from './tools.ts';
 import type { WakeLoop } from './wake-loop.ts';
 
 export const PENDING_CHANNEL = 'foldwork_job_pending';
@@ -53,7 +63,9 @@ async function untilItWorks<T>(what: string, log: Logger, fn: () => Promise<T>, 
 export async function startWorker(config: WorkerConfig, abortStart = new AbortController().signal): Promise<RunningWorker> {
 	const id = randomUUID();
 	const log = createLogger(`worker ${id.slice(0, 8)} ${config.computeClass}`);
-	const tools = await loadTools(config.extraToolsModule);
+	const loaded = await loadTools(config.extraToolsModule);
+	const { available: tools, unavailable } = await checkToolAvailability(loaded, config.computeClass, config.toolCheckTimeoutMs);
+	for (const [toolId, reason] of unavailable) log.warn(`tool ${toolId} is unavailable on this worker, its jobs are left to workers that can run it: ${reason}`);
 	const gpus = config.gpus ?? (config.computeClass === 'gpu' ? await detectGpus() : 0);
 	if (config.computeClass === 'gpu' && gpus === 0) log.warn('no GPU detected: GPU jobs will run on this machine\'s CPU');
 	const identity: WorkerIdentity = {
@@ -62,16 +74,20 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		host: workerHost(),
 		concurrency: config.concurrency,
 		gpus,
-		version: workerVersion()
+		version: workerVersion(),
+		tools: [...tools.keys()].sort(),
+		unavailableTools: Object.fromEntries(unavailable)
 	};
 	const appName = `foldwork-worker ${config.computeClass} ${id.slice(0, 8)}`;
 	const db: pg.Pool = createPool(config.databaseUrl, appName, config.poolSize, log);
 	const boss: PgBoss = createBoss(db, log);
 
 	let policy: FleetPolicy;
+	let skipTools: string[];
 	try {
 		await untilItWorks('starting pg-boss', log, () => prepareQueues(boss), abortStart);
 		policy = await untilItWorks('registering', log, () => registerWorker(db, identity), abortStart);
+		skipTools = await untilItWorks('listing the tools this worker does not run', log, () => toolsNotRun(db, identity), abortStart);
 	} catch (error) {
 		await boss.stop({ graceful: false, close: false }).catch(() => {});
 		await db.end().catch(() => {});
@@ -113,6 +129,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 			claimsInFlight: config.claimsInFlight,
 			batchSize: config.claimBatch,
 			pollMs: config.claimPollMs,
+			skipTools,
 			db,
 			boss,
 			runner,
@@ -158,7 +175,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	});
 	await listener.start();
 	log.info(
-		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tools; heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s`
+		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tool(s) (${unavailable.size} unavailable); heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s`
 	);
 
 	/** A transient fault: back to the queue while attempts remain (the database decides), else failed. */

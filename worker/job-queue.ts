@@ -4,6 +4,15 @@
 // "this job may run now" to one worker of its class, with SKIP LOCKED
 // fetches. Everything here runs inside the caller's transaction, next to
 // the status change it goes with.
+//
+// Not every worker of a class runs every tool (a machine may lack vina).
+// Each pg-boss job carries its tool's id as its pg-boss group, and a worker
+// fetches with `ignoreGroups` set to the tools it does not run, so the
+// database hands it only jobs it can run: nothing is fetched to be handed
+// back, no attempt is spent, and no worker spins on a job it cannot take.
+// (One queue per class and tool would do the same with a fetch per tool on
+// every claim.) An entry without a group (queued by an older worker) that
+// reaches the wrong worker is put back with its group; see the claimer.
 import { PgBoss, type Job, type JobAttempt } from 'pg-boss';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -54,21 +63,30 @@ export async function prepareQueues(boss: PgBoss): Promise<void> {
 	}
 }
 
+const toolOfJobSchema = z.array(z.object({ id: z.uuid(), tool_id: z.string() }));
+
 export async function enqueue(boss: PgBoss, db: SqlExecutor, computeClass: ComputeClass, entries: QueueEntry[]): Promise<void> {
 	if (!entries.length) return;
+	const { rows } = await db.executeSql('select j.id, j.tool_id from public.jobs j where j.id = any ($1::uuid[])', [entries.map((e) => e.jobId)]);
+	const toolOf = new Map(toolOfJobSchema.parse(rows).map((r) => [r.id, r.tool_id]));
 	await boss.insert(
 		queueName(computeClass),
-		entries.map((e) => ({
-			id: e.jobId,
-			data: { jobId: e.jobId },
-			retryLimit: 0,
-			expireInSeconds: e.timeLimitSeconds + EXPIRY_MARGIN_SECONDS
-		})),
+		entries.map((e) => {
+			// A job deleted meanwhile has no tool left: any worker may fetch its entry, and drops it.
+			const toolId = toolOf.get(e.jobId);
+			return {
+				id: e.jobId,
+				data: { jobId: e.jobId },
+				retryLimit: 0,
+				expireInSeconds: e.timeLimitSeconds + EXPIRY_MARGIN_SECONDS,
+				...(toolId ? { group: { id: toolId } } : {})
+			};
+		}),
 		{ db }
 	);
 }
 
-/** A job back in `retry`: its pg-boss job, in whatever state it was left, is replaced by a fresh one. */
+/** A job back in `retry` (or put back by a worker that does not run its tool): its pg-boss job, in whatever state it was left, is replaced by a fresh one. */
 export async function requeue(boss: PgBoss, db: SqlExecutor, computeClass: ComputeClass, entries: QueueEntry[]): Promise<void> {
 	if (!entries.length) return;
 	await boss.deleteJob(queueName(computeClass), entries.map((e) => e.jobId), { db });
@@ -85,8 +103,15 @@ export interface FetchedJob {
 	attempt: JobAttempt;
 }
 
-export async function fetchJobs(boss: PgBoss, db: SqlExecutor, computeClass: ComputeClass, batchSize: number): Promise<FetchedJob[]> {
-	const jobs: Job<unknown>[] = await boss.fetch(queueName(computeClass), { batchSize, db });
+/** Fetches up to batchSize jobs of the class, none of the tools in skipTools. */
+export async function fetchJobs(
+	boss: PgBoss,
+	db: SqlExecutor,
+	computeClass: ComputeClass,
+	batchSize: number,
+	skipTools: readonly string[]
+): Promise<FetchedJob[]> {
+	const jobs: Job<unknown>[] = await boss.fetch(queueName(computeClass), { batchSize, db, ignoreGroups: skipTools.length ? [...skipTools] : null });
 	return jobs.map((job) => ({ jobId: payloadSchema.parse(job.data).jobId, attempt: { id: job.id, retryCount: job.retryCount } }));
 }
 

@@ -1,6 +1,7 @@
 // This worker's row in `workers`: registered at start (and again if the row
-// went missing), signed off at stop. Registration returns the fleet policy
-// that the database holds for every worker.
+// went missing) with the tools it runs and those it cannot (and why), signed
+// off at stop. Registration returns the fleet policy that the database holds
+// for every worker.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -15,22 +16,37 @@ export interface WorkerIdentity {
 	concurrency: number;
 	gpus: number;
 	version: string;
+	/** Ids of the tools this worker runs: it claims only their jobs. */
+	tools: string[];
+	/** Tool id to why this machine cannot run it (shown to users whose jobs wait for it). */
+	unavailableTools: Record<string, string>;
 }
 
 const policySchema = z.object({ stale_after_seconds: z.number().int().positive(), max_attempts: z.number().int().positive() });
 export type FleetPolicy = { staleAfterSeconds: number; maxAttempts: number };
 
 export async function registerWorker(db: pg.Pool, me: WorkerIdentity): Promise<FleetPolicy> {
-	const { rows } = await db.query('select * from public.worker_register($1, $2, $3, $4, $5, $6)', [
+	const { rows } = await db.query('select * from public.worker_register($1, $2, $3, $4, $5, $6, $7, $8)', [
 		me.id,
 		me.computeClass,
 		me.host,
 		me.concurrency,
 		me.gpus,
-		me.version
+		me.version,
+		me.tools,
+		JSON.stringify(me.unavailableTools)
 	]);
 	const policy = policySchema.parse(rows[0]);
 	return { staleAfterSeconds: policy.stale_after_seconds, maxAttempts: policy.max_attempts };
+}
+
+/** The tools of this class that the database knows and this worker does not run: its claims skip their jobs. */
+export async function toolsNotRun(db: pg.Pool, me: WorkerIdentity): Promise<string[]> {
+	const { rows } = await db.query(
+		`select coalesce(array_agg(t.id order by t.id), '{}') as ids from public.tools t where t.compute_class = $1 and t.id <> all ($2::text[])`,
+		[me.computeClass, me.tools]
+	);
+	return z.array(z.string()).parse(rows[0]?.ids);
 }
 
 export async function signOffWorker(db: pg.Pool, workerId: string): Promise<void> {
