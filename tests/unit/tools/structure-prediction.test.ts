@@ -183,9 +183,12 @@ describe('structure-prediction', () => {
 		expect(foldSequenceUrl('https://api.esmatlas.com/')).toBe('https://api.esmatlas.com/foldSequence/v1/pdb/');
 	});
 
-	it('is not registered and stays disabled until a GPU worker has a server', async () => {
-		const { toolDefinition } = await import('#lib/tools/registry.ts');
-		expect(toolDefinition('structure-prediction')).toBeUndefined();
-		expect(tool.catalog.enabled).toBe(false);
+	it('is unavailable on a worker without a server address, so its jobs wait rather than fail', async () => {
+		const without = createStructurePredictionTool(() => serviceConfigFromEnv({}));
+		expect(await without.checkAvailable?.()).toMatch(/ESMFOLD_URL is not set/);
+		const wrong = createStructurePredictionTool(() => serviceConfigFromEnv({ ESMFOLD_URL: 'esmfold:8000' }));
+		expect(await wrong.checkAvailable?.()).toMatch(/must be an http\(s\) address/);
+		const configured = createStructurePredictionTool(() => serviceConfigFromEnv({ ESMFOLD_URL: 'http://gpu-box:8000' }));
+		expect(await configured.checkAvailable?.()).toBeNull();
 	});
 });

@@ -70,6 +70,15 @@ export function createStructurePredictionTool(
 			}
 		],
 		parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes),
+		// A GPU worker without a model server configured does not take these jobs; they wait for one that has.
+		async checkAvailable() {
+			try {
+				config();
+				return null;
+			} catch (error) {
+				return error instanceof Error ? error.message : String(error);
+			}
+		},
 		async run(input, _settings, ctx) {
 			requireValidSequences(input.sequences, fastaOptions);
 			const service = config();
