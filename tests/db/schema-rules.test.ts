@@ -128,8 +128,8 @@ describe('schema rules', () => {
 		expect(rows).toEqual([{ table: 'jobs', column: 'tool_id' }]);
 	});
 
-	it('publishes jobs and their timeline to realtime', async () => {
+	it('publishes jobs, their timeline, shares, team invites and members to realtime', async () => {
 		const { rows } = await db.pool.query(`select tablename from pg_publication_tables where pubname = 'supabase_realtime' order by 1`);
-		expect(rows.map((r) => r.tablename)).toEqual(['job_events', 'jobs']);
+		expect(rows.map((r) => r.tablename)).toEqual(['job_events', 'job_shares', 'jobs', 'team_invites', 'team_members']);
 	});
 });

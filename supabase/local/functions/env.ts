@@ -50,8 +50,17 @@ export function functionEnv(config: StackConfig, secrets: Record<string, string>
 		const value = process.env[name];
 		if (value !== undefined) env[name] = value;
 	}
+	// Where the stack's own services are, for the functions that link to the
+	// web app or send email (supabase/functions/_shared/email); secrets win.
+	const stackDefaults = {
+		SITE_URL: config.auth.siteUrl,
+		SMTP_HOST: config.auth.smtpHost,
+		SMTP_PORT: String(config.auth.smtpPort),
+		EMAIL_FROM: config.auth.mailFrom
+	};
 	return {
 		...env,
+		...stackDefaults,
 		...secrets,
 		SUPABASE_URL: config.apiUrl,
 		SUPABASE_ANON_KEY: config.anonKey,
