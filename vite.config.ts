@@ -6,7 +6,17 @@ import { defineConfig } from 'vite';
 // ORIGIN (build time): the URL the built app is served at, e.g.
 // https://foldwork.example.org; it is the trusted origin for form posts
 // (CSRF). Unset, the app derives it from each request (fine for `vite dev`).
+// FOLDWORK_BUILD_DIR (tests): build into this folder instead of build/ and
+// .svelte-kit/, so concurrent browser-test runs do not overwrite each other.
+const buildDir = process.env.FOLDWORK_BUILD_DIR;
+
 export default defineConfig({
-	plugins: [sveltekit({ adapter: adapter(), paths: { origin: process.env.ORIGIN || undefined } })],
+	plugins: [
+		sveltekit({
+			adapter: adapter(buildDir ? { out: buildDir } : {}),
+			outDir: buildDir ? `${buildDir}-kit` : undefined,
+			paths: { origin: process.env.ORIGIN || undefined }
+		})
+	],
 	server: { host: '127.0.0.1', port: 5173, strictPort: true }
 });

@@ -49,16 +49,19 @@ export default async function globalSetup() {
 		PUBLIC_SUPABASE_URL: stack.config.apiUrl,
 		PUBLIC_SUPABASE_ANON_KEY: stack.config.anonKey
 	};
-	if (!process.env.E2E_SKIP_BUILD) {
-		const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
+	// Each run builds into its own folder inside the project (the server
+	// resolves its dependencies from node_modules), with this run's origin.
+	const buildDir = path.join(projectRoot, '.local', `e2e-build-${process.pid}`);
+	{
+		const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn', '--bypass-lock'], {
 			cwd: projectRoot,
-			env: { ...process.env, ...appEnv, ORIGIN: webUrl },
+			env: { ...process.env, ...appEnv, ORIGIN: webUrl, FOLDWORK_BUILD_DIR: buildDir },
 			stdio: 'inherit'
 		});
 		if (build.status !== 0) throw new Error('vite build failed');
 	}
 	const children = [
-		startChild('web', ['build/index.js'], { ...appEnv, HOST: '127.0.0.1', PORT: String(webPort) }),
+		startChild('web', [path.join(buildDir, 'index.js')], { ...appEnv, HOST: '127.0.0.1', PORT: String(webPort) }),
 		startChild('worker', ['worker/main.ts', '--class', 'cpu', '--concurrency', '4'], { DATABASE_URL: stack.databaseUrl })
 	];
 	await waitForHttp(`${webUrl}/login`, children[0], 30_000);
@@ -78,5 +81,7 @@ export default async function globalSetup() {
 		await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
 		await stack.stop();
 		rmSync(dir, { recursive: true, force: true });
+		rmSync(buildDir, { recursive: true, force: true });
+		rmSync(`${buildDir}-kit`, { recursive: true, force: true });
 	};
 }
