@@ -2,9 +2,13 @@
 // Debian's mkdssp (package dssp), on structures built here from internal
 // coordinates: an ideal alpha-helix and a beta-strand with a gap, a ligand,
 // waters, alternate locations, insertion codes and two models.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseStructure, structureAnalysisTool as tool } from '#lib/tools/structure-analysis/index.ts';
-import { parseDsspClassic, runDssp } from '#lib/tools/structure-analysis/dssp.ts';
+import { MKDSSP, parseDsspSummary, runDssp } from '#lib/tools/structure-analysis/dssp.ts';
 import { python, runContext, seededRandom } from './reference.ts';
 
 type Vec = [number, number, number];
@@ -236,6 +240,13 @@ describe('structure-analysis vs Biopython Bio.PDB', () => {
 		expect(b).toMatchObject({ chain: 'B', seqres_sequence: 'TVKVTVYISVE', observed_sequence: 'TVKVTYISVE', missing_residues: 1, missing_list: 'VAL6', breaks: 1, ligands: '', waters: 1 });
 		expect(result.fasta).toBe('>fixture_A protein length=16 source=SEQRES\nMAELKKALEALKRLGW\n>fixture_B protein length=11 source=SEQRES\nTVKVTVYISVE\n');
 		expect(written['chains.fasta']).toBe(result.fasta);
+		// Per-residue angles for a Ramachandran plot: one row per observed amino acid, blank where undefined.
+		const csv = written['residues.csv'].trimEnd().split('\n');
+		expect(csv[0]).toBe('structure,chain,residue,number,insertion_code,phi,psi,dssp');
+		expect(csv).toHaveLength(1 + HELIX.length + STRAND.length - 1);
+		expect(csv[1]).toMatch(/^fixture,A,MET,50,,,-?\d+\.\d+,$/);
+		expect(csv.find((l) => l.startsWith('fixture,A,LEU,52,A,'))).toBeDefined();
+		expect(csv.find((l) => l.startsWith('fixture,B,THR,5,'))).toMatch(/,-?\d+\.\d+,,$/);
 		// Insertion codes keep 52, 52A and 52B apart.
 		expect(result.chains[0].residues.slice(2, 5).map((r) => `${r.seq}${r.icode}`)).toEqual(['52', '52A', '52B']);
 	});
@@ -279,25 +290,80 @@ describe('structure-analysis secondary structure (mkdssp)', () => {
 
 	it('runs mkdssp on PDB files without a HEADER record', async () => {
 		const headless = PDB.split('\n').filter((l) => !l.startsWith('HEADER')).join('\n');
-		const out = await runDssp(headless, 'pdb', new AbortController().signal);
+		const out = await runDssp(parseStructure('headless', 'pdb', headless), new AbortController().signal);
 		if (!out.ok) return expect(out.reason).toBe('mkdssp is not installed');
 		expect(out.assignments.get('A|56|')).toBe('H');
+		// Insertion codes map back: 52A and 52B are inside the helix.
+		expect(out.assignments.has('A|52|A')).toBe(true);
+	});
+
+	it('assigns the minimal mmCIF, which mkdssp refuses as it is, as it assigns the PDB file', async () => {
+		const cif = toMmcif(PDB);
+		const dir = mkdtempSync(join(tmpdir(), 'foldwork-sa-test-'));
+		let refused = false;
+		try {
+			writeFileSync(join(dir, 'in.cif'), cif);
+			execFileSync(MKDSSP, ['--output-format', 'dssp', join(dir, 'in.cif'), join(dir, 'out.dssp')], { stdio: 'pipe' });
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+			refused = true;
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+		// Should mkdssp come to read it, this test no longer shows why the rewrite is there.
+		expect(refused).toBe(true);
+		const fromPdb = (await analyse([{ name: 'fixture.pdb', text: PDB }])).result;
+		const fromCif = (await analyse([{ name: 'fixture.cif', text: cif }])).result;
+		expect(fromCif.secondaryStructureUnavailable).toEqual([]);
+		expect(fromCif.table.rows.map((r) => r.secondary_structure)).toEqual(fromPdb.table.rows.map((r) => r.secondary_structure));
+		expect(fromCif.table.rows[0].secondary_structure).toMatch(/HHHH/);
 	});
 
 	it('reports secondary structure as unavailable when mkdssp is missing', async () => {
-		const out = await runDssp(PDB, 'pdb', new AbortController().signal, '/nonexistent/mkdssp');
+		const out = await runDssp(parseStructure('x', 'pdb', PDB), new AbortController().signal, '/nonexistent/mkdssp');
 		expect(out).toEqual({ ok: false, reason: 'mkdssp is not installed' });
 	});
 
-	it('reads classic DSSP lines, insertion codes and breaks', () => {
-		const text = [
-			'  #  RESIDUE AA STRUCTURE BP1 BP2  ACC     N-H-->O    O-->H-N    N-H-->O    O-->H-N    TCO  KAPPA ALPHA  PHI   PSI    X-CA   Y-CA   Z-CA',
-			'    1   50 A M              0   0  100      0, 0.0     0, 0.0     0, 0.0     0, 0.0   0.000 360.0 360.0 360.0 -47.0    0.0    0.0    0.0',
-			'    2   52AA A  H  >        0   0  100      0, 0.0     0, 0.0     0, 0.0     0, 0.0   0.000 360.0 360.0 360.0 -47.0    0.0    0.0    0.0',
-			'    3        !              0   0    0      0, 0.0     0, 0.0     0, 0.0     0, 0.0   0.000 360.0 360.0 360.0 360.0    0.0    0.0    0.0'
+	it('stops mkdssp past its time limit and reports why', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'foldwork-sa-test-'));
+		try {
+			const slow = join(dir, 'mkdssp');
+			writeFileSync(slow, '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+			const out = await runDssp(parseStructure('x', 'pdb', PDB), new AbortController().signal, slow, 300);
+			expect(out).toEqual({ ok: false, reason: 'mkdssp did not finish within 0.3 s' });
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('runs a later mkdssp that no longer knows --write-experimental', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'foldwork-sa-test-'));
+		try {
+			// Refuses the option; otherwise writes a summary calling every residue of chain A a helix.
+			const later = join(dir, 'mkdssp');
+			const summary = ['data_x', 'loop_', '_dssp_struct_summary.label_asym_id', '_dssp_struct_summary.label_seq_id', '_dssp_struct_summary.secondary_structure', ...HELIX.map((_, i) => `A ${i + 1} H`)].join('\\n');
+			writeFileSync(later, `#!/bin/sh\nfor a; do [ "$a" = --write-experimental ] && { echo "unrecognised option '--write-experimental'" >&2; exit 1; }; done\nfor a; do out="$a"; done\nprintf '${summary}\\n' > "$out"\n`, { mode: 0o755 });
+			const out = await runDssp(parseStructure('x', 'pdb', PDB), new AbortController().signal, later);
+			expect(out.ok).toBe(true);
+			if (out.ok) expect([...out.assignments.values()]).toEqual(HELIX.map(() => 'H'));
+			if (out.ok) expect(out.assignments.get('A|52|B')).toBe('H');
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it("reads mkdssp's per-residue summary, coil written as '.'", () => {
+		const cif = [
+			'data_foldwork',
+			'loop_',
+			...['entry_id', 'label_comp_id', 'label_asym_id', 'label_seq_id', 'secondary_structure', 'ss_bridge'].map((f) => `_dssp_struct_summary.${f}`),
+			'foldwork MET A 1 . .',
+			'foldwork ALA A 2 H .',
+			"foldwork GLY AB 17 'E' .",
+			'#'
 		].join('\n');
-		const m = parseDsspClassic(text);
-		expect([...m]).toEqual([['A|50|', '-'], ['A|52|A', 'H']]);
+		expect([...parseDsspSummary(cif)]).toEqual([['A|1', '-'], ['A|2', 'H'], ['AB|17', 'E']]);
+		expect(() => parseDsspSummary('data_x\n_cell.length_a 1\n')).toThrow(/no _dssp_struct_summary/);
 	});
 });
 

@@ -1,8 +1,7 @@
 // Per-chain analysis of a parsed structure (first model).
-import { dsspKey } from './dssp.ts';
 import { dihedral, distance, radiusOfGyration, stats, type Stats } from './geometry.ts';
-import type { Atom, Chain, MissingResidue, Residue, Structure } from './model.ts';
-import { isNucleotideName, isPolymerName, isWater, oneLetter, parentOf } from './residues.ts';
+import { conformersOf, residueKey, type Atom, type Chain, type MissingResidue, type Residue, type Structure } from './model.ts';
+import { isAminoAcidResidue, isNucleotideName, isPolymerResidue, isWater, oneLetter } from './residues.ts';
 
 /** Longest C(i-1)-N(i) distance still read as a peptide bond (Biopython PPBuilder's 1.8 A). */
 export const MAX_PEPTIDE_BOND = 1.8;
@@ -48,15 +47,25 @@ export interface ChainAnalysis {
 }
 
 /**
- * Polymer residues: ATOM records, and HETATM records of modified residues
- * (MSE, SEP, ... or any named by MODRES). Everything else but water is a ligand.
+ * The conformers of C (of `prev`) and N (of `next`) that form a peptide bond,
+ * or null: the first pair in file order whose alternate locations match (or
+ * one is blank) closer than MAX_PEPTIDE_BOND. Biopython's PPBuilder picks
+ * the same pair and then uses it for phi and psi.
  */
-function isPolymerResidue(r: Residue, modified: Map<string, string>): boolean {
-	if (!r.hetero) return !isWater(r.name);
-	return parentOf(r.name, modified) !== r.name && isPolymerName(r.name, modified);
+function peptideBond(prev: Residue, next: Residue): [Atom, Atom] | null {
+	if (!prev.conformers && !next.conformers) {
+		const c = prev.atoms.get('C'), n = next.atoms.get('N');
+		return c && n && distance(c, n) < MAX_PEPTIDE_BOND ? [c, n] : null;
+	}
+	const cs = conformersOf(prev, 'C');
+	const ns = conformersOf(next, 'N');
+	for (const n of ns) {
+		for (const c of cs) {
+			if ((n.altloc === c.altloc || n.altloc === '' || c.altloc === '') && distance(c, n) < MAX_PEPTIDE_BOND) return [c, n];
+		}
+	}
+	return null;
 }
-
-const backbone = (r: Residue, name: string): Atom | undefined => r.atoms.get(name);
 
 export function analyzeChain(structure: Structure, chain: Chain, dssp: Map<string, string> | null): ChainAnalysis {
 	const modified = structure.modifiedParents;
@@ -77,28 +86,29 @@ export function analyzeChain(structure: Structure, chain: Chain, dssp: Map<strin
 	for (const r of polymer) for (const a of r.atoms.values()) atoms.push(a);
 
 	const nucleic = polymer.length > 0 && polymer.every((r) => isNucleotideName(r.name, modified));
-	const aminoAcids = nucleic ? [] : polymer.filter((r) => isPolymerName(r.name, modified) && !isNucleotideName(r.name, modified));
+	const aminoAcids = nucleic ? [] : polymer.filter((r) => isAminoAcidResidue(r, modified));
 	const angles: ResidueAngles[] = [];
 	let breaks = 0;
+	let bondBefore: [Atom, Atom] | null = null;
 	for (let i = 0; i < aminoAcids.length; i++) {
 		const r = aminoAcids[i];
-		const prev = i > 0 ? aminoAcids[i - 1] : undefined;
 		const next = i + 1 < aminoAcids.length ? aminoAcids[i + 1] : undefined;
-		const n = backbone(r, 'N'), ca = backbone(r, 'CA'), c = backbone(r, 'C');
-		const prevC = prev && backbone(prev, 'C');
-		const nextN = next && backbone(next, 'N');
-		const linkedBefore = prevC && n && distance(prevC, n) < MAX_PEPTIDE_BOND;
-		const linkedAfter = nextN && c && distance(c, nextN) < MAX_PEPTIDE_BOND;
-		if (next && !linkedAfter) breaks++;
-		const ss = dssp ? (dssp.get(dsspKey(chain.id, r.seq, r.icode)) ?? '-') : null;
+		const bondAfter = next ? peptideBond(r, next) : null;
+		if (next && !bondAfter) breaks++;
+		// The bonded conformers stand in for the most occupied ones, as in Biopython.
+		const n = bondBefore ? bondBefore[1] : r.atoms.get('N');
+		const ca = r.atoms.get('CA');
+		const c = bondAfter ? bondAfter[0] : r.atoms.get('C');
+		const ss = dssp ? (dssp.get(residueKey(chain.id, r.seq, r.icode)) ?? '-') : null;
 		angles.push({
 			name: r.name,
 			seq: r.seq,
 			icode: r.icode,
-			phi: linkedBefore && ca && c ? dihedral(prevC, n, ca, c) : null,
-			psi: linkedAfter && n && ca ? dihedral(n, ca, c, nextN) : null,
+			phi: bondBefore && ca && c ? dihedral(bondBefore[0], n!, ca, c) : null,
+			psi: bondAfter && n && ca ? dihedral(n, ca, c!, bondAfter[1]) : null,
 			ss
 		});
+		bondBefore = bondAfter;
 	}
 
 	const seqresSequence = chain.seqres.map((name) => oneLetter(name, modified)).join('');
@@ -118,7 +128,7 @@ export function analyzeChain(structure: Structure, chain: Chain, dssp: Map<strin
 		ligands: [...ligands.values()],
 		waters,
 		radiusOfGyration: radiusOfGyration(atoms),
-		bFactor: stats(atoms.map((a) => a.bFactor)),
+		bFactor: stats(Float64Array.from(atoms, (a) => a.bFactor)),
 		angles,
 		secondaryStructure: dssp && angles.length ? angles.map((a) => a.ss).join('') : null
 	};

@@ -51,15 +51,16 @@ export interface Stats {
 	max: number;
 }
 
-export function stats(values: number[]): Stats {
+export function stats(values: ArrayLike<number>): Stats {
 	const n = values.length;
 	if (n === 0) return { mean: NaN, sd: NaN, min: NaN, median: NaN, max: NaN };
-	const sorted = [...values].sort((a, b) => a - b);
+	// A typed array sorts numerically, without a comparator call per step.
+	const sorted = Float64Array.from(values).sort();
 	let sum = 0;
-	for (const v of values) sum += v;
+	for (let i = 0; i < n; i++) sum += sorted[i];
 	const mean = sum / n;
 	let ss = 0;
-	for (const v of values) ss += (v - mean) ** 2;
+	for (let i = 0; i < n; i++) ss += (sorted[i] - mean) ** 2;
 	const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
 	return { mean, sd: Math.sqrt(ss / n), min: sorted[0], median, max: sorted[n - 1] };
 }

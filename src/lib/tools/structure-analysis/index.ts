@@ -1,15 +1,19 @@
 // structure-analysis: per-chain sequences, missing residues, ligands, radius
-// of gyration, B-factors, phi/psi and DSSP secondary structure of PDB/mmCIF files.
+// of gyration, B-factors, phi/psi and DSSP secondary structure of PDB/mmCIF
+// files. Only the first model of each file is analysed. The size limit is the
+// catalog's maxInputBytes (50 MiB of job input, all files together); larger
+// input is refused before it is read, with the limit in the message.
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { checkInputSize } from '../parse/input-size.ts';
 import { checkAborted, ToolInputError, yieldToEventLoop, type InputIssue, type ToolDefinition, type ToolResult } from '../types.ts';
 import { analyzeChain, chainsFasta, type ResidueAngles } from './analyze.ts';
 import { runDssp } from './dssp.ts';
+import { examples } from './examples.ts';
 import { parseMmcif } from './mmcif.ts';
 import type { Structure } from './model.ts';
 import { parsePdb, StructureFormatError } from './pdb.ts';
-import { buildTable } from './table.ts';
+import { buildTable, residuesCsv } from './table.ts';
 
 const catalog = catalogEntry('structure-analysis')!;
 
@@ -18,7 +22,8 @@ const structureSchema = z.object({
 		.string()
 		.min(1, 'every structure needs a name')
 		.max(200)
-		.regex(/^[^\s>]+$/, 'a structure name cannot contain spaces or >'),
+		// Names end up in FASTA headers and table cells, never in paths; still, no separators or control characters.
+		.regex(/^[^\s>/\\\p{Cc}]+$/u, 'a structure name cannot contain spaces, >, / or \\'),
 	format: z.enum(['pdb', 'mmcif']),
 	content: z.string().min(1, 'the structure file is empty')
 });
@@ -53,19 +58,53 @@ export interface StructureAnalysisResult extends ToolResult {
 	notices: string[];
 }
 
+/** mmCIF when the text opens a data block, PDB when it has PDB records; otherwise the file name decides. */
 export function detectFormat(fileName: string, content: string): 'pdb' | 'mmcif' {
-	if (/\.(cif|mmcif)(\.txt)?$/i.test(fileName)) return 'mmcif';
-	if (/\.(pdb|ent)(\.txt)?$/i.test(fileName)) return 'pdb';
-	return /^\s*data_/.test(content) ? 'mmcif' : 'pdb';
+	const head = content.slice(0, 65536);
+	if (/^(?:\s|#[^\n]*\n)*data_/.test(head)) return 'mmcif';
+	if (/^(?:ATOM {2}|HETATM|HEADER|MODEL |CRYST1|REMARK|TITLE |COMPND|SEQRES)/m.test(head)) return 'pdb';
+	return /\.(cif|mmcif)(\.txt)?$/i.test(fileName) ? 'mmcif' : 'pdb';
 }
 
 export function parseStructure(name: string, format: 'pdb' | 'mmcif', content: string): Structure {
 	return format === 'pdb' ? parsePdb(name, content) : parseMmcif(name, content);
 }
 
+/** A structure's name from its file name: no folders, no extension, nothing a FASTA header cannot hold. */
 function structureName(fileName: string, index: number): string {
-	const base = fileName.replace(/^.*[\\/]/, '').replace(/\.(pdb|ent|cif|mmcif)(\.txt)?$/i, '').replace(/[\s>]+/g, '_');
-	return base || `structure${index + 1}`;
+	const base = fileName
+		.replace(/^.*[\\/]/, '')
+		.replace(/\.(pdb|ent|cif|mmcif)(\.txt)?$/i, '')
+		.replace(/[\s>\p{Cc}]+/gu, '_')
+		.slice(0, 200);
+	return base.replace(/^[._]+$/, '') || `structure${index + 1}`;
+}
+
+/** Job input from files as read: each named for its file, its format detected. */
+export function structuresFromFiles(files: Array<{ name: string; text: string }>): StructureAnalysisInput['structures'] {
+	return files.map((f, i) => ({ name: structureName(f.name, i), format: detectFormat(f.name, f.text), content: f.text }));
+}
+
+/** Why a file is plainly not PDB or mmCIF text (binary, compressed, a FASTA file), or null. */
+export function wrongKindOfFile(content: string): string | null {
+	const head = content.slice(0, 4096);
+	if (head.startsWith('\u001f\u008b') || head.startsWith('\u001f\ufffd')) return 'this is a gzip-compressed file; unpack it and give the PDB or mmCIF text';
+	if (/[\u0000\ufffd]/.test(head)) return 'this is a binary file, not PDB or mmCIF text';
+	if (/^\s*>/.test(head)) return 'this looks like a FASTA file (sequences), not a structure; give a PDB or mmCIF file';
+	return null;
+}
+
+/**
+ * The catalog's size check, skipped when the input cannot be over the limit:
+ * JSON writes no character of a string in more than 6 bytes, so text of
+ * under a sixth of the limit always fits. It saves writing out (and
+ * counting) megabytes of JSON for every ordinary upload.
+ */
+function checkSize(input: StructureAnalysisInput): InputIssue | undefined {
+	let chars = 0;
+	for (const s of input.structures) chars += s.name.length + s.content.length + 64;
+	if (6 * chars + 64 <= catalog.maxInputBytes) return undefined;
+	return checkInputSize(input, catalog.maxInputBytes);
 }
 
 /** Reads each structure, naming the file and line of the first problem. */
@@ -76,6 +115,11 @@ function checkStructures(input: StructureAnalysisInput): { structures: Structure
 	for (const s of input.structures) {
 		if (names.has(s.name)) issues.push({ record: s.name, message: 'this name is used by more than one structure' });
 		names.add(s.name);
+		const wrong = wrongKindOfFile(s.content);
+		if (wrong) {
+			issues.push({ record: s.name, message: wrong });
+			continue;
+		}
 		try {
 			structures.push(parseStructure(s.name, s.format, s.content));
 		} catch (err) {
@@ -90,15 +134,14 @@ export const structureAnalysisTool: ToolDefinition<StructureAnalysisInput, Struc
 	catalog,
 	inputSchema,
 	settingsSchema,
-	examples: [],
+	examples,
 	parseInput(raw) {
 		const files = [...(raw.files ?? [])];
 		if (raw.text && raw.text.trim() !== '') files.unshift({ name: 'pasted', text: raw.text });
 		if (files.length === 0) return { ok: false, errors: [{ message: 'give at least one PDB or mmCIF file' }] };
-		const structures = files.map((f, i) => ({ name: structureName(f.name, i), format: detectFormat(f.name, f.text), content: f.text }));
-		const input = { structures };
+		const input = { structures: structuresFromFiles(files) };
 		// Size first: the limit is on the job input, and reading a huge file only to refuse it wastes time.
-		const tooBig = checkInputSize(input, catalog.maxInputBytes);
+		const tooBig = checkSize(input);
 		if (tooBig) return { ok: false, errors: [tooBig] };
 		const shape = inputSchema.safeParse(input);
 		if (!shape.success) return { ok: false, errors: shape.error.issues.map((i) => ({ message: i.message })) };
@@ -107,7 +150,7 @@ export const structureAnalysisTool: ToolDefinition<StructureAnalysisInput, Struc
 		return { ok: true, input: shape.data, notices: [] };
 	},
 	async run(input, settings, ctx) {
-		const tooBig = checkInputSize(input, catalog.maxInputBytes);
+		const tooBig = checkSize(input);
 		if (tooBig) throw new ToolInputError([tooBig]);
 		const { structures, issues } = checkStructures(input);
 		if (issues.length) throw new ToolInputError(issues);
@@ -121,9 +164,11 @@ export const structureAnalysisTool: ToolDefinition<StructureAnalysisInput, Struc
 			await yieldToEventLoop();
 			const s = structures[i];
 			if (s.models > 1) notices.push(`${s.name}: ${s.models} models; only the first is analysed`);
+			if (s.alternateAtoms > 0) notices.push(`${s.name}: ${s.alternateAtoms} alternate atom locations: the most occupied conformer is analysed, except that phi/psi use the conformers forming each peptide bond (as Biopython) and DSSP the one listed last (as mkdssp)`);
+			if (s.atomsDropped > 0) notices.push(`${s.name}: ${s.atomsDropped} atoms left out (repeated atoms, or a second residue type at a residue number), as Biopython leaves them out`);
 			let dssp: Map<string, string> | null = null;
 			if (settings.secondaryStructure) {
-				const out = await runDssp(input.structures[i].content, s.format, ctx.signal);
+				const out = await runDssp(s, ctx.signal);
 				if (out.ok) dssp = out.assignments;
 				else unavailable.push({ structure: s.name, reason: out.reason });
 			} else {
@@ -132,7 +177,10 @@ export const structureAnalysisTool: ToolDefinition<StructureAnalysisInput, Struc
 			for (const chain of s.chains) analyses.push(analyzeChain(s, chain, dssp));
 		}
 		const fasta = chainsFasta(analyses);
-		if (ctx.writeFile && fasta) await ctx.writeFile('chains.fasta', 'text/x-fasta', fasta);
+		if (ctx.writeFile) {
+			if (fasta) await ctx.writeFile('chains.fasta', 'text/x-fasta', fasta);
+			if (analyses.some((a) => a.angles.length > 0)) await ctx.writeFile('residues.csv', 'text/csv', residuesCsv(analyses));
+		}
 		ctx.progress(100, `${n} of ${n} structures`);
 		return {
 			table: buildTable(analyses),

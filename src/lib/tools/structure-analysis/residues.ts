@@ -1,4 +1,5 @@
 // Residue names: one-letter codes, polymer membership and waters.
+import type { Residue } from './model.ts';
 
 const AMINO: Record<string, string> = {
 	ALA: 'A', ARG: 'R', ASN: 'N', ASP: 'D', CYS: 'C', GLN: 'Q', GLU: 'E', GLY: 'G', HIS: 'H', ILE: 'I',
@@ -48,4 +49,18 @@ export function isPolymerName(name: string, modified: Map<string, string>): bool
 
 export function isNucleotideName(name: string, modified: Map<string, string>): boolean {
 	return Object.hasOwn(NUCLEIC, parentOf(name, modified));
+}
+
+/**
+ * Polymer residues: ATOM records, and HETATM records of modified residues
+ * (MSE, SEP, ... or any named by MODRES). Everything else but water is a ligand.
+ */
+export function isPolymerResidue(r: Residue, modified: Map<string, string>): boolean {
+	if (!r.hetero) return !isWater(r.name);
+	return parentOf(r.name, modified) !== r.name && isPolymerName(r.name, modified);
+}
+
+/** A polymer residue that is an amino acid (has phi/psi and a DSSP state). */
+export function isAminoAcidResidue(r: Residue, modified: Map<string, string>): boolean {
+	return isPolymerResidue(r, modified) && isPolymerName(r.name, modified) && !isNucleotideName(r.name, modified);
 }

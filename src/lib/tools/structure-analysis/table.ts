@@ -48,7 +48,7 @@ export function buildRow(c: ChainAnalysis): Record<string, CellValue> {
 		atoms: c.atoms,
 		seqres_length: c.seqresSequence.length || null,
 		missing_residues: c.missingCount,
-		missing_list: c.missing ? c.missing.map(residueLabel).join(' ') : null,
+		missing_list: c.missing ? c.missing.map(residueLabel).join(' ') : c.missingCount === 0 ? '' : null,
 		breaks: c.breaks,
 		ligands: c.ligands.map((l) => (l.count > 1 ? `${l.name} x${l.count}` : l.name)).join(', '),
 		ligand_groups: c.ligands.reduce((s, l) => s + l.count, 0),
@@ -69,4 +69,22 @@ export function buildRow(c: ChainAnalysis): Record<string, CellValue> {
 
 export function buildTable(chains: ChainAnalysis[]): ResultTable {
 	return { columns, rows: chains.map(buildRow) };
+}
+
+const csvCell = (v: string | number | null) => {
+	if (v === null) return '';
+	const s = String(v);
+	return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Per-residue phi/psi and DSSP state, one row per observed amino acid: the data behind a Ramachandran plot. */
+export function residuesCsv(chains: ChainAnalysis[]): string {
+	const out = ['structure,chain,residue,number,insertion_code,phi,psi,dssp'];
+	for (const c of chains) {
+		for (const r of c.angles) {
+			const angle = (a: number | null) => (a === null ? null : Math.round(a * 1000) / 1000);
+			out.push([c.structure, c.chain, r.name, r.seq, r.icode, angle(r.phi), angle(r.psi), r.ss].map(csvCell).join(','));
+		}
+	}
+	return out.join('\n') + '\n';
 }
