@@ -1,0 +1,93 @@
+// What the job menu does, through the job RPCs (which check who may do what;
+// see 20261128000600_job_rpcs.sql) with the signed-in user's client. Each
+// returns what changed or throws: a JobActionError for a problem the person
+// can fix (shown beside the field), anything else is unexpected.
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { z } from 'zod';
+import type { ExportableJob } from './export.ts';
+import { jobStatusSchema, type JobStatus } from './status.ts';
+
+/** A refusal with a message a person can act on: bad input (22023), not allowed (42501), a rule of the job's state (P0001). */
+export class JobActionError extends Error {
+	readonly code: string;
+	constructor(message: string, code: string) {
+		super(message);
+		this.name = 'JobActionError';
+		this.code = code;
+	}
+}
+
+const EXPECTED_CODES = new Set(['22023', '42501', 'P0001', '42704']);
+
+function fail(action: string, error: { message: string; code?: string }): never {
+	if (error.code && EXPECTED_CODES.has(error.code)) throw new JobActionError(capitalise(error.message), error.code);
+	throw new Error(`Could not ${action}: ${error.message}`);
+}
+
+function capitalise(text: string): string {
+	return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The link that opens a job (on its tool's page). */
+export function jobPath(job: { id: string; tool_id: string }): string {
+	return `/app/tools/${encodeURIComponent(job.tool_id)}?jobId=${encodeURIComponent(job.id)}`;
+}
+
+/** The tool page's form, prefilled from a completed job, to run it again with changed settings. */
+export function duplicatePath(job: { id: string; tool_id: string }): string {
+	return `/app/tools/${encodeURIComponent(job.tool_id)}?duplicate=${encodeURIComponent(job.id)}`;
+}
+
+export const JOB_NAME_MAX = 200;
+
+/** What a name must be before it is sent (the database checks the same). */
+export function checkJobName(name: string): string | null {
+	const trimmed = name.trim();
+	if (!trimmed) return 'Give the job a name.';
+	if (trimmed.length > JOB_NAME_MAX) return `A job name has at most ${JOB_NAME_MAX} characters; this one has ${trimmed.length}.`;
+	return null;
+}
+
+const jobRowSchema = z.object({ id: z.uuid(), name: z.string(), tool_id: z.string(), status: jobStatusSchema });
+
+export async function renameJob(supabase: SupabaseClient, jobId: string, name: string): Promise<string> {
+	const { data, error } = await supabase.rpc('rename_job', { job_id: jobId, name: name.trim() });
+	if (error) fail('rename the job', error);
+	return jobRowSchema.parse(data).name;
+}
+
+export async function deleteJob(supabase: SupabaseClient, jobId: string): Promise<void> {
+	const { error } = await supabase.rpc('delete_job', { job_id: jobId });
+	if (error) fail('delete the job', error);
+}
+
+/** Cancels a job that has not finished; returns its new status. */
+export async function cancelJob(supabase: SupabaseClient, jobId: string): Promise<JobStatus> {
+	const { data, error } = await supabase.rpc('cancel_job', { job_id: jobId });
+	if (error) fail('cancel the job', error);
+	return jobRowSchema.parse(data).status;
+}
+
+/** Runs a failed, timed-out or cancelled job again as a new job (charged as usual); returns the new job. */
+export async function retryJob(supabase: SupabaseClient, jobId: string): Promise<{ id: string; tool_id: string; name: string }> {
+	const { data, error } = await supabase.rpc('retry_job', { job_id: jobId });
+	if (error) fail('retry the job', error);
+	return jobRowSchema.parse(data);
+}
+
+const exportableSchema = z.object({
+	name: z.string(),
+	tool_id: z.string(),
+	settings: z.unknown(),
+	result: z.unknown(),
+	created_at: z.string(),
+	finished_at: z.string().nullable()
+});
+
+/** The job with its result, fetched only when it is exported (results can be large). */
+export async function fetchJobForExport(supabase: SupabaseClient, jobId: string): Promise<ExportableJob> {
+	const { data, error } = await supabase.from('jobs').select('name, tool_id, settings, result, created_at, finished_at').eq('id', jobId).maybeSingle();
+	if (error) throw new Error(`Could not load the job's results: ${error.message}`);
+	if (!data) throw new JobActionError('This job no longer exists, or you can no longer see it.', '42704');
+	return { id: jobId, ...exportableSchema.parse(data) };
+}

@@ -1,0 +1,222 @@
+// Everything the job detail view shows about one job, read through RLS as
+// whoever is looking (team member, invited user, any signed-in user, or an
+// anonymous visitor of a public job), and parsed at the boundary with zod.
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { z } from 'zod';
+import { catalogEntry, type ToolCatalogEntry } from '#lib/tools/catalog.ts';
+import { jobStatusSchema, jobVisibilitySchema, type JobStatus } from './status.ts';
+
+const timestamp = z.string().min(1);
+
+export const jobRowSchema = z.object({
+	id: z.uuid(),
+	team_id: z.uuid(),
+	tool_id: z.string(),
+	submitted_by: z.uuid().nullable(),
+	name: z.string(),
+	status: jobStatusSchema,
+	progress: z.number().int().min(0).max(100),
+	progress_message: z.string().nullable(),
+	input: z.record(z.string(), z.unknown()),
+	settings: z.record(z.string(), z.unknown()),
+	result: z.unknown().nullable(),
+	error_message: z.string().nullable(),
+	error_code: z.string().nullable(),
+	credits_charged: z.number().int().min(0),
+	visibility: jobVisibilitySchema,
+	attempt: z.number().int().min(1),
+	retry_of: z.uuid().nullable(),
+	duplicated_from: z.uuid().nullable(),
+	created_at: timestamp,
+	queued_at: timestamp.nullable(),
+	started_at: timestamp.nullable(),
+	finished_at: timestamp.nullable(),
+	updated_at: timestamp
+});
+export type JobRow = z.infer<typeof jobRowSchema>;
+
+/** The columns of jobRowSchema, as one select list (workers' bookkeeping columns are left out). */
+const JOB_COLUMNS = Object.keys(jobRowSchema.shape).join(', ');
+
+/** The job without its (possibly large) input, settings and result: what changes while it runs. */
+export const jobStateSchema = jobRowSchema.omit({ input: true, settings: true, result: true });
+export type JobState = z.infer<typeof jobStateSchema>;
+const STATE_COLUMNS = Object.keys(jobStateSchema.shape).join(', ');
+
+export const jobEventSchema = z.object({
+	id: z.number().int(),
+	from_status: jobStatusSchema.nullable(),
+	to_status: jobStatusSchema,
+	at: timestamp,
+	message: z.string().nullable()
+});
+export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/** A file's metadata; its content is fetched only when someone previews or downloads it. */
+export const jobFileSchema = z.object({
+	id: z.uuid(),
+	name: z.string(),
+	kind: z.enum(['input', 'output']),
+	media_type: z.string(),
+	// bigint arrives as a number from PostgREST (and as a string from some drivers).
+	size_bytes: z.coerce.number().int().min(0),
+	created_at: timestamp
+});
+export type JobFileMeta = z.infer<typeof jobFileSchema>;
+const FILE_COLUMNS = Object.keys(jobFileSchema.shape).join(', ');
+
+/** job_queue_insight's row (supabase/migrations/20261128100200_queue_insight.sql). */
+export const queueInsightSchema = z.object({
+	job_id: z.uuid(),
+	status: jobStatusSchema,
+	compute_class: z.enum(['cpu', 'gpu']),
+	queue_position: z.number().int(),
+	jobs_ahead: z.number().int(),
+	reason: z.string(),
+	message: z.string()
+});
+export type QueueInsight = z.infer<typeof queueInsightSchema>;
+
+export interface JobView {
+	job: JobRow;
+	/** Null when the viewer may not see the submitter's profile (outside the team) or it is gone. */
+	submitterName: string | null;
+	tool: ToolCatalogEntry | null;
+	events: JobEvent[];
+	files: JobFileMeta[];
+	/** Only for the job's team while it waits (pending, queued, retry). */
+	queue: QueueInsight | null;
+}
+
+export function isWaiting(status: JobStatus): boolean {
+	return status === 'pending' || status === 'queued' || status === 'retry';
+}
+
+const uuid = z.uuid();
+
+/** The job as the caller may see it, or null when it does not exist or is not visible to them. */
+export async function loadJobView(supabase: SupabaseClient, jobId: string): Promise<JobView | null> {
+	if (!uuid.safeParse(jobId).success) return null;
+	const { data, error } = await supabase.from('jobs').select(JOB_COLUMNS).eq('id', jobId).maybeSingle();
+	if (error) throw new Error(`Could not load the job: ${error.message}`);
+	if (!data) return null;
+	const job = jobRowSchema.parse(data);
+	const [events, files, submitterName, queue] = await Promise.all([
+		loadJobEvents(supabase, jobId),
+		loadJobFiles(supabase, jobId),
+		loadDisplayName(supabase, job.submitted_by),
+		isWaiting(job.status) ? loadQueueInsight(supabase, jobId) : Promise.resolve(null)
+	]);
+	return { job, submitterName, tool: catalogEntry(job.tool_id) ?? null, events, files, queue };
+}
+
+/**
+ * Where the job stands now (status, progress, timestamps), its timeline,
+ * files and queue place, without re-reading input and result: for catching
+ * up after (re)joining the live channel. Null when it is no longer visible.
+ */
+export async function loadJobProgress(
+	supabase: SupabaseClient,
+	jobId: string
+): Promise<{ state: JobState; events: JobEvent[]; files: JobFileMeta[]; queue: QueueInsight | null } | null> {
+	const { data, error } = await supabase.from('jobs').select(STATE_COLUMNS).eq('id', jobId).maybeSingle();
+	if (error) throw new Error(`Could not load the job: ${error.message}`);
+	if (!data) return null;
+	const state = jobStateSchema.parse(data);
+	const [events, files, queue] = await Promise.all([
+		loadJobEvents(supabase, jobId),
+		loadJobFiles(supabase, jobId),
+		isWaiting(state.status) ? loadQueueInsight(supabase, jobId) : Promise.resolve(null)
+	]);
+	return { state, events, files, queue };
+}
+
+export async function loadJobEvents(supabase: SupabaseClient, jobId: string): Promise<JobEvent[]> {
+	const { data, error } = await supabase.from('job_events').select('id, from_status, to_status, at, message').eq('job_id', jobId).order('id');
+	if (error) throw new Error(`Could not load the job's timeline: ${error.message}`);
+	return z.array(jobEventSchema).parse(data);
+}
+
+export async function loadJobFiles(supabase: SupabaseClient, jobId: string): Promise<JobFileMeta[]> {
+	const { data, error } = await supabase.from('job_files').select(FILE_COLUMNS).eq('job_id', jobId).order('kind').order('name');
+	if (error) throw new Error(`Could not load the job's files: ${error.message}`);
+	return z.array(jobFileSchema).parse(data);
+}
+
+/**
+ * Profiles are readable only by the person and their team mates, so people
+ * outside the team (and anonymous visitors) get null; that is expected.
+ */
+export async function loadDisplayName(supabase: SupabaseClient, userId: string | null): Promise<string | null> {
+	if (!userId) return null;
+	const { data, error } = await supabase.from('profiles').select('display_name').eq('id', userId).maybeSingle();
+	if (error || !data) return null;
+	const parsed = z.object({ display_name: z.string() }).safeParse(data);
+	return parsed.success ? parsed.data.display_name : null;
+}
+
+/**
+ * Where a waiting job stands in its queue, or null: the RPC answers for the
+ * caller's own teams only and is not offered to anonymous visitors.
+ */
+export async function loadQueueInsight(supabase: SupabaseClient, jobId: string): Promise<QueueInsight | null> {
+	const { data, error } = await supabase.rpc('job_queue_insight', { job_ids: [jobId] });
+	if (error) return null;
+	const rows = z.array(queueInsightSchema).safeParse(data);
+	return rows.success ? (rows.data.find((r) => r.job_id === jobId) ?? null) : null;
+}
+
+export interface JobFileContent {
+	name: string;
+	media_type: string;
+	bytes: Uint8Array;
+}
+
+const fileContentSchema = z.object({ name: z.string(), media_type: z.string(), content: z.string() });
+
+/** One file with its bytes, through RLS (null when it does not exist or is not visible). */
+export async function loadJobFileContent(supabase: SupabaseClient, fileId: string): Promise<JobFileContent | null> {
+	if (!uuid.safeParse(fileId).success) return null;
+	const { data, error } = await supabase.from('job_files').select('name, media_type, content').eq('id', fileId).maybeSingle();
+	if (error) throw new Error(`Could not load the file: ${error.message}`);
+	if (!data) return null;
+	const row = fileContentSchema.parse(data);
+	return { name: row.name, media_type: row.media_type, bytes: decodeBytea(row.content) };
+}
+
+/** The file's text (UTF-8), or null when it is not visible. */
+export async function loadJobFileText(supabase: SupabaseClient, fileId: string): Promise<string | null> {
+	const file = await loadJobFileContent(supabase, fileId);
+	return file ? new TextDecoder().decode(file.bytes) : null;
+}
+
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+	HEX['0123456789abcdef'.charCodeAt(i)] = i;
+	HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** PostgREST sends bytea as Postgres writes it in hex: "\x68656c6c6f". */
+export function decodeBytea(text: string): Uint8Array {
+	if (!text.startsWith('\\x') || text.length % 2 !== 0) throw new Error('file content is not in the hex bytea format');
+	const bytes = new Uint8Array((text.length - 2) / 2);
+	for (let i = 0, j = 2; i < bytes.length; i++, j += 2) {
+		const hi = HEX[text.charCodeAt(j)] ?? -1;
+		const lo = HEX[text.charCodeAt(j + 1)] ?? -1;
+		if (hi < 0 || lo < 0) throw new Error('file content is not valid hex');
+		bytes[i] = (hi << 4) | lo;
+	}
+	return bytes;
+}
+
+/** Content-Disposition for a download, with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
+export function attachmentDisposition(name: string): string {
+	const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+	const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/** Where the app serves a job file as a download (signed-in viewers). */
+export function fileDownloadHref(fileId: string): string {
+	return `/app/files/${encodeURIComponent(fileId)}/download`;
+}

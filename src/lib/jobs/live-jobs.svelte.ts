@@ -1,0 +1,105 @@
+// The jobs page's rows, kept current without a reload: the server renders a
+// page, then Realtime postgres_changes on the team's jobs (RLS-checked per
+// subscriber) add new jobs on top, change statuses and progress in place,
+// and take deleted jobs out. Running jobs' durations tick once a second.
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { applyJobChange, type JobChange, type JobListFilters, type JobListPage, type JobListRow, type Submitter } from './list.ts';
+
+export type LiveConnection = 'connecting' | 'live' | 'offline';
+
+let channelCount = 0;
+
+/** Hands the signed-in user's token to Realtime before a channel joins (the anonymous key otherwise). */
+export async function setRealtimeAuth(supabase: SupabaseClient): Promise<void> {
+	const { data } = await supabase.auth.getSession();
+	if (data.session) await supabase.realtime.setAuth(data.session.access_token);
+}
+
+export class LiveJobList {
+	rows = $state<JobListRow[]>([]);
+	total = $state<number | null>(null);
+	/** New matching jobs that this page does not show (another sort or page). */
+	unseen = $state(0);
+	connection = $state<LiveConnection>('connecting');
+	/** The clock durations of running jobs are measured against. */
+	now = $state(Date.now());
+
+	#filters: JobListFilters;
+	#pageSize: number;
+	#submitters = new Map<string, string>();
+
+	constructor(page: JobListPage, filters: JobListFilters, pageSize: number, submitters: Submitter[]) {
+		this.#filters = filters;
+		this.#pageSize = pageSize;
+		this.reset(page, filters, submitters);
+	}
+
+	/** A freshly loaded page (another filter, sort or page, or a reload). */
+	reset(page: JobListPage, filters: JobListFilters, submitters: Submitter[]): void {
+		this.rows = page.rows;
+		this.total = page.total;
+		this.unseen = 0;
+		this.#filters = filters;
+		this.#submitters = new Map(submitters.map((s) => [s.id, s.name]));
+	}
+
+	apply(change: JobChange): void {
+		const next = applyJobChange({ rows: this.rows, total: this.total, unseen: this.unseen }, change, {
+			filters: this.#filters,
+			pageSize: this.#pageSize,
+			submitterName: (id) => (id ? (this.#submitters.get(id) ?? null) : null)
+		});
+		this.rows = next.rows;
+		this.total = next.total;
+		this.unseen = next.unseen;
+	}
+
+	/** A change made here (the job menu), shown at once rather than when Realtime echoes it. */
+	patch(id: string, fields: Partial<Pick<JobListRow, 'name' | 'status' | 'visibility'>>): void {
+		this.rows = this.rows.map((row) => (row.id === id ? { ...row, ...fields } : row));
+	}
+
+	remove(id: string): void {
+		this.apply({ type: 'DELETE', old: { id } });
+	}
+
+	/**
+	 * Subscribes to the team's job changes; returns the unsubscribe. After a
+	 * dropped connection comes back, `onResync` reloads the page, since
+	 * changes made meanwhile were not delivered.
+	 */
+	follow(supabase: SupabaseClient, teamId: string, onResync: () => void): () => void {
+		this.connection = 'connecting';
+		let wasLive = false;
+		let stopped = false;
+		const apply = (type: 'INSERT' | 'UPDATE') => (payload: { new: unknown }) => this.apply({ type, record: payload.new });
+		const channel: RealtimeChannel = supabase
+			.channel(`team-jobs-${teamId}-${++channelCount}`)
+			.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'jobs', filter: `team_id=eq.${teamId}` }, apply('INSERT'))
+			.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'jobs', filter: `team_id=eq.${teamId}` }, apply('UPDATE'))
+			// A delete carries only the job's id (RLS hides the rest of a row that is gone), so it cannot be filtered by team.
+			.on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'jobs' }, (payload) => this.apply({ type: 'DELETE', old: payload.old }));
+		// Join as the signed-in user: the session (read from the cookies) must be known first,
+		// or the channel joins with the anonymous key and RLS lets no private job through.
+		void setRealtimeAuth(supabase).then(() => {
+			if (stopped) return;
+			channel.subscribe((status) => {
+				if (status === 'SUBSCRIBED') {
+					if (wasLive) onResync();
+					wasLive = true;
+					this.connection = 'live';
+				} else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
+					this.connection = 'offline';
+				}
+			});
+		});
+		const clock = setInterval(() => {
+			if (this.rows.some((r) => r.status === 'processing')) this.now = Date.now();
+		}, 1000);
+		return () => {
+			stopped = true;
+			clearInterval(clock);
+			void supabase.removeChannel(channel);
+		};
+	}
+}

@@ -1,0 +1,132 @@
+// Job exports: CSV from the result's declared table (header "label (unit)",
+// RFC 4180 quoting, formulas neutralised) and the JSON envelope; file names
+// safe on every system; a job with nothing to export says so.
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { exportFileName, jobExportEnvelope, neutraliseCell, NothingToExportError, resultToCsv, resultToJson, type ExportableJob } from '#lib/jobs/export.ts';
+
+const table = (rows: Array<Record<string, unknown>>) => ({
+	table: {
+		columns: [
+			{ key: 'id', label: 'ID', type: 'string' },
+			{ key: 'mass', label: 'Average mass', type: 'number', unit: 'Da' },
+			{ key: 'stable', label: 'Stable', type: 'boolean' }
+		],
+		rows
+	}
+});
+
+/** Reads the CSV back as a spreadsheet-neutral parser would. */
+const parse = (csv: string) => Papa.parse<string[]>(csv, { newline: '\r\n', skipEmptyLines: true }).data;
+
+describe('resultToCsv', () => {
+	it('builds the header from the columns, with units, and one line per row in column order', () => {
+		const csv = resultToCsv(table([{ stable: true, mass: 1234.5678, id: 'P1' }, { id: 'P2', mass: 99, stable: false }]));
+		expect(csv).toBe('ID,Average mass (Da),Stable\r\nP1,1234.5678,true\r\nP2,99,false\r\n');
+	});
+
+	it('quotes commas, quotes and new lines so each cell reads back whole', () => {
+		const hostile = ['a,b', 'say "hi"', 'two\nlines', 'cr\r\nlf', ' padded ', ''];
+		const csv = resultToCsv(table(hostile.map((id) => ({ id, mass: 1, stable: true }))));
+		expect(parse(csv).slice(1).map((row) => row[0])).toEqual(hostile);
+		expect(csv).toContain('"say ""hi"""');
+	});
+
+	it('neutralises cells a spreadsheet would run as formulas', () => {
+		const formulas = ["=cmd|' /C calc'!A0", '+1+1', '-2+3', '@SUM(A1:A2)', '\t=1', '\r=1', '  =HYPERLINK("http://x")', '＝1+1', '=1\n2'];
+		const rows = parse(resultToCsv(table(formulas.map((id) => ({ id, mass: 1, stable: true })))))
+			.slice(1)
+			.map((row) => row[0]);
+		for (const [i, cell] of rows.entries()) {
+			expect(cell, JSON.stringify(formulas[i])).toBe(`'${formulas[i]}`);
+		}
+	});
+
+	it('leaves numbers, negative ones included, as numbers', () => {
+		const csv = resultToCsv(table([{ id: '-12.5', mass: -3.25, stable: null }, { id: '+4e-3', mass: 0, stable: null }]));
+		expect(parse(csv).slice(1)).toEqual([
+			['-12.5', '-3.25', ''],
+			['+4e-3', '0', '']
+		]);
+	});
+
+	it('writes missing and null cells empty, and other values as JSON (neutralised too)', () => {
+		const csv = resultToCsv(table([{ id: { nested: '=1' } }, { id: ['=x'] }]));
+		expect(parse(csv).slice(1)).toEqual([
+			['{"nested":"=1"}', '', ''],
+			['["=x"]', '', '']
+		]);
+	});
+
+	it('neutralises a hostile column label as well', () => {
+		const csv = resultToCsv({ table: { columns: [{ key: 'a', label: '=HYPERLINK("x")', type: 'string' }], rows: [] } });
+		expect(parse(csv)[0]).toEqual(['\'=HYPERLINK("x")']);
+	});
+
+	it('gives only the header for an empty table', () => {
+		expect(resultToCsv(table([]))).toBe('ID,Average mass (Da),Stable\r\n');
+	});
+
+	it('refuses a job without a table of results, saying so', () => {
+		for (const result of [null, undefined, {}, { table: null }, { table: { columns: [], rows: [] } }, { table: { columns: 'x', rows: [] } }]) {
+			expect(() => resultToCsv(result), JSON.stringify(result)).toThrow(NothingToExportError);
+		}
+		expect(() => resultToCsv(null)).toThrow('This job has no table of results to export.');
+	});
+});
+
+describe('neutraliseCell', () => {
+	it('keeps ordinary text', () => {
+		for (const text of ['MKTAYIAKQR', 'stable', 'e-mail', 'a=b', '1-2', '']) expect(neutraliseCell(text)).toBe(text);
+	});
+});
+
+const job: ExportableJob = {
+	id: '7f0c2a9e-1111-4222-8333-944455556666',
+	name: 'Kinase screen, batch 2',
+	tool_id: 'protein-properties',
+	settings: { pH: 7.4 },
+	result: table([{ id: 'P1', mass: 1, stable: true }]),
+	created_at: '2026-11-28T10:00:00.123456+00:00',
+	finished_at: '2026-11-28T10:00:03+00:00'
+};
+
+describe('JSON export', () => {
+	it('wraps the whole result in an envelope with the job, its tool, settings and times', () => {
+		const at = new Date('2026-11-29T08:30:00Z');
+		expect(JSON.parse(resultToJson(job, at))).toEqual({
+			job: { id: job.id, name: job.name, tool: 'protein-properties', settings: { pH: 7.4 }, created_at: job.created_at, finished_at: job.finished_at },
+			exported_at: '2026-11-29T08:30:00.000Z',
+			results: job.result
+		});
+	});
+
+	it('keeps an empty result as null and absent settings as {}', () => {
+		const envelope = jobExportEnvelope({ ...job, result: null, settings: null, finished_at: null });
+		expect(envelope.results).toBeNull();
+		expect(envelope.job.settings).toEqual({});
+		expect(envelope.job.finished_at).toBeNull();
+	});
+});
+
+describe('exportFileName', () => {
+	it('makes a safe name from the job name', () => {
+		expect(exportFileName('Kinase screen, batch 2', 'csv')).toBe('Kinase-screen-batch-2.csv');
+		expect(exportFileName('../../etc/passwd', 'json')).toBe('etc-passwd.json');
+		expect(exportFileName('a/b\\c:d*e?f"g<h>i|j', 'csv')).toBe('a-b-c-d-e-f-g-h-i-j.csv');
+		expect(exportFileName('Protéine α-hélice 蛋白', 'csv')).toBe('Protéine-α-hélice-蛋白.csv');
+		expect(exportFileName('.hidden', 'csv')).toBe('hidden.csv');
+	});
+
+	it('falls back to "job" and avoids names Windows reserves', () => {
+		expect(exportFileName('', 'csv')).toBe('job.csv');
+		expect(exportFileName('!!!', 'json')).toBe('job.json');
+		expect(exportFileName('CON', 'csv')).toBe('job-CON.csv');
+		expect(exportFileName('nul', 'json')).toBe('job-nul.json');
+	});
+
+	it('keeps names short', () => {
+		const name = exportFileName('x'.repeat(500), 'csv');
+		expect(name).toBe(`${'x'.repeat(100)}.csv`);
+	});
+});
