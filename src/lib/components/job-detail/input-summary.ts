@@ -1,0 +1,117 @@
+// A job's input as people read it: sequences as FASTA, molecules as SMILES
+// lines, structures by name and size, docking's receptor, ligands and box.
+// Only the start of large inputs goes into the page.
+import { z } from 'zod';
+
+export interface InputBlock {
+	heading: string;
+	text: string;
+}
+
+export interface InputSummary {
+	/** "3 sequences", "1 receptor, 2 ligands" */
+	headline: string;
+	blocks: InputBlock[];
+	/** Named files in the input (structures), with sizes. */
+	items: Array<{ name: string; detail: string }>;
+}
+
+const sequenceRecord = z.object({ id: z.string(), description: z.string().optional(), sequence: z.string() });
+const sequences = z.object({ sequences: z.array(sequenceRecord) });
+const pairwise = z.object({ query: sequenceRecord, targets: z.array(sequenceRecord) });
+const molecules = z.object({ molecules: z.array(z.object({ id: z.string(), smiles: z.string().optional(), molblock: z.string().optional() })) });
+const structures = z.object({ structures: z.array(z.object({ name: z.string(), format: z.string(), content: z.string() })) });
+const docking = z.object({
+	receptor: z.object({ name: z.string().optional(), text: z.string() }),
+	ligands: z.array(z.object({ name: z.string(), smiles: z.string().optional(), sdf: z.string().optional() })),
+	box: z.unknown()
+});
+
+/** Records written into a preview before it stops (the rest are counted). */
+const MAX_PREVIEW_RECORDS = 50;
+const MAX_SEQUENCE_CHARS = 600;
+
+function plural(n: number, word: string): string {
+	return `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function fastaOf(records: Array<z.infer<typeof sequenceRecord>>): string {
+	const lines: string[] = [];
+	for (const r of records.slice(0, MAX_PREVIEW_RECORDS)) {
+		lines.push(`>${r.id}${r.description ? ` ${r.description}` : ''}`);
+		const seq = r.sequence.length > MAX_SEQUENCE_CHARS ? `${r.sequence.slice(0, MAX_SEQUENCE_CHARS)}… (${r.sequence.length.toLocaleString('en')} residues)` : r.sequence;
+		for (let i = 0; i < seq.length; i += 60) lines.push(seq.slice(i, i + 60));
+	}
+	if (records.length > MAX_PREVIEW_RECORDS) lines.push(`… and ${plural(records.length - MAX_PREVIEW_RECORDS, 'more record')}`);
+	return lines.join('\n');
+}
+
+export function byteSize(text: string): number {
+	return new TextEncoder().encode(text).length;
+}
+
+export function summarizeInput(input: Record<string, unknown>, formatBytes: (n: number) => string): InputSummary {
+	const seq = sequences.safeParse(input);
+	if (seq.success) {
+		return { headline: plural(seq.data.sequences.length, 'sequence'), blocks: [{ heading: 'Sequences (FASTA)', text: fastaOf(seq.data.sequences) }], items: [] };
+	}
+	const pair = pairwise.safeParse(input);
+	if (pair.success) {
+		return {
+			headline: `1 query, ${plural(pair.data.targets.length, 'target')}`,
+			blocks: [
+				{ heading: 'Query (FASTA)', text: fastaOf([pair.data.query]) },
+				{ heading: 'Targets (FASTA)', text: fastaOf(pair.data.targets) }
+			],
+			items: []
+		};
+	}
+	const mol = molecules.safeParse(input);
+	if (mol.success) {
+		const list = mol.data.molecules;
+		const lines = list.slice(0, MAX_PREVIEW_RECORDS * 4).map((m) => (m.smiles !== undefined ? `${m.smiles} ${m.id}` : `(molblock) ${m.id}`));
+		if (list.length > lines.length) lines.push(`… and ${plural(list.length - lines.length, 'more molecule')}`);
+		return { headline: plural(list.length, 'molecule'), blocks: [{ heading: 'Molecules (SMILES and name)', text: lines.join('\n') }], items: [] };
+	}
+	const str = structures.safeParse(input);
+	if (str.success) {
+		return {
+			headline: plural(str.data.structures.length, 'structure'),
+			blocks: [],
+			items: str.data.structures.map((s) => ({ name: s.name, detail: `${s.format === 'mmcif' ? 'mmCIF' : s.format.toUpperCase()}, ${formatBytes(byteSize(s.content))}` }))
+		};
+	}
+	const dock = docking.safeParse(input);
+	if (dock.success) {
+		const { receptor, ligands, box } = dock.data;
+		const ligandLines = ligands.map((l) => (l.smiles !== undefined ? `${l.smiles} ${l.name}` : `(SDF record) ${l.name}`));
+		return {
+			headline: `1 receptor, ${plural(ligands.length, 'ligand')}`,
+			blocks: [
+				{ heading: 'Ligands', text: ligandLines.join('\n') },
+				{ heading: 'Search box', text: JSON.stringify(box) }
+			],
+			items: [{ name: receptor.name ?? 'receptor', detail: `PDB, ${formatBytes(byteSize(receptor.text))}` }]
+		};
+	}
+	const json = JSON.stringify(input, null, 2);
+	return { headline: '', blocks: [{ heading: 'Input (JSON)', text: json.length > 20_000 ? `${json.slice(0, 20_000)}\n…` : json }], items: [] };
+}
+
+/** "hydropathyWindow" -> "Hydropathy window", "num_modes" -> "Num modes", "pH" stays "pH". */
+export function settingLabel(key: string): string {
+	if (/^[a-z]?[A-Z]+$/.test(key)) return key;
+	const words = key
+		.replace(/_/g, ' ')
+		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+		.trim()
+		.toLowerCase();
+	return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function settingValue(value: unknown): string {
+	if (value === null || value === undefined) return '—';
+	if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+	if (typeof value === 'number' || typeof value === 'string') return String(value);
+	return JSON.stringify(value);
+}
