@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import { createSupabaseServerClient } from '#lib/supabase/server.ts';
+import { isJobLink } from '#lib/tools-ui/job-link.ts';
 
 /** Builds the per-request Supabase client and a verified identity. */
 const supabase: Handle = async ({ event, resolve }) => {
@@ -15,12 +16,18 @@ const supabase: Handle = async ({ event, resolve }) => {
 	});
 };
 
-/** /app/* needs a signed-in user. */
+/**
+ * /app/* needs a signed-in user, except opening a job link
+ * (/app/tools/<tool>?jobId=<uuid>): row level security then shows a public
+ * job to anyone, and the page sends other visitors to sign in.
+ */
 const authGuard: Handle = async ({ event, resolve }) => {
 	if (event.url.pathname.startsWith('/app')) {
 		const user = await event.locals.getUser();
-		if (!user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
-		event.locals.user = user;
+		if (user) event.locals.user = user;
+		else if (!(event.request.method === 'GET' && isJobLink(event.url))) {
+			redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+		}
 	}
 	return resolve(event);
 };

@@ -1,14 +1,20 @@
 import { error } from '@sveltejs/kit';
 import { loadMemberships, pickTeam } from '#lib/teams/current-team.ts';
+import { isJobLink } from '#lib/tools-ui/job-link.ts';
 import type { LayoutServerLoad } from './$types';
 
-export const load: LayoutServerLoad = async ({ locals, cookies, depends }) => {
+export const load: LayoutServerLoad = async ({ locals, cookies, depends, url }) => {
 	depends('app:team');
 	const user = locals.user;
-	if (!user) error(401, 'Sign in first.');
+	// Only a job link lets a visitor without a session this far (hooks.server.ts): no team, no balance.
+	if (!user) return { memberships: [], team: null, balance: 0 };
 	const memberships = await loadMemberships(locals.supabase, user.id);
 	const team = pickTeam(memberships, cookies);
-	if (!team) error(403, 'You are not a member of any team yet. Ask a team owner to invite you.');
+	if (!team) {
+		// Someone outside every team may still view a job shared with them.
+		if (isJobLink(url)) return { memberships, team: null, balance: 0 };
+		error(403, 'You are not a member of any team yet. Ask a team owner to invite you.');
+	}
 	const { data: account } = await locals.supabase.from('credit_accounts').select('balance').eq('team_id', team.id).maybeSingle();
 	return { memberships, team, balance: account?.balance ?? 0 };
 };

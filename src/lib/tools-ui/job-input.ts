@@ -1,0 +1,49 @@
+// Naming a job after what it runs on, and telling whether a duplicated job's
+// input was changed in the form.
+import type { ToolCatalogEntry } from '#lib/tools/catalog.ts';
+import { asArray, asRecord, asString } from './input-text.ts';
+
+const MAX_NAME = 200;
+
+function recordName(record: unknown): string {
+	const r = asRecord(record);
+	return asString(r.id) || asString(r.name);
+}
+
+/** "Protein properties: INS_A + 2 more": the tool and the first record of the input. */
+export function defaultJobName(entry: Pick<ToolCatalogEntry, 'name' | 'itemsField'>, input: unknown): string {
+	const data = asRecord(input);
+	const items = asArray(data[entry.itemsField]);
+	// Pairwise alignment names its query outside the items.
+	const first = recordName(data.query) || recordName(items[0]);
+	const others = data.query !== undefined ? items.length : items.length - 1;
+	if (!first) return entry.name;
+	const name = `${entry.name}: ${first}${others > 0 ? ` + ${others} more` : ''}`;
+	return name.length > MAX_NAME ? name.slice(0, MAX_NAME - 1) + '…' : name;
+}
+
+/** Deep equality of JSON values, ignoring key order (jsonb reorders keys) and undefined members. */
+export function sameJson(a: unknown, b: unknown): boolean {
+	if (a === b) return true;
+	if (Array.isArray(a) || Array.isArray(b)) {
+		if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+		return a.every((x, i) => sameJson(x, b[i]));
+	}
+	if (a && b && typeof a === 'object' && typeof b === 'object') {
+		const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+		const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+		if (ka.length !== kb.length) return false;
+		return ka.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+	}
+	return false;
+}
+
+/** A completed job whose input and settings prefill the form (the jobs menu's Duplicate). */
+export interface DuplicateSource {
+	id: string;
+	name: string;
+	status: string;
+	team_id: string;
+	input: unknown;
+	settings: Record<string, unknown>;
+}
