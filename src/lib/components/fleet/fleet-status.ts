@@ -1,0 +1,35 @@
+// The worker fleet at a glance (public.fleet_status(): signed-in users only),
+// per compute class. Used on the server for the first render and in the
+// browser to refresh.
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { z } from 'zod';
+
+const unavailableTool = z.object({
+	tool_id: z.string(),
+	name: z.string(),
+	reason: z.string(),
+	workers_able: z.number(),
+	workers_unable: z.number()
+});
+
+const fleetRow = z.object({
+	compute_class: z.enum(['cpu', 'gpu']),
+	workers_online: z.number(),
+	slots_total: z.number(),
+	slots_busy: z.number(),
+	slots_free: z.number(),
+	queue_depth: z.number(),
+	median_wait_seconds: z.number().nullable(),
+	// Added by a later migration; absent on databases before it.
+	unavailable_tools: z.array(unavailableTool).optional().default([])
+});
+
+export type FleetClass = z.infer<typeof fleetRow>;
+
+export const CLASS_LABELS: Record<FleetClass['compute_class'], string> = { cpu: 'CPU workers', gpu: 'GPU workers' };
+
+export async function loadFleetStatus(supabase: SupabaseClient): Promise<FleetClass[]> {
+	const { data, error } = await supabase.rpc('fleet_status');
+	if (error) throw new Error(`Could not load the fleet status: ${error.message}`);
+	return z.array(fleetRow).parse(data);
+}

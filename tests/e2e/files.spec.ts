@@ -1,0 +1,190 @@
+// /app/files: every input and output file of the team's jobs, filtered,
+// searched and paged; previews by type (table, text, 3D, 2D) in a dialog;
+// downloads. Output files come from a real protein-properties run on the
+// CPU worker (it writes hydropathy.csv); the others are added with SQL.
+import { HEN_LYSOZYME, HUMAN_INSULIN_A } from '../../src/lib/tools/well-known-sequences.ts';
+import { clientFor, expect, sql, test, type TestUser } from './fixtures.ts';
+import type { Page } from '@playwright/test';
+
+async function runProteinProperties(user: TestUser, name: string): Promise<string> {
+	const client = await clientFor(user);
+	const input = { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }, { id: 'insulin_a', sequence: HUMAN_INSULIN_A }] };
+	const { data, error } = await client.rpc('submit_job', { tool_id: 'protein-properties', name, input, settings: {}, team_id: user.teamId });
+	if (error) throw error;
+	const id = (data as { id: string }).id;
+	await expect
+		.poll(async () => (await sql<{ status: string }>('select status from public.jobs where id = $1', [id]))[0]?.status, { timeout: 30_000, message: `job ${name} completes` })
+		.toBe('completed');
+	return id;
+}
+
+async function addFile(jobId: string, name: string, mediaType: string, content: string): Promise<string> {
+	const [row] = await sql<{ id: string }>(
+		`insert into public.job_files (job_id, kind, name, media_type, content) values ($1, 'output', $2, $3, convert_to($4, 'utf8')) returning id`,
+		[jobId, name, mediaType, content]
+	);
+	return row.id;
+}
+
+const rowOf = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
+
+const PDB = [
+	'ATOM      1  N   GLY A   1      -1.204   0.000   0.000  1.00 90.00           N',
+	'ATOM      2  CA  GLY A   1       0.000   0.000   0.000  1.00 90.00           C',
+	'ATOM      3  C   GLY A   1       1.200   0.900   0.000  1.00 90.00           C',
+	'ATOM      4  O   GLY A   1       1.100   2.100   0.000  1.00 90.00           O',
+	'ATOM      5  N   ALA A   2       2.400   0.300   0.000  1.00 90.00           N',
+	'ATOM      6  CA  ALA A   2       3.600   1.100   0.000  1.00 90.00           C',
+	'END',
+	''
+].join('\n');
+
+test('lists the inputs and outputs of the team’s jobs, and filters and searches them', async ({ page, user }) => {
+	const jobId = await runProteinProperties(user, 'Files list run');
+	await page.goto('/app/files');
+	await expect(page.getByRole('heading', { name: 'Files', level: 1 })).toBeVisible();
+
+	const output = rowOf(page, 'hydropathy.csv');
+	await expect(output).toContainText('Output');
+	await expect(output).toContainText('CSV');
+	await expect(output).toContainText('Protein properties');
+	await expect(output.getByRole('link', { name: 'Files list run' })).toHaveAttribute('href', `/app/tools/protein-properties?jobId=${jobId}`);
+	const input = rowOf(page, 'Files list run-input.fasta');
+	await expect(input).toContainText('Input');
+	await expect(input).toContainText('FASTA');
+	await expect(page.getByRole('status').filter({ hasText: /files?/ })).toHaveText(/2 files/);
+
+	await page.getByLabel('Kind').selectOption('output');
+	await expect(page).toHaveURL(/kind=output/);
+	await expect(rowOf(page, 'Files list run-input.fasta')).toHaveCount(0);
+	await expect(rowOf(page, 'hydropathy.csv')).toBeVisible();
+
+	await page.getByLabel('Kind').selectOption('all');
+	await page.getByLabel('Type').selectOption('fasta');
+	await expect(rowOf(page, 'hydropathy.csv')).toHaveCount(0);
+	await expect(rowOf(page, 'Files list run-input.fasta')).toBeVisible();
+
+	await page.getByLabel('Type').selectOption('');
+	await page.getByLabel('Search by name').fill('hydro');
+	await page.getByRole('button', { name: 'Search' }).click();
+	await expect(page).toHaveURL(/q=hydro/);
+	await expect(rowOf(page, 'hydropathy.csv')).toBeVisible();
+	await expect(rowOf(page, 'Files list run-input.fasta')).toHaveCount(0);
+
+	await page.getByLabel('Search by name').fill('no such file');
+	await page.getByRole('button', { name: 'Search' }).click();
+	await expect(page.getByText('No files match these filters.')).toBeVisible();
+	await page.getByRole('link', { name: 'Clear the filters' }).click();
+	await expect(rowOf(page, 'hydropathy.csv')).toBeVisible();
+});
+
+test('says so when the team has no files yet', async ({ page }) => {
+	await page.goto('/app/files');
+	await expect(page.getByText('No files yet.')).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Run a tool' })).toHaveAttribute('href', '/app/tools');
+});
+
+test('previews CSV as a table, FASTA as text, structures in 3D and molecules in 2D', async ({ page, user }) => {
+	// 3Dmol.js and RDKit's WebAssembly load on first use: slow on a busy machine.
+	test.setTimeout(150_000);
+	const jobId = await runProteinProperties(user, 'Preview run');
+	await addFile(jobId, 'model.pdb', 'chemical/x-pdb', PDB);
+	await addFile(jobId, 'ligands.smi', 'chemical/x-daylight-smiles', 'CCO ethanol\nc1ccccc1 benzene\n');
+	await page.goto('/app/files');
+
+	const previewButton = page.getByRole('button', { name: 'Preview hydropathy.csv' });
+	await previewButton.click();
+	const dialog = page.getByRole('dialog', { name: 'hydropathy.csv' });
+	await expect(dialog).toBeVisible();
+	await expect(dialog.getByRole('columnheader', { name: 'hydropathy' })).toBeVisible();
+	await expect(dialog.getByRole('row').nth(1)).toContainText('lysozyme');
+	await page.keyboard.press('Escape');
+	await expect(dialog).toBeHidden();
+	await expect(previewButton).toBeFocused();
+
+	await page.getByRole('button', { name: 'Preview Preview run-input.fasta' }).click();
+	const fasta = page.getByRole('dialog', { name: 'Preview run-input.fasta' }).getByRole('region', { name: 'Contents of Preview run-input.fasta' });
+	await expect(fasta).toContainText('>lysozyme');
+	await expect(fasta).toContainText(HEN_LYSOZYME.slice(0, 60));
+	await page.getByRole('button', { name: 'Close' }).click();
+
+	await page.getByRole('button', { name: 'Preview model.pdb' }).click();
+	const structure = page.getByRole('dialog', { name: 'model.pdb' });
+	await expect(structure.getByRole('img', { name: /3D view of model\.pdb/ })).toBeVisible();
+	// Drawn (WebGL) or, in a browser without WebGL, a message that says why not.
+	await expect(structure.locator('[data-ready="true"] canvas').or(structure.getByText(/WebGL/))).toBeVisible({ timeout: 20_000 });
+	await page.keyboard.press('Escape');
+
+	await page.getByRole('button', { name: 'Preview ligands.smi' }).click();
+	const molecules = page.getByRole('dialog', { name: 'ligands.smi' });
+	await expect(molecules.getByRole('img', { name: '2D structure of ethanol' })).toBeVisible({ timeout: 30_000 });
+	await expect(molecules.getByRole('img', { name: '2D structure of benzene' })).toBeVisible();
+	await expect(molecules.getByRole('img', { name: '2D structure of ethanol' }).locator('svg')).toBeVisible();
+});
+
+test('shows the first 256 KiB of a large text file and says how much is left', async ({ page, user }) => {
+	const jobId = await runProteinProperties(user, 'Large file run');
+	const line = '>seq\n' + 'ACGT'.repeat(25) + '\n';
+	await addFile(jobId, 'big.fasta', 'text/x-fasta', line.repeat(4000)); // about 420 KiB
+	await page.goto('/app/files');
+	await page.getByRole('button', { name: 'Preview big.fasta' }).click();
+	const dialog = page.getByRole('dialog', { name: 'big.fasta' });
+	await expect(dialog.getByRole('note')).toContainText(/Showing the first 25\d KiB of 41\d KiB/);
+});
+
+test('pages through many files, newest first', async ({ page, user }) => {
+	const jobId = await runProteinProperties(user, 'Many files run');
+	await sql(
+		`insert into public.job_files (job_id, kind, name, media_type, content, created_at)
+		 select $1, 'output', format('part-%s.txt', lpad(i::text, 2, '0')), 'text/plain', convert_to('part ' || i, 'utf8'), now() + i * interval '1 second'
+		 from generate_series(1, 30) i`,
+		[jobId]
+	);
+	await page.goto('/app/files');
+	await expect(page.getByRole('status').filter({ hasText: /files?/ })).toHaveText(/32 files/);
+	const names = page.getByRole('rowheader');
+	await expect(names).toHaveCount(25);
+	await expect(names.first()).toHaveText('part-30.txt');
+	await expect(page.getByRole('link', { name: '← Newer files' })).toHaveCount(0);
+
+	await page.getByRole('link', { name: 'Older files →' }).click();
+	await expect(names).toHaveCount(7);
+	await expect(names.first()).toHaveText('part-05.txt');
+	await expect(page.getByRole('rowheader', { name: 'hydropathy.csv' })).toBeVisible();
+	await expect(page.getByRole('rowheader', { name: 'Many files run-input.fasta' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Older files →' })).toHaveCount(0);
+
+	await page.getByRole('link', { name: '← Newer files' }).click();
+	await expect(names).toHaveCount(25);
+	await expect(names.first()).toHaveText('part-30.txt');
+});
+
+test('downloads a job’s input, built from the job', async ({ page, user }) => {
+	await runProteinProperties(user, 'Download run');
+	await page.goto('/app/files');
+	const downloading = page.waitForEvent('download');
+	await page.getByRole('button', { name: 'Download Download run-input.fasta' }).click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).toBe('Download run-input.fasta');
+	const chunks: Buffer[] = [];
+	for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+	const text = Buffer.concat(chunks).toString('utf8');
+	expect(text.startsWith('>lysozyme\n' + HEN_LYSOZYME.slice(0, 60) + '\n')).toBe(true);
+	expect(text).toContain('>insulin_a\n' + HUMAN_INSULIN_A + '\n');
+});
+
+test('downloads a stored output file', async ({ page, user }) => {
+	const jobId = await runProteinProperties(user, 'Output download run');
+	const [file] = await sql<{ id: string }>(`select id from public.job_files where job_id = $1 and name = 'hydropathy.csv'`, [jobId]);
+	await page.goto('/app/files');
+	const link = page.getByRole('link', { name: 'Download hydropathy.csv' });
+	await expect(link).toHaveAttribute('href', `/app/files/${file.id}/download`);
+	// The endpoint itself is /app/files/[fileId]/download/+server.ts.
+	const downloading = page.waitForEvent('download');
+	await link.click();
+	const download = await downloading;
+	expect(download.suggestedFilename()).toBe('hydropathy.csv');
+	const chunks: Buffer[] = [];
+	for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+	expect(Buffer.concat(chunks).toString('utf8')).toMatch(/^id,position,hydropathy\nlysozyme,/);
+});

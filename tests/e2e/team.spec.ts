@@ -1,0 +1,128 @@
+// Teams: create one, invite by email (pending until accepted), the invitee
+// accepts on the invite page, roles change, members are removed; viewers are
+// told why they cannot run tools; invites are declined and revoked; the
+// database's refusals are shown beside the form.
+import type { Browser, Page } from '@playwright/test';
+import { e2eInfo } from './env.ts';
+import { createUser, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
+
+async function signedInPage(browser: Browser, user: TestUser): Promise<Page> {
+	const context = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	await signIn(context, user);
+	return context.newPage();
+}
+
+async function inviteIdFor(email: string): Promise<string> {
+	const [row] = await sql<{ id: string }>(`select id from public.team_invites where email = $1 and status = 'pending'`, [email.toLowerCase()]);
+	return row.id;
+}
+
+async function createTeam(page: Page, name: string): Promise<void> {
+	await page.goto('/app/team');
+	await page.getByLabel('Team name').fill(name);
+	await page.getByRole('button', { name: 'Create team' }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Team: ${name}`);
+	await expect(page.getByText('Team created: you are its owner.')).toBeVisible();
+}
+
+async function invite(page: Page, email: string, role: 'Member' | 'Viewer' | 'Admin'): Promise<void> {
+	await page.getByLabel('Email address').fill(email);
+	await page.getByLabel('Role', { exact: true }).selectOption({ label: role });
+	await page.getByRole('button', { name: 'Invite', exact: true }).click();
+	await expect(page.getByText(`Invited ${email.toLowerCase()} as ${role.toLowerCase()}`)).toBeVisible();
+}
+
+const memberRow = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
+
+test('invites a teammate who accepts, becomes a viewer and is removed', async ({ page, browser }) => {
+	test.setTimeout(150_000); // two people, many page loads, on a shared machine
+	const teamName = `Lab ${Date.now()}`;
+	await createTeam(page, teamName);
+
+	const mate = await createUser({ name: 'Rosalind' });
+	await invite(page, mate.email, 'Member');
+	const pending = page.getByRole('row').filter({ hasText: mate.email });
+	await expect(pending.getByText('Pending')).toBeVisible();
+	await expect(pending.locator('time')).toHaveAttribute('datetime', /T/);
+
+	const matePage = await signedInPage(browser, mate);
+	// The invitee finds it on their team page too.
+	await matePage.goto('/app/team');
+	await matePage.getByRole('link', { name: /An invite to join a team as member/ }).click();
+	await expect(matePage.getByRole('heading', { level: 1 })).toHaveText(/^Join /);
+	await expect(matePage.getByText('Member', { exact: true })).toBeVisible();
+	expect(matePage.url()).toContain(`/app/team/invites/${await inviteIdFor(mate.email)}`);
+	await matePage.getByRole('button', { name: 'Accept the invite' }).click();
+	await expect(matePage).toHaveURL(/\/app\/team\?notice=joined/);
+	await expect(matePage.getByRole('heading', { level: 1 })).toHaveText(`Team: ${teamName}`);
+	await expect(matePage.getByRole('heading', { name: 'Your role: Member' })).toBeVisible();
+	await expect(matePage.getByText('Only owners and admins can invite people, change roles or remove members')).toBeVisible();
+	await expect(matePage.getByRole('button', { name: 'Invite', exact: true })).toHaveCount(0);
+
+	await page.reload();
+	await expect(memberRow(page, 'Rosalind')).toContainText(mate.email);
+	await expect(page.getByRole('row').filter({ hasText: mate.email }).getByText('Pending')).toHaveCount(0);
+
+	await page.getByLabel('Role of Rosalind', { exact: true }).selectOption('viewer');
+	await page.getByRole('button', { name: 'Save the role of Rosalind' }).click();
+	await expect(page.getByText('Role changed to viewer.')).toBeVisible();
+	await expect(page.getByLabel('Role of Rosalind', { exact: true })).toHaveValue('viewer');
+
+	await matePage.reload();
+	await expect(matePage.getByRole('heading', { name: 'Your role: Viewer' })).toBeVisible();
+	await expect(matePage.getByText(`Viewers cannot run tools or change jobs in ${teamName}`)).toBeVisible();
+
+	await page.getByRole('button', { name: 'Remove Rosalind' }).click();
+	const confirm = page.getByRole('dialog', { name: 'Remove Rosalind?' });
+	await confirm.getByRole('button', { name: 'Remove', exact: true }).click();
+	await expect(page.getByText('Removed from the team.')).toBeVisible();
+	await expect(memberRow(page, 'Rosalind')).toHaveCount(0);
+	expect(await sql('select 1 from public.team_members where user_id = $1 and team_id <> $2', [mate.id, mate.teamId])).toHaveLength(0);
+
+	// Their team is gone from their switcher: they are back in their own workspace.
+	await matePage.goto('/app/team');
+	await expect(matePage.getByRole('heading', { level: 1 })).toHaveText('Team: My Workspace');
+	await matePage.context().close();
+});
+
+test('an invitee can decline, an owner can revoke, and refusals show beside the form', async ({ page, user, browser }) => {
+	test.setTimeout(150_000);
+	await createTeam(page, `Bench ${Date.now()}`);
+
+	// Expected problems, answered by the form or the database.
+	await page.getByLabel('Email address').fill(user.email);
+	await page.getByRole('button', { name: 'Invite', exact: true }).click();
+	await expect(page.getByText(/is already a member of this team/)).toBeVisible();
+	await expect(page.getByLabel('Email address')).toHaveAttribute('aria-invalid', 'true');
+
+	const decliner = await createUser({ name: 'Declan' });
+	await invite(page, decliner.email, 'Viewer');
+	const declinerPage = await signedInPage(browser, decliner);
+	await declinerPage.goto(`/app/team/invites/${await inviteIdFor(decliner.email)}`);
+	await expect(declinerPage.getByText('Viewer', { exact: true })).toBeVisible();
+	await declinerPage.getByRole('button', { name: 'Decline' }).click();
+	await expect(declinerPage.getByText('You declined the invite.')).toBeVisible();
+	await expect(declinerPage.getByRole('heading', { level: 1 })).toHaveText('Team: My Workspace');
+	await declinerPage.context().close();
+
+	await page.reload();
+	await expect(page.getByRole('row').filter({ hasText: decliner.email }).getByText('Declined')).toBeVisible();
+
+	const other = `later-${Date.now()}@example.test`;
+	await invite(page, other, 'Member');
+	await page.getByRole('button', { name: `Revoke the invite for ${other}` }).click();
+	await page.getByRole('dialog', { name: `Revoke the invite for ${other}?` }).getByRole('button', { name: 'Revoke', exact: true }).click();
+	await expect(page.getByText(`Revoked the invite for ${other}.`)).toBeVisible();
+	await expect(page.getByRole('row').filter({ hasText: other })).toHaveCount(0);
+});
+
+test('an invite for someone else is not shown', async ({ page }) => {
+	const owner = await createUser();
+	const [row] = await sql<{ id: string }>(
+		`insert into public.team_invites (team_id, email, role, invited_by) values ($1, 'someone-else@example.test', 'member', $2) returning id`,
+		[owner.teamId, owner.id]
+	);
+	await page.goto(`/app/team/invites/${row.id}`);
+	await expect(page.getByRole('heading', { name: 'Invite not found' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Accept the invite' })).toHaveCount(0);
+});
