@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { loadFleetStatus } from '#lib/components/fleet/fleet-status.ts';
+import { loadFleetStatus } from '#lib/fleet/fleet-status.ts';
 import { errorMessage } from '#lib/ui/toasts.svelte.ts';
 import type { PageServerLoad } from './$types';
 

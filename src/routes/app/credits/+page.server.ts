@@ -1,8 +1,8 @@
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import { errorMessage } from '#lib/ui/toasts.svelte.ts';
-import { loadLedger } from './ledger.ts';
-import { loadPricing } from './pricing.ts';
+import { loadLedger } from '#lib/credits/ledger.ts';
+import { loadPricing } from '#lib/credits/pricing.ts';
 import type { PageServerLoad } from './$types';
 
 const pageParam = z.coerce.number().int().min(1).max(100_000).catch(1);

@@ -2,6 +2,8 @@
 // computes every charge from the same columns).
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
+import type { PricingRule } from '#lib/tools/catalog.ts';
+import { pricingLabel } from '#lib/tools-ui/pricing.ts';
 
 const toolRow = z.object({
 	id: z.string(),
@@ -26,21 +28,18 @@ export interface ToolPrice {
 	enabled: boolean;
 }
 
-const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
-
+/** The row's pricing rule, read the same way as the catalog's (one wording everywhere). */
 export function describePrice(t: Pick<ToolPricingRow, 'pricing_kind' | 'pricing_credits' | 'pricing_unit' | 'pricing_description'>): string {
-	switch (t.pricing_kind) {
-		case 'free':
-			return 'Free';
-		case 'flat':
-			return `${credits(t.pricing_credits ?? 0)} per job`;
-		case 'per_input':
-			return `${credits(t.pricing_credits ?? 0)} per ${t.pricing_unit ?? 'input'}`;
-		case 'per_structure':
-			return `${credits(t.pricing_credits ?? 0)} per structure`;
-		case 'calculator':
-			return t.pricing_description ?? 'Computed from the input and settings';
-	}
+	const n = t.pricing_credits ?? 0;
+	const rule: PricingRule =
+		t.pricing_kind === 'calculator'
+			? { kind: 'calculator', fn: '', description: t.pricing_description ?? 'Computed from the input and settings' }
+			: t.pricing_kind === 'per_input'
+				? { kind: 'per_input', credits: n, unit: t.pricing_unit ?? 'input' }
+				: t.pricing_kind === 'free'
+					? { kind: 'free' }
+					: { kind: t.pricing_kind, credits: n };
+	return pricingLabel(rule);
 }
 
 export async function loadPricing(supabase: SupabaseClient): Promise<ToolPrice[]> {
