@@ -6,7 +6,7 @@ import type { Locator, Page } from '@playwright/test';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, sql, test, uniqueEmail, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, serviceClient, sql, test, uniqueEmail, type TestUser } from './fixtures.ts';
 
 async function submitCompleted(user: TestUser, name: string): Promise<{ id: string; name: string; link: string }> {
 	const client = await clientFor(user);
@@ -178,8 +178,13 @@ test('a pending invite loses its badge live when the invitee signs up', async ({
 	const row = dialog.getByRole('listitem').filter({ hasText: email });
 	await expect(row.getByText('Pending')).toBeVisible();
 
-	// They sign up (confirmed): the database attaches the invite; the open dialog hears it.
-	const newcomer = await createUser({ email });
+	// share-job emailed them a sign-up invitation (an unconfirmed Auth user for the address). They confirm
+	// it (tests/e2e/invites.spec.ts follows the emailed link itself): the database attaches the invite,
+	// and the open dialog hears it.
+	const [{ id }] = await sql<{ id: string }>(`select id from auth.users where email = $1`, [email]);
+	const newcomer: TestUser = { id, email, password: 'a newcomer password', teamId: '' };
+	const { error } = await serviceClient().auth.admin.updateUserById(id, { email_confirm: true, password: newcomer.password });
+	if (error) throw error;
 	await expect(row).toBeVisible();
 	await expect(row.getByText('Pending')).toHaveCount(0);
 	expect(await readAs(newcomer, job.id)).toEqual([{ id: job.id, name: job.name }]);

@@ -1,4 +1,5 @@
-// Teams: create one, invite by email (pending until accepted), the invitee
+// Teams: create one, invite by email (pending until accepted; the
+// invite-member function emails it, and re-sends it at most hourly), the invitee
 // accepts on the invite page, roles change, members are removed; viewers are
 // told why they cannot run tools; invites are declined and revoked; the
 // database's refusals are shown beside the form.
@@ -110,6 +111,9 @@ test('an invitee can decline, an owner can revoke, and refusals show beside the 
 
 	const other = `later-${Date.now()}@example.test`;
 	await invite(page, other, 'Member');
+	// Sending the email again within the hour is refused, with when to try again (the invite is renewed all the same).
+	await page.getByRole('button', { name: `Resend the invite for ${other}` }).click();
+	await expect(page.getByRole('alert').filter({ hasText: `An invitation email went to ${other} less than an hour ago` })).toBeVisible();
 	await page.getByRole('button', { name: `Revoke the invite for ${other}` }).click();
 	await page.getByRole('dialog', { name: `Revoke the invite for ${other}?` }).getByRole('button', { name: 'Revoke', exact: true }).click();
 	await expect(page.getByText(`Revoked the invite for ${other}.`)).toBeVisible();

@@ -1,11 +1,12 @@
 // Sharing a job: its visibility and the people invited by email. The share
-// dialog talks only to this module, so where sharing happens (the RPCs
-// today; the share-job edge function, which also emails invitees, later)
-// changes here alone.
+// dialog talks only to this module. Changes go through the share-job edge
+// function (supabase/functions/README.md), which saves them as the caller
+// and emails the people added; the list is read straight from job_shares.
 //
 // A share whose user_id is null is pending: nobody has a confirmed account
 // with that address yet; it attaches by itself when they sign up.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import { functionRefusal, type FunctionRefusal } from '#lib/supabase/functions.ts';
 import { z } from 'zod';
 import { jobVisibilitySchema, type JobVisibility } from './status.ts';
 
@@ -55,9 +56,12 @@ export async function loadShares(supabase: SupabaseClient, jobId: string): Promi
 
 /** A refusal the person can fix (a bad address, not allowed); shown in the dialog. */
 export class SharingError extends Error {
-	constructor(message: string) {
+	/** What is wrong with particular addresses (the function's `issues` about `emails`), for beside the address box. */
+	readonly emailProblems: string[];
+	constructor(message: string, emailProblems: string[] = []) {
 		super(message);
 		this.name = 'SharingError';
+		this.emailProblems = emailProblems;
 	}
 }
 
@@ -69,29 +73,68 @@ export interface SharingChange {
 	remove: string[];
 }
 
-const sharedSchema = z.object({ job: z.object({ visibility: jobVisibilitySchema }) });
+export interface SavedSharing {
+	visibility: JobVisibility;
+	shares: JobShare[];
+	/** Saved, but not every email went out (the hourly limit, a failed delivery): say so. */
+	warning: string | null;
+}
+
+const notificationSchema = z.object({ status: z.string(), error: z.string().optional() });
+const sharedSchema = z.object({
+	job: z.object({ visibility: jobVisibilitySchema }),
+	shares: z.array(z.object({ email: z.string(), notification: notificationSchema.optional() })).default([])
+});
+
+/** Refusals the person can act on become SharingError; anything else is unexpected. (A response body reads once: pass the refusal read already.) */
+function sharingFailure(refusal: FunctionRefusal | null, error: unknown, what: string): Error {
+	if (!refusal || refusal.status >= 500) return new Error(`${what}: ${refusal?.message ?? (error instanceof Error ? error.message : String(error))}`);
+	const emailProblems = refusal.issues.filter((i) => i.path.startsWith('emails')).map((i) => i.message);
+	if (refusal.status === 401) return new SharingError('Your session has ended: sign in again, then share the job.');
+	return new SharingError(sentence(refusal.message), emailProblems);
+}
+
+/** What to tell about the emails of a save (none failed: null). */
+function emailWarning(shares: z.infer<typeof sharedSchema>['shares']): string | null {
+	const failed = shares.filter((s) => s.notification?.status === 'failed');
+	if (failed.length === 0) return null;
+	return `Saved, but the email to ${failed.map((s) => s.email).join(', ')} could not be sent (${failed[0].notification?.error ?? 'unknown error'}). Save again later to retry.`;
+}
 
 /**
- * Sets the visibility and invites the new addresses in one transaction
- * (share_job_with: all or nothing), then withdraws the removed ones.
- * Returns the visibility and the invite list as saved.
+ * Sets the visibility and invites the new addresses through the share-job
+ * edge function (one transaction, all or nothing; it then emails each new
+ * invitee: a link for existing accounts, a sign-up invitation otherwise),
+ * then withdraws the removed ones. Returns the visibility and the invite
+ * list as saved.
  */
-export async function saveSharing(supabase: SupabaseClient, jobId: string, change: SharingChange): Promise<{ visibility: JobVisibility; shares: JobShare[] }> {
+export async function saveSharing(supabase: SupabaseClient, jobId: string, change: SharingChange): Promise<SavedSharing> {
 	const invite = change.visibility === 'invited' ? change.invite : [];
 	if (invite.length > MAX_INVITES_PER_SAVE) {
 		throw new SharingError(`Invite at most ${MAX_INVITES_PER_SAVE} people at a time; save these, then add the rest.`);
 	}
-	const { data, error } = await supabase.rpc('share_job_with', { job_id: jobId, visibility: change.visibility, emails: invite });
+	const body: Record<string, unknown> = { job_id: jobId, visibility: change.visibility };
+	if (invite.length > 0) body.emails = invite;
+	const { data, error } = await supabase.functions.invoke('share-job', { body });
+	let visibility: JobVisibility;
+	let warning: string | null = null;
 	if (error) {
-		if (error.code === '22023' || error.code === '42501' || error.code === '42704') throw new SharingError(sentence(error.message));
-		throw new Error(`Could not save the sharing: ${error.message}`);
+		const refusal = await functionRefusal(error);
+		// Over the hourly email limit: the shares are saved all the same, only the emails wait.
+		const saved = refusal?.status === 429 ? sharedSchema.safeParse(refusal.body) : null;
+		if (!refusal || !saved?.success) throw sharingFailure(refusal, error, 'Could not save the sharing');
+		visibility = saved.data.job.visibility;
+		warning = sentence(refusal.message);
+	} else {
+		const shared = sharedSchema.parse(data);
+		visibility = shared.job.visibility;
+		warning = emailWarning(shared.shares);
 	}
-	const { visibility } = sharedSchema.parse(data).job;
-	for (const email of change.remove) {
-		const { error: unshareError } = await supabase.rpc('unshare_job', { job_id: jobId, email });
-		if (unshareError) throw new Error(`Could not remove ${email}: ${unshareError.message}`);
+	if (change.remove.length > 0) {
+		const { error: unshareError } = await supabase.functions.invoke('share-job', { body: { action: 'unshare', job_id: jobId, emails: change.remove } });
+		if (unshareError) throw sharingFailure(await functionRefusal(unshareError), unshareError, 'Could not remove people from the job');
 	}
-	return { visibility, shares: await loadShares(supabase, jobId) };
+	return { visibility, shares: await loadShares(supabase, jobId), warning };
 }
 
 function sentence(text: string): string {
@@ -107,13 +150,14 @@ export type ShareEvent = { type: 'upsert'; share: JobShare } | { type: 'delete';
  * others' changes), through Realtime on job_shares. Returns the unsubscribe.
  * Deletes carry only the share's id (Realtime sends just the key of a
  * deleted row), so they come unfiltered and the caller matches the id.
+ * Give it a client whose Realtime already has the user's token (in the
+ * browser: realtimeClient()), or RLS hides every change.
  */
 export function followShares(supabase: SupabaseClient, jobId: string, onEvent: (event: ShareEvent) => void): () => void {
 	const upsert = (payload: { new: unknown }) => {
 		const share = jobShareSchema.safeParse(payload.new);
 		if (share.success) onEvent({ type: 'upsert', share: share.data });
 	};
-	let stopped = false;
 	const channel: RealtimeChannel = supabase
 		.channel(`job-shares-${jobId}-${++channelCount}`)
 		.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'job_shares', filter: `job_id=eq.${jobId}` }, upsert)
@@ -122,16 +166,8 @@ export function followShares(supabase: SupabaseClient, jobId: string, onEvent: (
 			const old = z.object({ id: z.uuid() }).safeParse(payload.old);
 			if (old.success) onEvent({ type: 'delete', id: old.data.id });
 		});
-	// Join as the signed-in user (RLS shows shares to the job's team): the session must be read first,
-	// or the channel joins with the anonymous key.
-	void supabase.auth
-		.getSession()
-		.then(({ data }) => (data.session ? supabase.realtime.setAuth(data.session.access_token) : undefined))
-		.then(() => {
-			if (!stopped) channel.subscribe();
-		});
+	channel.subscribe();
 	return () => {
-		stopped = true;
 		void supabase.removeChannel(channel);
 	};
 }

@@ -11,3 +11,17 @@ export function browserSupabase(): SupabaseClient {
 	client ??= createBrowserClient(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY);
 	return client;
 }
+
+/**
+ * The browser client, ready for Realtime channels that RLS filters
+ * (postgres_changes): right after a page load supabase-js has not yet read
+ * the session from the cookies, and a channel subscribed then joins with the
+ * anonymous key and never hears a row. This reads the session and hands its
+ * token to Realtime first. Token refreshes later reach Realtime by themselves.
+ */
+export async function realtimeClient(): Promise<SupabaseClient> {
+	const supabase = browserSupabase();
+	const { data } = await supabase.auth.getSession();
+	await supabase.realtime.setAuth(data.session?.access_token ?? null);
+	return supabase;
+}

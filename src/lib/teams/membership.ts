@@ -1,30 +1,33 @@
 // Every call the web app makes about team membership: reading members and
-// invites, and the team RPCs (20261128000800_team_rpcs.sql,
-// 20261128200200_team_invite_rpcs.sql). The database decides who may do
-// what; its refusals come back as TeamActionError with its message, for the
-// page to show beside the form.
-//
-// Inviting and renewing go straight to the RPCs for now, which send no email;
-// the invite-member edge function (which also emails) can take their place
-// here without the pages changing.
+// invites, the team RPCs (20261128000800_team_rpcs.sql,
+// 20261128200200_team_invite_rpcs.sql) and the invite-member edge function
+// (invite, resend, revoke, accept, decline; it emails the invitees; see
+// supabase/functions/README.md). The database decides who may do what; its
+// refusals come back as TeamActionError with its message, for the page to
+// show beside the form.
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { functionRefusal } from '#lib/supabase/functions.ts';
 import { z } from 'zod';
 import { teamRoleSchema, type TeamRole } from './current-team.ts';
 
 export class TeamActionError extends Error {
+	/** The SQLSTATE (RPCs) or the function's code (e.g. sent_recently). */
 	readonly code: string | null;
-	constructor(message: string, code: string | null) {
+	/** The HTTP status to answer the form with. */
+	readonly status: number;
+	constructor(message: string, code: string | null, status = code === '42501' ? 403 : 400) {
 		super(message);
 		this.name = 'TeamActionError';
 		this.code = code;
+		this.status = status;
 	}
 }
 
 /** The database's message, as a sentence. */
-function refusal(error: { message: string; code?: string; hint?: string | null }): TeamActionError {
+function refusal(error: { message: string; code?: string; hint?: string | null }, status?: number): TeamActionError {
 	const text = error.message.charAt(0).toUpperCase() + error.message.slice(1);
 	const sentence = /[.!?]$/.test(text) ? text : `${text}.`;
-	return new TeamActionError(error.hint ? `${sentence} ${error.hint}` : sentence, error.code ?? null);
+	return new TeamActionError(error.hint ? `${sentence} ${error.hint}` : sentence, error.code ?? null, status);
 }
 
 // Reading ------------------------------------------------------------------------
@@ -139,19 +142,56 @@ export async function loadMyInvites(supabase: SupabaseClient, email: string): Pr
 	return z.array(inviteRow).parse(data).map(toInvite);
 }
 
-export interface InviteDetails extends TeamInvite {
-	/** Null while the invitee cannot see the team (they are not a member yet). */
-	teamName: string | null;
+export interface InviteDetails {
+	id: string;
+	teamId: string;
+	teamName: string;
+	email: string;
+	role: TeamRole;
+	status: InviteStatus;
+	/** Pending, but past its expiry. */
+	expired: boolean;
+	createdAt: string;
+	expiresAt: string;
+	invitedBy: { displayName: string; email: string | null } | null;
 }
 
-/** One invite the caller can see (theirs, or their team's), or null. */
+const inviteDetailsRow = z.object({
+	id: z.uuid(),
+	email: z.string(),
+	role: teamRoleSchema,
+	status: inviteStatusSchema,
+	expired: z.boolean(),
+	created_at: z.string(),
+	expires_at: z.string(),
+	team: z.object({ id: z.uuid(), name: z.string() }),
+	invited_by: z.object({ display_name: z.string(), email: z.string().nullable() }).nullable()
+});
+
+/**
+ * One invite the caller may see (theirs, or their team's, RPC get_team_invite:
+ * with the team's name and the inviter, which invitees cannot read otherwise),
+ * or null.
+ */
 export async function loadInvite(supabase: SupabaseClient, inviteId: string): Promise<InviteDetails | null> {
-	const { data, error } = await supabase.from('team_invites').select(INVITE_COLUMNS).eq('id', inviteId).maybeSingle();
-	if (error) throw new Error(`Could not load the invite: ${error.message}`);
-	if (!data) return null;
-	const invite = toInvite(inviteRow.parse(data));
-	const team = await supabase.from('teams').select('name').eq('id', invite.teamId).maybeSingle();
-	return { ...invite, teamName: team.data?.name ?? null };
+	const { data, error } = await supabase.rpc('get_team_invite', { invite_id: inviteId });
+	if (error) {
+		if (error.code === '42704') return null;
+		throw new Error(`Could not load the invite: ${error.message}`);
+	}
+	const row = inviteDetailsRow.parse(data);
+	return {
+		id: row.id,
+		teamId: row.team.id,
+		teamName: row.team.name,
+		email: row.email,
+		role: row.role,
+		status: row.status,
+		expired: row.expired,
+		createdAt: row.created_at,
+		expiresAt: row.expires_at,
+		invitedBy: row.invited_by ? { displayName: row.invited_by.display_name, email: row.invited_by.email } : null
+	};
 }
 
 // Changing ------------------------------------------------------------------------
@@ -169,25 +209,72 @@ export function createTeam(supabase: SupabaseClient, name: string) {
 	return call(supabase, 'create_team', { name }, teamRow);
 }
 
-export function inviteMember(supabase: SupabaseClient, teamId: string, email: string, role: Exclude<TeamRole, 'owner'>) {
-	return call(supabase, 'invite_team_member', { team_id: teamId, email, role }, inviteRow).then(toInvite);
+/** The invite-member function's refusal ({error, code, hint}) as a TeamActionError; anything else unexpected. */
+async function functionFailure(error: unknown): Promise<Error> {
+	const answer = await functionRefusal(error);
+	if (!answer) return error instanceof Error ? error : new Error(String(error));
+	const given = answer.body.error ?? answer.body.msg;
+	if (answer.status >= 500 || !given) return new Error(`The invitation service failed (${answer.status}${given ? `: ${given}` : ''}).`);
+	if (answer.status === 401) return new TeamActionError('Your session has ended: sign in again.', 'not_signed_in', 401);
+	return refusal({ message: answer.message, code: answer.code ?? undefined, hint: answer.body.hint }, answer.status);
 }
 
-/** A fresh 7 days for a pending invite. */
-export function renewInvite(supabase: SupabaseClient, inviteId: string) {
-	return call(supabase, 'resend_team_invite', { invite_id: inviteId }, z.unknown());
+async function inviteFunction<T>(supabase: SupabaseClient, body: Record<string, unknown>, shape: z.ZodType<T>): Promise<T> {
+	const { data, error } = await supabase.functions.invoke('invite-member', { body });
+	if (error) throw await functionFailure(error);
+	return shape.parse(data);
+}
+
+/** An invite as invite-member answers for invite and resend, with how its email went. */
+export interface SentInvite {
+	id: string;
+	email: string;
+	role: TeamRole;
+	expiresAt: string;
+	/** The address belongs to an account (it got a link to accept; otherwise a sign-up invitation). */
+	hasAccount: boolean;
+	/** "sent", "already_sent" (within the hour), "failed" (with error), "not_sent". */
+	notification: { status: string; error?: string };
+}
+
+const sentAnswer = z.object({
+	invites: z.array(
+		z.object({
+			id: z.uuid(),
+			email: z.string(),
+			role: teamRoleSchema,
+			expires_at: z.string(),
+			has_account: z.boolean(),
+			notification: z.object({ status: z.string(), error: z.string().optional() })
+		})
+	)
+});
+
+function toSent(answer: z.infer<typeof sentAnswer>): SentInvite {
+	const [invite] = answer.invites;
+	return { id: invite.id, email: invite.email, role: invite.role, expiresAt: invite.expires_at, hasAccount: invite.has_account, notification: invite.notification };
+}
+
+/** Invites one address and emails it (a link to accept, or a sign-up invitation). */
+export function inviteMember(supabase: SupabaseClient, teamId: string, email: string, role: Exclude<TeamRole, 'owner'>): Promise<SentInvite> {
+	return inviteFunction(supabase, { action: 'invite', team_id: teamId, emails: [email], role }, sentAnswer).then(toSent);
+}
+
+/** Emails a pending invite again, valid for a fresh 7 days. Within an hour of the last email: TeamActionError sent_recently (429). */
+export function resendInvite(supabase: SupabaseClient, inviteId: string): Promise<SentInvite> {
+	return inviteFunction(supabase, { action: 'resend', invite_id: inviteId }, sentAnswer).then(toSent);
 }
 
 export function revokeInvite(supabase: SupabaseClient, inviteId: string) {
-	return call(supabase, 'revoke_team_invite', { invite_id: inviteId }, inviteRow).then(toInvite);
+	return inviteFunction(supabase, { action: 'revoke', invite_id: inviteId }, z.object({ invite: inviteRow })).then((a) => toInvite(a.invite));
 }
 
 export function acceptInvite(supabase: SupabaseClient, inviteId: string) {
-	return call(supabase, 'accept_team_invite', { invite_id: inviteId }, membershipRow);
+	return inviteFunction(supabase, { action: 'accept', invite_id: inviteId }, z.object({ membership: membershipRow })).then((a) => a.membership);
 }
 
 export function declineInvite(supabase: SupabaseClient, inviteId: string) {
-	return call(supabase, 'decline_team_invite', { invite_id: inviteId }, inviteRow).then(toInvite);
+	return inviteFunction(supabase, { action: 'decline', invite_id: inviteId }, z.object({ invite: inviteRow })).then((a) => toInvite(a.invite));
 }
 
 export function setMemberRole(supabase: SupabaseClient, teamId: string, userId: string, role: TeamRole) {

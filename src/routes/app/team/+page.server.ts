@@ -9,10 +9,11 @@ import {
 	loadMyInvites,
 	loadTeamInvites,
 	removeMember,
-	renewInvite,
+	resendInvite,
 	revokeInvite,
 	setMemberRole,
-	TeamActionError
+	TeamActionError,
+	type SentInvite
 } from '#lib/teams/membership.ts';
 import { createTeamForm, inviteForm, inviteIdForm, memberForm, roleForm, ROLE_LABELS } from '#lib/teams/team-forms.ts';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
@@ -36,7 +37,7 @@ export const load: PageServerLoad = async ({ locals, parent, depends, url }) => 
 	};
 };
 
-type ActionName = 'invite' | 'renew' | 'revoke' | 'role' | 'remove' | 'create';
+type ActionName = 'invite' | 'resend' | 'revoke' | 'role' | 'remove' | 'create';
 type Failure = ActionFailure<FormProblem & { action: ActionName }>;
 
 /** Which form a problem belongs to, so the page shows it beside that form. */
@@ -54,7 +55,23 @@ function refused(action: ActionName, e: unknown, data: FormData, field?: string)
 	if (!(e instanceof TeamActionError)) throw e;
 	const values: Record<string, string> = {};
 	for (const [key, value] of data) if (typeof value === 'string') values[key] = value;
-	return fail(e.code === '42501' ? 403 : 400, { action, message: e.message, fields: field ? { [field]: e.message } : {}, values });
+	// Over the email limit the invite is saved all the same: nothing wrong with the address.
+	const aboutField = field && e.status !== 429;
+	return fail(e.status, { action, message: e.message, fields: aboutField ? { [field]: e.message } : {}, values });
+}
+
+/** How the invitation email went, as a sentence. */
+function emailed(invite: SentInvite): string {
+	switch (invite.notification.status) {
+		case 'sent':
+			return invite.hasAccount ? `We emailed ${invite.email} a link to accept.` : `We emailed ${invite.email} an invitation to sign up.`;
+		case 'already_sent':
+			return `${invite.email} got an invitation email less than an hour ago.`;
+		case 'failed':
+			return `The email to ${invite.email} could not be sent (${invite.notification.error ?? 'unknown error'}): use Resend later.`;
+		default:
+			return `No email went to ${invite.email}: use Resend later.`;
+	}
 }
 
 /** The team the page showed (actions have no parent data: the same cookie decides). */
@@ -72,20 +89,21 @@ export const actions: Actions = {
 		if (!parsed.ok) return parsed.failure;
 		try {
 			const invite = await inviteMember(event.locals.supabase, team.id, parsed.data.email, parsed.data.role);
-			return { action: 'invite' as const, done: `Invited ${invite.email} as ${ROLE_LABELS[invite.role].toLowerCase()}: the invite is pending until they accept it.` };
+			const as = `Invited ${invite.email} as ${ROLE_LABELS[invite.role].toLowerCase()}`;
+			return { action: 'invite' as const, done: `${as}. ${emailed(invite)} The invite is pending until they accept it.` };
 		} catch (e) {
 			return refused('invite', e, data, 'email');
 		}
 	},
-	renew: async (event) => {
+	resend: async (event) => {
 		const data = await event.request.formData();
-		const parsed = parse('renew', inviteIdForm, data);
+		const parsed = parse('resend', inviteIdForm, data);
 		if (!parsed.ok) return parsed.failure;
 		try {
-			await renewInvite(event.locals.supabase, parsed.data.invite_id);
-			return { action: 'renew' as const, done: 'The invite is valid for 7 more days.' };
+			const invite = await resendInvite(event.locals.supabase, parsed.data.invite_id);
+			return { action: 'resend' as const, done: `${emailed(invite)} The invite for ${invite.email} is valid for 7 more days.` };
 		} catch (e) {
-			return refused('renew', e, data);
+			return refused('resend', e, data);
 		}
 	},
 	revoke: async (event) => {

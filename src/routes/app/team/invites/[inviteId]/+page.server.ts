@@ -1,7 +1,7 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { rememberTeam } from '#lib/teams/current-team.ts';
-import { acceptInvite, declineInvite, isExpired, loadInvite, TeamActionError } from '#lib/teams/membership.ts';
+import { acceptInvite, declineInvite, loadInvite, TeamActionError } from '#lib/teams/membership.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const inviteId = z.uuid();
@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, params, parent }) => {
 	const invite = await loadInvite(locals.supabase, id.data);
 	return {
 		invite,
-		expired: invite ? invite.status === 'pending' && isExpired(invite) : false,
+		expired: invite?.expired ?? false,
 		alreadyMember: invite ? memberships.some((m) => m.id === invite.teamId) : false,
 		// Only invitees may answer; team managers may open the link too.
 		forMe: invite ? invite.email === user?.email.toLowerCase() : false
@@ -26,7 +26,7 @@ async function answer(locals: App.Locals, params: { inviteId: string }, how: 'ac
 	try {
 		return how === 'accept' ? (await acceptInvite(locals.supabase, id.data)).team_id : (await declineInvite(locals.supabase, id.data)).teamId;
 	} catch (e) {
-		if (e instanceof TeamActionError) return fail(e.code === '42501' ? 403 : 400, { message: e.message });
+		if (e instanceof TeamActionError) return fail(e.status, { message: e.message });
 		throw e;
 	}
 }

@@ -1,0 +1,104 @@
+// Issue 9, end to end: invitations by email. A job shared with an address
+// that has no account: the emailed invitation signs them up (they choose a
+// password) and opens the job, and the owner's open share dialog loses the
+// Pending badge without a reload. A new address invited to a team: the
+// emailed invitation signs them up and makes them a member, and the owner's
+// team page shows them as they join.
+import type { Browser, Page } from '@playwright/test';
+import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
+import { waitForMailAt } from '../helpers/mail-inbox.ts';
+import { e2eInfo } from './env.ts';
+import { clientFor, expect, test, uniqueEmail, type TestUser } from './fixtures.ts';
+
+// Two people, emails and several page loads each, on a machine shared with other runs.
+test.describe.configure({ timeout: 180_000 });
+
+async function submitJob(user: TestUser, name: string): Promise<{ id: string; name: string; link: string }> {
+	const client = await clientFor(user);
+	const { data, error } = await client.rpc('submit_job', {
+		tool_id: 'protein-properties',
+		name,
+		input: { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }] },
+		settings: {},
+		team_id: user.teamId
+	});
+	if (error) throw error;
+	const id = (data as { id: string }).id;
+	return { id, name, link: `/app/tools/protein-properties?jobId=${id}` };
+}
+
+/** Opens the emailed sign-up link in a fresh browser (no session) and chooses a password there. */
+async function signUpFromEmail(browser: Browser, email: string, subject: RegExp): Promise<Page> {
+	const mail = await waitForMailAt(e2eInfo().mailUrl, email, { subject, timeoutMs: 30_000 });
+	const link = mail.links.find((l) => l.includes('/auth/v1/verify'));
+	expect(link, `a sign-up link in: ${mail.text}`).toBeTruthy();
+	const context = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	const page = await context.newPage();
+	await page.goto(link!);
+	await expect(page).toHaveURL(/\/auth\/update-password/);
+	await page.getByLabel('New password').fill('a new colleague password');
+	await page.getByLabel('Repeat the password').fill('a new colleague password');
+	await page.getByRole('button', { name: 'Save password' }).click();
+	return page;
+}
+
+test('a job shared with a new address: the emailed invitation signs them up and opens the job; the Pending badge goes live', async ({ page, user, browser }) => {
+	const job = await submitJob(user, 'Shared with a newcomer');
+	const email = uniqueEmail('job-invitee');
+	await page.goto(job.link);
+	await page.getByRole('button', { name: `Actions for ${job.name}`, exact: true }).first().click();
+	await page.getByRole('menu').getByRole('menuitem', { name: 'Share' }).click();
+	const dialog = page.getByRole('dialog', { name: `Share “${job.name}”` });
+	await dialog.getByRole('radio', { name: 'Invited only', exact: true }).check();
+	await dialog.getByLabel('Invite people by email').fill(email);
+	await dialog.getByRole('button', { name: 'Save' }).click();
+	await expect(dialog.getByRole('status')).toHaveText('Saved: Invited only.');
+	const row = dialog.getByRole('listitem').filter({ hasText: email });
+	await expect(row.getByText('Pending')).toBeVisible();
+
+	const guest = await signUpFromEmail(browser, email, /invited you to see/);
+	try {
+		await expect(guest).toHaveURL(job.link);
+		await expect(guest.getByRole('heading', { name: job.name })).toBeVisible();
+
+		// The owner's dialog, still open, hears the invite attach to the new account.
+		await expect(dialog).toBeVisible();
+		await expect(row).toBeVisible();
+		await expect(row.getByText('Pending')).toHaveCount(0);
+	} finally {
+		await guest.context().close();
+	}
+});
+
+test('a new address invited to the team signs up from the email and is a member; the owner sees them join live', async ({ page, browser }) => {
+	const teamName = `Invites lab ${Date.now()}`;
+	await page.goto('/app/team');
+	await page.getByLabel('Team name').fill(teamName);
+	await page.getByRole('button', { name: 'Create team' }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Team: ${teamName}`);
+
+	const email = uniqueEmail('team-invitee');
+	await page.getByLabel('Email address').fill(email);
+	await page.getByLabel('Role', { exact: true }).selectOption({ label: 'Member' });
+	await page.getByRole('button', { name: 'Invite', exact: true }).click();
+	await expect(page.getByText(`Invited ${email} as member. We emailed ${email} an invitation to sign up.`)).toBeVisible();
+	await expect(page.getByRole('row').filter({ hasText: email }).getByText('Pending')).toBeVisible();
+	const members = page.getByRole('table', { name: `Members of ${teamName}` });
+
+	const guest = await signUpFromEmail(browser, email, /invited you to join/);
+	try {
+		await expect(guest).toHaveURL(/\/app\/team\/invites\/[0-9a-f-]{36}$/);
+		await expect(guest.getByRole('heading', { level: 1 })).toHaveText(`Join ${teamName}`);
+		await expect(guest.getByRole('status')).toHaveText(`You are a member of the team ${teamName}.`);
+		await guest.getByRole('button', { name: `Open ${teamName}` }).click();
+		await expect(guest.getByRole('heading', { level: 1 })).toHaveText(`Team: ${teamName}`);
+		await expect(guest.getByRole('heading', { name: 'Your role: Member' })).toBeVisible();
+		await expect(guest.getByRole('table', { name: `Members of ${teamName}` }).getByRole('row').filter({ hasText: email })).toBeVisible();
+
+		// The owner's page, not reloaded: the new member is listed, the invite is no longer pending.
+		await expect(members.getByRole('row').filter({ hasText: email })).toBeVisible();
+		await expect(page.getByRole('row').filter({ hasText: email }).getByText('Pending')).toHaveCount(0);
+	} finally {
+		await guest.context().close();
+	}
+});
