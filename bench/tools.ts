@@ -1,14 +1,18 @@
-// Tool suite 1 benchmark: `npm run bench:tools`. Each comparison runs both
+// Tools benchmark: `npm run bench:tools`. Each comparison runs both
 // programs as whole processes (start-up included) on the same input, several
 // times in this one run, and prints medians and ratios.
 //   protein-properties, 10,000 x 300 residues   vs Biopython ProteinAnalysis
 //   global alignment, two 1,000-residue proteins vs EMBOSS needle
 //   molecule-properties, 1,000 drug-like SMILES: molecules/s and peak memory
+//   structure-analysis, a 10,000-residue structure vs Biopython's PDB module (bench/structure-analysis.ts)
+//   docking, one ligand at exhaustiveness 8      vs the same vina command alone (bench/docking.ts)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
+import { benchDocking } from './docking.ts';
+import { benchStructureAnalysis } from './structure-analysis.ts';
 
 const PYTHON = '/usr/bin/python3';
 const self = new URL(import.meta.url).pathname;
@@ -158,7 +162,10 @@ try {
 	console.log(`  peak memory (max RSS) median ${(median(mol.map((m) => m.maxRssKiB)) / 1024).toFixed(0)} MiB\n`);
 	console.log('targets:');
 	console.log(`  protein-properties >= 5x faster than Biopython: ${(protein.theirs / protein.ours).toFixed(2)}x ${protein.theirs / protein.ours >= 5 ? 'MET' : 'NOT MET'}`);
-	console.log(`  global alignment within 2x of needle: ${(needle.ours / needle.theirs).toFixed(2)}x needle's time ${needle.ours <= 2 * needle.theirs ? 'MET' : 'NOT MET'}`);
+	console.log(`  global alignment within 2x of needle: ${(needle.ours / needle.theirs).toFixed(2)}x needle's time ${needle.ours <= 2 * needle.theirs ? 'MET' : 'NOT MET'}\n`);
+	await benchStructureAnalysis(runs);
+	console.log('');
+	await benchDocking({ runs: Math.min(runs, 3) });
 } finally {
 	rmSync(dir, { recursive: true, force: true });
 }
