@@ -25,8 +25,8 @@ beforeAll(async () => {
 		processing: await submit(user, 'processing'),
 		foreign: await submit(stranger, 'completed')
 	};
-	// Docking is disabled in the catalog; enabled here to test its settings.
-	await db.pool.query(`update public.tools set enabled = true where id = 'docking'`);
+	// An operator can take a tool out of service: this database's copy of structure-prediction is.
+	await db.pool.query(`update public.tools set enabled = false where id = 'structure-prediction'`);
 });
 afterAll(async () => {
 	await db?.close();
@@ -70,7 +70,7 @@ const cases: Case[] = [
 	],
 	['submit: settings not an object', `select public.submit_job('molecule-properties', 'x', $1, '[1]')`, () => [moleculeInput()], '22023', 'settings must be a JSON object, not array'],
 	['submit: name too long', `select public.submit_job('molecule-properties', $2, $1)`, () => [moleculeInput(), 'n'.repeat(201)], '22023', 'a job name has at most 200 characters; this one has 201'],
-	['submit: negative exhaustiveness', `select public.submit_job('docking', 'x', $1, $2)`, () => [docking(), { exhaustiveness: -8 }], '22023', 'settings.exhaustiveness must be a whole number from 1 to 1024, not -8'],
+	['submit: negative exhaustiveness', `select public.submit_job('docking', 'x', $1, $2)`, () => [docking(), { exhaustiveness: -8 }], '22023', 'settings.exhaustiveness must be a whole number from 1 to 32, not -8'],
 	['submit: exhaustiveness of the wrong type', `select public.submit_job('docking', 'x', $1, $2)`, () => [docking(), { exhaustiveness: '8' }], '22023', 'settings.exhaustiveness must be a number, not string'],
 	['submit: another team', `select public.submit_job('molecule-properties', 'x', $1, '{}', $2)`, () => [moleculeInput(), stranger.teamId], '42501', 'you are not a member of this team, so you cannot run jobs in it'],
 	['submit: team id of the wrong type', `select public.submit_job('molecule-properties', 'x', $1, '{}', 'team-1')`, () => [moleculeInput()], '22P02', 'invalid input syntax for type uuid: "team-1"'],
@@ -79,8 +79,8 @@ const cases: Case[] = [
 	['estimate: unknown tool', `select public.estimate_job_cost('nope', $1)`, () => [moleculeInput()], '22023', 'unknown tool "nope"'],
 	['estimate: empty input', `select public.estimate_job_cost('molecule-properties', $1)`, () => [{ molecules: [] }], '22023', 'input is empty: add at least one molecule'],
 	['estimate: oversized input', `select public.estimate_job_cost('molecule-properties', $1)`, () => [{ molecules: Array.from({ length: 11 }, () => ({ smiles: big })) }], '22023', /^input is too large: 11(\.\d+)? MiB of JSON/],
-	['estimate: negative exhaustiveness', `select public.estimate_job_cost('docking', $1, $2)`, () => [docking(), { exhaustiveness: -1 }], '22023', 'settings.exhaustiveness must be a whole number from 1 to 1024, not -1'],
-	['estimate: fractional exhaustiveness', `select public.estimate_job_cost('docking', $1, $2)`, () => [docking(), { exhaustiveness: 2.5 }], '22023', 'settings.exhaustiveness must be a whole number from 1 to 1024, not 2.5'],
+	['estimate: negative exhaustiveness', `select public.estimate_job_cost('docking', $1, $2)`, () => [docking(), { exhaustiveness: -1 }], '22023', 'settings.exhaustiveness must be a whole number from 1 to 32, not -1'],
+	['estimate: fractional exhaustiveness', `select public.estimate_job_cost('docking', $1, $2)`, () => [docking(), { exhaustiveness: 2.5 }], '22023', 'settings.exhaustiveness must be a whole number from 1 to 32, not 2.5'],
 	['estimate: another team', `select public.estimate_job_cost('molecule-properties', $1, '{}', $2)`, () => [moleculeInput(), stranger.teamId], '42501', 'you are not a member of this team'],
 	// cancel_job
 	['cancel: another team\'s job', `select public.cancel_job($1)`, () => [jobs.foreign], '42704', () => `job ${jobs.foreign} not found`],

@@ -101,7 +101,8 @@ describe('tools catalog', () => {
 		expect(await q(ligands(3), { exhaustiveness: 8 })).toBe(6);
 		expect(await q(ligands(3), { exhaustiveness: 9 })).toBe(12);
 		expect(await q(ligands(1), { exhaustiveness: 32 })).toBe(8);
-		await expect(q(ligands(1), { exhaustiveness: -8 })).rejects.toThrow(/exhaustiveness must be a whole number from 1 to 1024, not -8/);
+		await expect(q(ligands(1), { exhaustiveness: -8 })).rejects.toThrow(/exhaustiveness must be a whole number from 1 to 32, not -8/);
+		await expect(q(ligands(1), { exhaustiveness: 33 })).rejects.toThrow(/from 1 to 32, not 33/);
 		await expect(q(ligands(1), { exhaustiveness: 'high' })).rejects.toThrow(/exhaustiveness must be a number, not string/);
 	});
 

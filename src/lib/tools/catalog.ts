@@ -108,7 +108,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 		timeLimitSeconds: 600,
 		maxInputBytes: 50 * MiB,
 		maxItems: 20,
-		enabled: false
+		enabled: true
 	},
 	{
 		id: 'docking',
@@ -122,7 +122,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 		timeLimitSeconds: 3600,
 		maxInputBytes: 20 * MiB,
 		maxItems: 50,
-		enabled: false
+		enabled: true
 	},
 	{
 		id: 'structure-prediction',
@@ -136,7 +136,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 		timeLimitSeconds: 1800,
 		maxInputBytes: 1 * MiB,
 		maxItems: 50,
-		enabled: false
+		enabled: true
 	},
 	{
 		id: 'gpu-selftest',

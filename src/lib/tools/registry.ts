@@ -1,9 +1,12 @@
-// Tool id -> definition, for the tools implemented so far (later suites add theirs).
+// Tool id -> definition: every tool a worker can run.
+import { dockingTool } from './docking/index.ts';
 import { gpuSelftestTool } from './gpu-selftest/index.ts';
 import { moleculePropertiesTool } from './molecule-properties/index.ts';
 import { pairwiseAlignmentTool } from './pairwise-alignment/index.ts';
 import { proteinPropertiesTool } from './protein-properties/index.ts';
 import { sequenceToolsTool } from './sequence-tools/index.ts';
+import { structureAnalysisTool } from './structure-analysis/index.ts';
+import { structurePredictionTool } from './structure-prediction/index.ts';
 import type { ToolDefinition, ToolResult } from './types.ts';
 
 // Each definition is typed by its own input/settings; the registry hands them
@@ -15,6 +18,9 @@ export const toolRegistry: Readonly<Record<string, AnyToolDefinition>> = {
 	'sequence-tools': sequenceToolsTool,
 	'pairwise-alignment': pairwiseAlignmentTool,
 	'molecule-properties': moleculePropertiesTool,
+	'structure-analysis': structureAnalysisTool,
+	docking: dockingTool,
+	'structure-prediction': structurePredictionTool,
 	'gpu-selftest': gpuSelftestTool
 };
 

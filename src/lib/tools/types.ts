@@ -57,6 +57,8 @@ export interface RawInput {
 export interface ToolExample {
 	label: string;
 	text: string;
+	/** Named boxes the example fills besides the main text (RawInput.fields), e.g. docking's receptor and box. */
+	fields?: Record<string, string>;
 }
 
 export interface ToolDefinition<TInput = unknown, TSettings = unknown, TResult extends ToolResult = ToolResult> {

@@ -2,9 +2,9 @@
 // fields read from the zod schemas start at the schemas' defaults, examples
 // and duplicated job inputs parse through the tools' own parseInput, and
 // problems land beside the box they are about.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalogEntry } from '#lib/tools/catalog.ts';
+import { IEP_POCKET_PDB } from '#lib/tools/docking/example-receptor.ts';
 import { parseDockingInput } from '#lib/tools/docking/parse-input.ts';
 import { settingsSchema as dockingSettingsSchema } from '#lib/tools/docking/schema.ts';
 import { toolRegistry } from '#lib/tools/registry.ts';
@@ -66,7 +66,7 @@ describe('inputs through each tool’s parseInput', () => {
 	it.each(tools.filter(([, t]) => t.examples.length > 0))('%s: every example parses', async (id, tool) => {
 		const spec = formSpec(id);
 		for (const example of tool.examples) {
-			const values = { ...initialValues(spec), ...spec.exampleValues(example.text) };
+			const values = { ...initialValues(spec), ...spec.exampleValues(example.text), ...example.fields };
 			expect(isBlank(spec, values, [])).toBe(false);
 			const outcome = await tool.parseInput(buildRawInput(spec, values, []), tool.settingsSchema.parse({}));
 			expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true });
@@ -76,7 +76,8 @@ describe('inputs through each tool’s parseInput', () => {
 	it.each(tools.filter(([, t]) => t.examples.length > 0))('%s: a stored input comes back as the same input', async (id, tool) => {
 		const spec = formSpec(id);
 		const settings = tool.settingsSchema.parse({});
-		const first = await tool.parseInput(buildRawInput(spec, { ...initialValues(spec), ...spec.exampleValues(tool.examples[0].text) }, []), settings);
+		const example = tool.examples[0];
+		const first = await tool.parseInput(buildRawInput(spec, { ...initialValues(spec), ...spec.exampleValues(example.text), ...example.fields }, []), settings);
 		if (!first.ok) throw new Error('example did not parse');
 		// As the database returns it: JSON, keys in its own order.
 		const stored = JSON.parse(JSON.stringify(first.input));
@@ -119,7 +120,7 @@ describe('inputs through each tool’s parseInput', () => {
 	});
 
 	it('docking: receptor, ligands and box come back from a stored input', () => {
-		const pocket = readFileSync('tests/fixtures/docking/1iep_pocket.pdb', 'utf8');
+		const pocket = IEP_POCKET_PDB;
 		const spec = formSpec('docking');
 		const values = { ...initialValues(spec), receptor: pocket, receptor_name: '1iep', ...spec.exampleValues(IMATINIB), box_mode: 'ligand', box_ligand: 'STI' };
 		const first = parseDockingInput(buildRawInput(spec, values, []), catalogEntry('docking')!.maxInputBytes);

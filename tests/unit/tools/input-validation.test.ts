@@ -163,7 +163,16 @@ describe('cancellation and progress', () => {
 	});
 
 	it('registry maps each implemented tool id to its definition', () => {
-		expect(Object.keys(toolRegistry).sort()).toEqual(['gpu-selftest', 'molecule-properties', 'pairwise-alignment', 'protein-properties', 'sequence-tools']);
+		expect(Object.keys(toolRegistry).sort()).toEqual([
+			'docking',
+			'gpu-selftest',
+			'molecule-properties',
+			'pairwise-alignment',
+			'protein-properties',
+			'sequence-tools',
+			'structure-analysis',
+			'structure-prediction'
+		]);
 		for (const [id, tool] of Object.entries(toolRegistry)) expect(tool.catalog.id).toBe(id);
 	});
 });
