@@ -1,7 +1,7 @@
 // Playwright fixtures: users created through the Auth admin API and signed in
 // by setting the session cookies @supabase/ssr would set (STYLE.md: log in by
 // setting the session; only the login page's own test types a password).
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { createServerClient } from '@supabase/ssr';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
@@ -101,3 +101,17 @@ export const test = base.extend<Fixtures>({
 export const anonymousTest = base.extend<{}>({
 	baseURL: async ({}, use) => use(e2eInfo().webUrl)
 });
+
+/**
+ * Opens the job menu (three dots) of the named job. A click that lands
+ * before the page has hydrated does nothing, so it clicks until the menu
+ * shows (an open menu is not clicked again).
+ */
+export async function openJobMenu(page: Page, jobName: string): Promise<Locator> {
+	const menu = page.getByRole('menu');
+	await expect(async () => {
+		if (!(await menu.isVisible())) await page.getByRole('button', { name: `Actions for ${jobName}`, exact: true }).first().click();
+		await expect(menu).toBeVisible({ timeout: 1_000 });
+	}).toPass({ timeout: 15_000 });
+	return menu;
+}

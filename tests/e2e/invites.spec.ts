@@ -8,7 +8,7 @@ import type { Browser, Page } from '@playwright/test';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { waitForMailAt } from '../helpers/mail-inbox.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, expect, test, uniqueEmail, type TestUser } from './fixtures.ts';
+import { clientFor, expect, openJobMenu, test, uniqueEmail, type TestUser } from './fixtures.ts';
 
 // Two people, emails and several page loads each, on a machine shared with other runs.
 test.describe.configure({ timeout: 180_000 });
@@ -46,8 +46,7 @@ test('a job shared with a new address: the emailed invitation signs them up and 
 	const job = await submitJob(user, 'Shared with a newcomer');
 	const email = uniqueEmail('job-invitee');
 	await page.goto(job.link);
-	await page.getByRole('button', { name: `Actions for ${job.name}`, exact: true }).first().click();
-	await page.getByRole('menu').getByRole('menuitem', { name: 'Share' }).click();
+	await (await openJobMenu(page, job.name)).getByRole('menuitem', { name: 'Share' }).click();
 	const dialog = page.getByRole('dialog', { name: `Share “${job.name}”` });
 	await dialog.getByRole('radio', { name: 'Invited only', exact: true }).check();
 	await dialog.getByLabel('Invite people by email').fill(email);

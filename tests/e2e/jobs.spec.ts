@@ -9,7 +9,7 @@ import type { BrowserContext, Locator, Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, openJobMenu, signIn, sql, test, type TestUser } from './fixtures.ts';
 
 interface Submitted {
 	id: string;
@@ -55,12 +55,7 @@ function rowOf(page: Page, name: string): Locator {
 	return page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
 }
 
-async function openMenu(page: Page, name: string): Promise<Locator> {
-	await page.getByRole('button', { name: `Actions for ${name}`, exact: true }).click();
-	const menu = page.getByRole('menu');
-	await expect(menu).toBeVisible();
-	return menu;
-}
+const openMenu = openJobMenu;
 
 async function menuItems(page: Page, name: string): Promise<string[]> {
 	const menu = await openMenu(page, name);

@@ -6,7 +6,7 @@ import type { Locator, Page } from '@playwright/test';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, serviceClient, sql, test, uniqueEmail, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, openJobMenu, serviceClient, sql, test, uniqueEmail, type TestUser } from './fixtures.ts';
 
 async function submitCompleted(user: TestUser, name: string): Promise<{ id: string; name: string; link: string }> {
 	const client = await clientFor(user);
@@ -24,8 +24,7 @@ async function submitCompleted(user: TestUser, name: string): Promise<{ id: stri
 }
 
 async function openShareDialog(page: Page, jobName: string): Promise<Locator> {
-	await page.getByRole('button', { name: `Actions for ${jobName}`, exact: true }).click();
-	await page.getByRole('menu').getByRole('menuitem', { name: 'Share' }).click();
+	await (await openJobMenu(page, jobName)).getByRole('menuitem', { name: 'Share' }).click();
 	const dialog = page.getByRole('dialog', { name: `Share “${jobName}”` });
 	await expect(dialog).toBeVisible();
 	return dialog;

@@ -55,8 +55,9 @@ test('lists the enabled tools by category with pricing and compute class', async
 	const alignment = page.getByRole('region', { name: 'Alignment' });
 	await expect(alignment.getByText('1 credit per aligned pair')).toBeVisible();
 	await expect(alignment.getByText('CPU', { exact: true })).toBeVisible();
-	// Disabled tools are not offered.
-	await expect(page.getByRole('link', { name: 'Structure prediction (ESMFold)' })).toHaveCount(0);
+	const prediction = page.getByRole('region', { name: 'Structure prediction' });
+	await expect(prediction.getByRole('link', { name: 'Structure prediction (ESMFold)' })).toBeVisible();
+	await expect(prediction.getByText('GPU', { exact: true }).first()).toBeVisible();
 	await page.getByRole('link', { name: 'Protein properties' }).click();
 	await expect(page).toHaveURL(/\/app\/tools\/protein-properties$/);
 	await expect(page.getByRole('heading', { level: 1, name: 'Protein properties' })).toBeVisible();
