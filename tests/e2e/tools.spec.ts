@@ -114,6 +114,22 @@ test('a paid job the worker rejects is refunded', async ({ page, user }) => {
 	]);
 });
 
+test('the refund of a job that fails while its page is open reaches the balance without a reload', async ({ page, user }) => {
+	// No GPU worker runs in this stack: the structure-prediction job waits, charged (5 credits), until it is moved on.
+	const jobId = await submitJob(user, { tool: 'structure-prediction', name: 'Doomed fold', input: { sequences: [{ id: 'hp35', sequence: 'LSDEDFKAVFGMTRSAFANLPLWKQQNLKKEKGLF' }] } });
+	await page.goto(`/app/tools/structure-prediction?jobId=${jobId}`);
+	await expect(headerBalance(page)).toHaveText('95 credits');
+	// What a GPU worker's failure does in the database; the refund is the database's own trigger.
+	// One transaction, so the fleet's reaper never sees a processing job without a worker.
+	await sql(`begin;
+		update public.jobs set status = 'queued' where id = '${jobId}';
+		update public.jobs set status = 'processing' where id = '${jobId}';
+		update public.jobs set status = 'failed', error_message = 'the model server refused the sequence' where id = '${jobId}';
+		commit;`);
+	await expect(page.getByText('the model server refused the sequence').first()).toBeVisible();
+	await expect(headerBalance(page)).toHaveText('100 credits');
+});
+
 test('checks molecules with RDKit in the browser and prices them per molecule', async ({ page }) => {
 	await page.goto('/app/tools/molecule-properties');
 	await page.getByLabel('Molecules (SMILES or SDF)').fill('CCO ethanol\nC1CC broken\n');
