@@ -46,7 +46,15 @@ const proteinJob = (name: string): SeedJob => ({ tool: 'protein-properties', nam
 const runButton = (page: Page) => page.getByRole('button', { name: 'Run', exact: true });
 const costBadge = (page: Page) => page.getByRole('status', { name: /^Cost/ });
 const headerBalance = (page: Page) => page.getByRole('banner').getByRole('link', { name: /credits?$/ });
-const loadFirstExample = (page: Page) => page.getByRole('group', { name: 'Load an example' }).getByRole('button').first().click();
+/** Loads the tool's first example; a click before the page has hydrated does nothing, so it clicks until the form changes. */
+async function loadFirstExample(page: Page): Promise<void> {
+	const box = page.locator('form textarea').first();
+	const before = await box.inputValue();
+	await expect(async () => {
+		if ((await box.inputValue()) === before) await page.getByRole('group', { name: 'Load an example' }).getByRole('button').first().click();
+		await expect(box).not.toHaveValue(before, { timeout: 1_000 });
+	}).toPass({ timeout: 15_000 });
+}
 
 test('lists the enabled tools by category with pricing and compute class', async ({ page }) => {
 	await page.goto('/app/tools');
