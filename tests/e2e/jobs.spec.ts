@@ -395,6 +395,18 @@ test('a teammate\'s open page shows new jobs, status changes, renames and delete
 	}
 });
 
+test('opening the page loads its data once: reading the stored session does not reload it', async ({ page }) => {
+	const reloads: string[] = [];
+	page.on('request', (request) => {
+		if (request.url().includes('__data.json')) reloads.push(request.url());
+	});
+	await page.goto('/app/jobs');
+	await expect(page.getByText('Live updates on')).toBeVisible();
+	// A reload here would race live changes arriving meanwhile and could drop them.
+	await page.waitForTimeout(1500);
+	expect(reloads).toEqual([]);
+});
+
 test('a new job appears only where it belongs: a filter that leaves it out, or another page, counts it instead', async ({ page, user }) => {
 	const client = await clientFor(user);
 	await submit(client, user.teamId, 'First protein');

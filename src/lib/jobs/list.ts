@@ -238,7 +238,21 @@ export function applyJobChange(state: JobListState, change: JobChange, ctx: Appl
 	if (!row.success) return { ...state, unseen: state.unseen + 1 };
 	if (!matchesFilters(row.data, ctx.filters)) return state;
 	const total = state.total === null ? 1 : state.total + 1;
-	const onTop = ctx.filters.page === 1 && ctx.filters.sort === 'created_at' && ctx.filters.dir === 'desc';
-	if (!onTop) return { ...state, total, unseen: state.unseen + 1 };
+	if (!newJobsGoOnTop(ctx.filters)) return { ...state, total, unseen: state.unseen + 1 };
 	return { ...state, rows: [row.data, ...state.rows].slice(0, ctx.pageSize), total };
+}
+
+/** Whether these filters list the newest job first on this page (so a new job is shown, not counted). */
+function newJobsGoOnTop(filters: JobListFilters): boolean {
+	return filters.page === 1 && filters.sort === 'created_at' && filters.dir === 'desc';
+}
+
+/**
+ * A freshly loaded page with the changes that arrived while it loaded laid
+ * over it, in order: the page may predate them. New jobs are replayed only
+ * where they go on top, since elsewhere the page's count may already include them.
+ */
+export function replayJobChanges(state: JobListState, changes: JobChange[], ctx: ApplyContext): JobListState {
+	const onTop = newJobsGoOnTop(ctx.filters);
+	return changes.reduce((next, change) => (change.type === 'INSERT' && !onTop ? next : applyJobChange(next, change, ctx)), state);
 }

@@ -3,11 +3,14 @@
 // subscriber) add new jobs on top, change statuses and progress in place,
 // and take deleted jobs out. Running jobs' durations tick once a second.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import { applyJobChange, type JobChange, type JobListFilters, type JobListPage, type JobListRow, type Submitter } from './list.ts';
+import { applyJobChange, replayJobChanges, type ApplyContext, type JobChange, type JobListFilters, type JobListPage, type JobListRow, type JobListState, type Submitter } from './list.ts';
 
 export type LiveConnection = 'connecting' | 'live' | 'offline';
 
 let channelCount = 0;
+
+/** How long a change is kept to lay over a page loading meanwhile (longer than any page load). */
+const REPLAY_MS = 15_000;
 
 /** Hands the signed-in user's token to Realtime before a channel joins (the anonymous key otherwise). */
 export async function setRealtimeAuth(supabase: SupabaseClient): Promise<void> {
@@ -27,6 +30,8 @@ export class LiveJobList {
 	#filters: JobListFilters;
 	#pageSize: number;
 	#submitters = new Map<string, string>();
+	/** The changes of the last REPLAY_MS, oldest first. */
+	#recent: Array<{ at: number; change: JobChange }> = [];
 
 	constructor(page: JobListPage, filters: JobListFilters, pageSize: number, submitters: Submitter[]) {
 		this.#filters = filters;
@@ -36,19 +41,33 @@ export class LiveJobList {
 
 	/** A freshly loaded page (another filter, sort or page, or a reload). */
 	reset(page: JobListPage, filters: JobListFilters, submitters: Submitter[]): void {
-		this.rows = page.rows;
-		this.total = page.total;
-		this.unseen = 0;
 		this.#filters = filters;
 		this.#submitters = new Map(submitters.map((s) => [s.id, s.name]));
+		this.#forgetOld();
+		const changes = this.#recent.map((r) => r.change);
+		this.#set(replayJobChanges({ rows: page.rows, total: page.total, unseen: 0 }, changes, this.#context()));
 	}
 
 	apply(change: JobChange): void {
-		const next = applyJobChange({ rows: this.rows, total: this.total, unseen: this.unseen }, change, {
+		this.#forgetOld();
+		this.#recent.push({ at: Date.now(), change });
+		this.#set(applyJobChange({ rows: this.rows, total: this.total, unseen: this.unseen }, change, this.#context()));
+	}
+
+	#context(): ApplyContext {
+		return {
 			filters: this.#filters,
 			pageSize: this.#pageSize,
 			submitterName: (id) => (id ? (this.#submitters.get(id) ?? null) : null)
-		});
+		};
+	}
+
+	#forgetOld(): void {
+		const since = Date.now() - REPLAY_MS;
+		while (this.#recent.length > 0 && this.#recent[0].at < since) this.#recent.shift();
+	}
+
+	#set(next: JobListState): void {
 		this.rows = next.rows;
 		this.total = next.total;
 		this.unseen = next.unseen;

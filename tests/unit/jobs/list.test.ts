@@ -7,6 +7,7 @@ import {
 	jobListQuery,
 	matchesFilters,
 	parseJobListQuery,
+	replayJobChanges,
 	statusesFor,
 	type ApplyContext,
 	type JobListFilters,
@@ -160,5 +161,27 @@ describe('applyJobChange', () => {
 		expect(next.total).toBe(4);
 		const other = state([row(1)], 5);
 		expect(applyJobChange(other, { type: 'DELETE', old: { id: row(7).id } }, ctx())).toBe(other);
+	});
+});
+
+describe('replayJobChanges', () => {
+	const created = { type: 'INSERT' as const, record: inserted(3) };
+	const finished = { type: 'UPDATE' as const, record: { ...inserted(3), status: 'completed', progress: 100 } };
+	const removed = { type: 'DELETE' as const, old: { id: row(1).id } };
+
+	it('lays changes that arrived while a page loaded over a page that predates them', () => {
+		const next = replayJobChanges(state([row(2), row(1)], 2), [created, finished, removed], ctx());
+		expect(next.rows.map((r) => [r.name, r.status])).toEqual([['run 3', 'completed'], ['run 2', 'completed']]);
+		expect(next.total).toBe(2);
+	});
+
+	it('changes nothing on a page that already has them', () => {
+		const fresh = state([{ ...row(3), status: 'completed' }, row(2)], 2);
+		expect(replayJobChanges(fresh, [created, finished, removed], ctx())).toEqual(fresh);
+	});
+
+	it('does not count a new job again where the page counts it itself (another sort)', () => {
+		const loaded = state([row(1), row(2), row(3)], 3);
+		expect(replayJobChanges(loaded, [created, finished], ctx({ sort: 'name', dir: 'asc' }))).toEqual(loaded);
 	});
 });
