@@ -12,12 +12,6 @@ let channelCount = 0;
 /** How long a change is kept to lay over a page loading meanwhile (longer than any page load). */
 const REPLAY_MS = 15_000;
 
-/** Hands the signed-in user's token to Realtime before a channel joins (the anonymous key otherwise). */
-export async function setRealtimeAuth(supabase: SupabaseClient): Promise<void> {
-	const { data } = await supabase.auth.getSession();
-	if (data.session) await supabase.realtime.setAuth(data.session.access_token);
-}
-
 export class LiveJobList {
 	rows = $state<JobListRow[]>([]);
 	total = $state<number | null>(null);
@@ -83,34 +77,35 @@ export class LiveJobList {
 	}
 
 	/**
-	 * Subscribes to the team's job changes; returns the unsubscribe. After a
-	 * dropped connection comes back, `onResync` reloads the page, since
-	 * changes made meanwhile were not delivered.
+	 * Subscribes to the team's job changes once `ready` gives the client
+	 * (realtimeClient(): joined as the signed-in user, or RLS lets no private
+	 * job through); returns the unsubscribe. After a dropped connection comes
+	 * back, `onResync` reloads the page, since changes made meanwhile were not delivered.
 	 */
-	follow(supabase: SupabaseClient, teamId: string, onResync: () => void): () => void {
+	follow(ready: Promise<SupabaseClient>, teamId: string, onResync: () => void): () => void {
 		this.connection = 'connecting';
 		let wasLive = false;
+		let unsubscribe: (() => void) | undefined;
 		let stopped = false;
 		const apply = (type: 'INSERT' | 'UPDATE') => (payload: { new: unknown }) => this.apply({ type, record: payload.new });
-		const channel: RealtimeChannel = supabase
-			.channel(`team-jobs-${teamId}-${++channelCount}`)
-			.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'jobs', filter: `team_id=eq.${teamId}` }, apply('INSERT'))
-			.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'jobs', filter: `team_id=eq.${teamId}` }, apply('UPDATE'))
-			// A delete carries only the job's id (RLS hides the rest of a row that is gone), so it cannot be filtered by team.
-			.on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'jobs' }, (payload) => this.apply({ type: 'DELETE', old: payload.old }));
-		// Join as the signed-in user: the session (read from the cookies) must be known first,
-		// or the channel joins with the anonymous key and RLS lets no private job through.
-		void setRealtimeAuth(supabase).then(() => {
+		void ready.then((supabase) => {
 			if (stopped) return;
-			channel.subscribe((status) => {
-				if (status === 'SUBSCRIBED') {
-					if (wasLive) onResync();
-					wasLive = true;
-					this.connection = 'live';
-				} else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
-					this.connection = 'offline';
-				}
-			});
+			const channel: RealtimeChannel = supabase
+				.channel(`team-jobs-${teamId}-${++channelCount}`)
+				.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'jobs', filter: `team_id=eq.${teamId}` }, apply('INSERT'))
+				.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'jobs', filter: `team_id=eq.${teamId}` }, apply('UPDATE'))
+				// A delete carries only the job's id (RLS hides the rest of a row that is gone), so it cannot be filtered by team.
+				.on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'jobs' }, (payload) => this.apply({ type: 'DELETE', old: payload.old }))
+				.subscribe((status) => {
+					if (status === 'SUBSCRIBED') {
+						if (wasLive) onResync();
+						wasLive = true;
+						this.connection = 'live';
+					} else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
+						this.connection = 'offline';
+					}
+				});
+			unsubscribe = () => void supabase.removeChannel(channel);
 		});
 		const clock = setInterval(() => {
 			if (this.rows.some((r) => r.status === 'processing')) this.now = Date.now();
@@ -118,7 +113,7 @@ export class LiveJobList {
 		return () => {
 			stopped = true;
 			clearInterval(clock);
-			void supabase.removeChannel(channel);
+			unsubscribe?.();
 		};
 	}
 }
