@@ -1,7 +1,7 @@
 // Playwright fixtures: users created through the Auth admin API and signed in
 // by setting the session cookies @supabase/ssr would set (STYLE.md: log in by
 // setting the session; only the login page's own test types a password).
-import { test as base, expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page, type Response } from '@playwright/test';
 import { createServerClient } from '@supabase/ssr';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
@@ -81,6 +81,40 @@ export async function signIn(context: BrowserContext, user: TestUser): Promise<v
 	await context.addCookies([...jar].map(([name, value]) => ({ name, value, url: info.webUrl, sameSite: 'Lax' as const })));
 }
 
+const hydrationAware = new WeakSet<Page>();
+
+/**
+ * Makes loading a page (goto, reload, back, forward) wait until the app has
+ * hydrated (the root layout marks <html data-hydrated>): a click, a typed
+ * value or a chosen file that lands before then reaches no handler and is lost.
+ */
+function waitForHydrationOnLoad(context: BrowserContext): void {
+	const patch = (page: Page) => {
+		if (hydrationAware.has(page)) return;
+		hydrationAware.add(page);
+		const hydrated = async (response: Response | null) => {
+			if (response?.headers()['content-type']?.startsWith('text/html')) {
+				await page.locator('html[data-hydrated]').waitFor({ state: 'attached', timeout: 15_000 });
+			}
+			return response;
+		};
+		const [goto, reload, goBack, goForward] = [page.goto.bind(page), page.reload.bind(page), page.goBack.bind(page), page.goForward.bind(page)];
+		page.goto = async (url, options) => hydrated(await goto(url, options));
+		page.reload = async (options) => hydrated(await reload(options));
+		page.goBack = async (options) => hydrated(await goBack(options));
+		page.goForward = async (options) => hydrated(await goForward(options));
+	};
+	context.pages().forEach(patch);
+	context.on('page', patch);
+}
+
+/** A second browser (another person, or someone signed out) on the web app; pages wait for hydration as the test's own do. */
+export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+	const context = await browser.newContext({ baseURL: e2eInfo().webUrl, ...options });
+	waitForHydrationOnLoad(context);
+	return context;
+}
+
 interface Fixtures {
 	/** A fresh, confirmed user with a personal team and its starting credits. */
 	user: TestUser;
@@ -90,6 +124,10 @@ interface Fixtures {
 
 export const test = base.extend<Fixtures>({
 	baseURL: async ({}, use) => use(e2eInfo().webUrl),
+	context: async ({ context }, use) => {
+		waitForHydrationOnLoad(context);
+		await use(context);
+	},
 	user: async ({}, use) => use(await createUser()),
 	page: async ({ page, context, user }, use) => {
 		await signIn(context, user);
@@ -99,7 +137,11 @@ export const test = base.extend<Fixtures>({
 
 /** A test whose page is not signed in (login page, anonymous visitors). */
 export const anonymousTest = base.extend<{}>({
-	baseURL: async ({}, use) => use(e2eInfo().webUrl)
+	baseURL: async ({}, use) => use(e2eInfo().webUrl),
+	context: async ({ context }, use) => {
+		waitForHydrationOnLoad(context);
+		await use(context);
+	}
 });
 
 /**

@@ -8,7 +8,7 @@ import type { Browser, Page } from '@playwright/test';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { waitForMailAt } from '../helpers/mail-inbox.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, expect, openJobMenu, test, uniqueEmail, type TestUser } from './fixtures.ts';
+import { clientFor, expect, newContext, openJobMenu, test, uniqueEmail, type TestUser } from './fixtures.ts';
 
 // Two people, emails and several page loads each, on a machine shared with other runs.
 test.describe.configure({ timeout: 180_000 });
@@ -32,7 +32,7 @@ async function signUpFromEmail(browser: Browser, email: string, subject: RegExp)
 	const mail = await waitForMailAt(e2eInfo().mailUrl, email, { subject, timeoutMs: 30_000 });
 	const link = mail.links.find((l) => l.includes('/auth/v1/verify'));
 	expect(link, `a sign-up link in: ${mail.text}`).toBeTruthy();
-	const context = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	const context = await newContext(browser);
 	const page = await context.newPage();
 	await page.goto(link!);
 	await expect(page).toHaveURL(/\/auth\/update-password/);

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { anonymousTest, clientFor, createUser, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { anonymousTest, clientFor, createUser, expect, newContext, signIn, sql, test, type TestUser } from './fixtures.ts';
 
 const jobUrl = (toolId: string, jobId: string) => `/app/tools/${toolId}?jobId=${jobId}`;
 
@@ -127,7 +127,7 @@ test('a completed protein-properties job shows its table, hydropathy plot, timel
 	expect(response.headers()['content-type']).toBe('text/csv');
 	expect(response.headers()['content-disposition']).toBe(`attachment; filename="hydropathy.csv"; filename*=UTF-8''hydropathy.csv`);
 	const stranger = await createUser();
-	const strangerContext = await page.context().browser()!.newContext({ baseURL: e2eInfo().webUrl });
+	const strangerContext = await newContext(page.context().browser()!);
 	await signIn(strangerContext, stranger);
 	expect((await strangerContext.request.get(href!)).status()).toBe(404);
 	expect((await strangerContext.request.get('/app/files/not-a-file/download')).status()).toBe(404);
@@ -178,15 +178,15 @@ test('a failed job shows its error and the transition that ended it', async ({ p
 	await expect(job.getByRole('heading', { name: 'Results' })).toHaveCount(0);
 });
 
-anonymousTest('shows who else is viewing the job, and when they leave', async ({ browser, baseURL }) => {
+anonymousTest('shows who else is viewing the job, and when they leave', async ({ browser }) => {
 	const ana = await createUser({ name: 'Ana Owner' });
 	const ben = await createUser({ name: 'Ben Viewer' });
 	const [team] = await sql<{ id: string }>(`insert into public.teams (name, created_by) values ('Lab', $1) returning id`, [ana.id]);
 	await sql(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'owner'), ($1, $3, 'member')`, [team.id, ana.id, ben.id]);
 	const jobId = await insertJob(null, { teamId: team.id, userId: ana.id, toolId: 'gpu-selftest', name: 'Shared run', input: { sequences: [{ id: 's1', sequence: 'MKVL' }] } });
 
-	const anaContext = await browser.newContext({ baseURL });
-	const benContext = await browser.newContext({ baseURL });
+	const anaContext = await newContext(browser);
+	const benContext = await newContext(browser);
 	await signIn(anaContext, ana);
 	await signIn(benContext, ben);
 	const anaPage = await anaContext.newPage();

@@ -9,7 +9,7 @@ import type { BrowserContext, Locator, Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, openJobMenu, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, newContext, openJobMenu, signIn, sql, test, type TestUser } from './fixtures.ts';
 
 interface Submitted {
 	id: string;
@@ -356,7 +356,7 @@ test('filters by tool, status and submitter, searches, sorts and pages, all kept
 
 test('a teammate\'s open page shows new jobs, status changes, renames and deletes live', async ({ user, browser }) => {
 	const teammate = await createUser({ name: 'Teammate' });
-	const context = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	const context = await newContext(browser);
 	try {
 		await joinTeam(context, teammate, user.teamId, 'member');
 		const page = await context.newPage();
@@ -436,7 +436,7 @@ test('a team viewer is offered no Rename, Delete, Cancel, Retry, Duplicate or Sh
 	await waitForWorker(user.teamId);
 	// The submitter, for comparison, has them.
 	const viewer = await createUser();
-	const context = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	const context = await newContext(browser);
 	try {
 		await joinTeam(context, viewer, user.teamId, 'viewer');
 		const page = await context.newPage();

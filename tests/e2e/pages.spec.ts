@@ -6,8 +6,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
-import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, newContext, signIn, sql, test, type TestUser } from './fixtures.ts';
 
 const SCREENSHOTS = 'test-results/screenshots';
 
@@ -80,7 +79,7 @@ const PAGES: MainPage[] = [
 for (const main of PAGES) {
 	test(`${main.name}: accessible in light and dark mode, fits 375 px, screenshots saved`, async ({ browser }, testInfo) => {
 		test.setTimeout(150_000); // axe takes a while on a busy machine, and runs twice
-		const context = await browser.newContext({ baseURL: e2eInfo().webUrl, viewport: { width: 1280, height: 900 } });
+		const context = await newContext(browser, { viewport: { width: 1280, height: 900 } });
 		const page = await context.newPage();
 		try {
 			let seeded: string | void = undefined;
@@ -113,7 +112,7 @@ for (const main of PAGES) {
 }
 
 test('status asks visitors to sign in (the figures are for signed-in people)', async ({ browser }) => {
-	const context = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	const context = await newContext(browser);
 	const page = await context.newPage();
 	await page.goto('/status');
 	await expect(page.getByText('Sign in to see the workers online')).toBeVisible();

@@ -6,7 +6,7 @@ import type { Locator, Page } from '@playwright/test';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, openJobMenu, serviceClient, sql, test, uniqueEmail, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, newContext, openJobMenu, serviceClient, sql, test, uniqueEmail, type TestUser } from './fixtures.ts';
 
 async function submitCompleted(user: TestUser, name: string): Promise<{ id: string; name: string; link: string }> {
 	const client = await clientFor(user);
@@ -66,7 +66,7 @@ test('a public job opens for anonymous visitors, read-only; private again, it do
 	expect(await visibilityOf(job.id)).toBe('public');
 	expect(await anonymousRead(job.id)).toEqual([{ id: job.id, name: job.name }]);
 
-	const visitor = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	const visitor = await newContext(browser);
 	try {
 		const anonPage = await visitor.newPage();
 		await anonPage.goto(job.link);
@@ -97,7 +97,7 @@ test('a logged-in-only job asks anonymous visitors to sign in and opens for anyo
 	expect(await anonymousRead(job.id)).toEqual([]);
 	expect(await readAs(outsider, job.id)).toEqual([{ id: job.id, name: job.name }]);
 
-	const visitor = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	const visitor = await newContext(browser);
 	try {
 		const anonPage = await visitor.newPage();
 		await anonPage.goto(job.link);

@@ -4,11 +4,10 @@
 // told why they cannot run tools; invites are declined and revoked; the
 // database's refusals are shown beside the form.
 import type { Browser, Page } from '@playwright/test';
-import { e2eInfo } from './env.ts';
-import { createUser, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { createUser, expect, newContext, signIn, sql, test, type TestUser } from './fixtures.ts';
 
 async function signedInPage(browser: Browser, user: TestUser): Promise<Page> {
-	const context = await browser.newContext({ baseURL: e2eInfo().webUrl });
+	const context = await newContext(browser);
 	await signIn(context, user);
 	return context.newPage();
 }
