@@ -3,18 +3,13 @@
 // downloads. Output files come from a real protein-properties run on the
 // CPU worker (it writes hydropathy.csv); the others are added with SQL.
 import { HEN_LYSOZYME, HUMAN_INSULIN_A } from '../../src/lib/tools/well-known-sequences.ts';
-import { clientFor, expect, sql, test, type TestUser } from './fixtures.ts';
+import { expect, sql, submitJob, test, waitForJob, type TestUser } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 
 async function runProteinProperties(user: TestUser, name: string): Promise<string> {
-	const client = await clientFor(user);
 	const input = { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }, { id: 'insulin_a', sequence: HUMAN_INSULIN_A }] };
-	const { data, error } = await client.rpc('submit_job', { tool_id: 'protein-properties', name, input, settings: {}, team_id: user.teamId });
-	if (error) throw error;
-	const id = (data as { id: string }).id;
-	await expect
-		.poll(async () => (await sql<{ status: string }>('select status from public.jobs where id = $1', [id]))[0]?.status, { timeout: 30_000, message: `job ${name} completes` })
-		.toBe('completed');
+	const id = await submitJob(user, name, { input });
+	await waitForJob(id);
 	return id;
 }
 

@@ -6,6 +6,7 @@ import { createServerClient } from '@supabase/ssr';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
 
 export { expect };
@@ -62,6 +63,39 @@ export async function createUser(options: { email?: string; password?: string; n
 		[data.user.id]
 	);
 	return { id: data.user.id, email, password, teamId: team.team_id };
+}
+
+export interface JobToSubmit {
+	/** protein-properties unless told otherwise. */
+	tool?: string;
+	/** Hen lysozyme unless told otherwise. */
+	input?: unknown;
+	settings?: unknown;
+}
+
+/** Submits a job through the API, as the app would, with a client signed in as a member of `teamId`; returns its id. */
+export async function submitJobAs(client: SupabaseClient, teamId: string, name: string, job: JobToSubmit = {}): Promise<string> {
+	const { data, error } = await client.rpc('submit_job', {
+		tool_id: job.tool ?? 'protein-properties',
+		name,
+		input: job.input ?? { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }] },
+		settings: job.settings ?? {},
+		team_id: teamId
+	});
+	if (error) throw error;
+	return (data as { id: string }).id;
+}
+
+/** Submits a job as `user` in their personal team; returns its id. */
+export async function submitJob(user: TestUser, name: string, job: JobToSubmit = {}): Promise<string> {
+	return submitJobAs(await clientFor(user), user.teamId, name, job);
+}
+
+/** Waits until the job has reached `status` (the CPU worker takes a second or two for protein properties). */
+export async function waitForJob(jobId: string, status = 'completed'): Promise<void> {
+	await expect
+		.poll(async () => (await sql<{ status: string }>('select status from public.jobs where id = $1', [jobId]))[0]?.status, { timeout: 30_000, message: `job ${jobId} becomes ${status}` })
+		.toBe(status);
 }
 
 /** Puts `user`'s session cookies into the browser context, as the app's server client would. */

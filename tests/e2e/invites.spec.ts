@@ -5,25 +5,15 @@
 // emailed invitation signs them up and makes them a member, and the owner's
 // team page shows them as they join.
 import type { Browser, Page } from '@playwright/test';
-import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { waitForMailAt } from '../helpers/mail-inbox.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, expect, newContext, openJobMenu, test, uniqueEmail, type TestUser } from './fixtures.ts';
+import { expect, newContext, openJobMenu, submitJob, test, uniqueEmail, type TestUser } from './fixtures.ts';
 
 // Two people, emails and several page loads each, on a machine shared with other runs.
 test.describe.configure({ timeout: 180_000 });
 
-async function submitJob(user: TestUser, name: string): Promise<{ id: string; name: string; link: string }> {
-	const client = await clientFor(user);
-	const { data, error } = await client.rpc('submit_job', {
-		tool_id: 'protein-properties',
-		name,
-		input: { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }] },
-		settings: {},
-		team_id: user.teamId
-	});
-	if (error) throw error;
-	const id = (data as { id: string }).id;
+async function submitWithLink(user: TestUser, name: string): Promise<{ id: string; name: string; link: string }> {
+	const id = await submitJob(user, name);
 	return { id, name, link: `/app/tools/protein-properties?jobId=${id}` };
 }
 
@@ -43,7 +33,7 @@ async function signUpFromEmail(browser: Browser, email: string, subject: RegExp)
 }
 
 test('a job shared with a new address: the emailed invitation signs them up and opens the job; the Pending badge goes live', async ({ page, user, browser }) => {
-	const job = await submitJob(user, 'Shared with a newcomer');
+	const job = await submitWithLink(user, 'Shared with a newcomer');
 	const email = uniqueEmail('job-invitee');
 	await page.goto(job.link);
 	await (await openJobMenu(page, job.name)).getByRole('menuitem', { name: 'Share' }).click();

@@ -6,16 +6,9 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { anonymousTest, clientFor, createUser, expect, newContext, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { anonymousTest, createUser, expect, newContext, signIn, sql, submitJob, test } from './fixtures.ts';
 
 const jobUrl = (toolId: string, jobId: string) => `/app/tools/${toolId}?jobId=${jobId}`;
-
-async function submit(user: TestUser, toolId: string, name: string, input: unknown, settings: unknown = {}): Promise<string> {
-	const client = await clientFor(user);
-	const { data, error } = await client.rpc('submit_job', { tool_id: toolId, name, input, settings, team_id: user.teamId });
-	if (error) throw error;
-	return (data as { id: string }).id;
-}
 
 async function inTransaction<T>(work: (db: pg.Client) => Promise<T>): Promise<T> {
 	const db = new pg.Client({ connectionString: e2eInfo().databaseUrl });
@@ -88,7 +81,7 @@ function helixPdb(residues: number, plddt: (i: number) => number): string {
 }
 
 test('a completed protein-properties job shows its table, hydropathy plot, timeline and downloadable files', async ({ page, user }) => {
-	const jobId = await submit(user, 'protein-properties', 'Lysozyme properties', { sequences: [{ id: 'LYSC_CHICK', sequence: HEN_LYSOZYME }] });
+	const jobId = await submitJob(user, 'Lysozyme properties', { input: { sequences: [{ id: 'LYSC_CHICK', sequence: HEN_LYSOZYME }] } });
 	await page.goto(jobUrl('protein-properties', jobId));
 
 	const job = page.getByRole('article', { name: 'Lysozyme properties' });
@@ -282,11 +275,14 @@ test('a structure analysis shows its Ramachandran plot and the input structure i
 });
 
 test('a molecule job draws each molecule in 2D with RDKit', async ({ page, user }) => {
-	const jobId = await submit(user, 'molecule-properties', 'Two drugs', {
-		molecules: [
-			{ id: 'aspirin', smiles: 'CC(=O)Oc1ccccc1C(=O)O' },
-			{ id: 'caffeine', smiles: 'CN1C=NC2=C1C(=O)N(C(=O)N2C)C' }
-		]
+	const jobId = await submitJob(user, 'Two drugs', {
+		tool: 'molecule-properties',
+		input: {
+			molecules: [
+				{ id: 'aspirin', smiles: 'CC(=O)Oc1ccccc1C(=O)O' },
+				{ id: 'caffeine', smiles: 'CN1C=NC2=C1C(=O)N(C(=O)N2C)C' }
+			]
+		}
 	});
 	await page.goto(jobUrl('molecule-properties', jobId));
 	const job = page.getByRole('article', { name: 'Two drugs' });

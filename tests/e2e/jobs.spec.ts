@@ -9,7 +9,7 @@ import type { BrowserContext, Locator, Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, newContext, openJobMenu, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, newContext, openJobMenu, signIn, sql, submitJobAs, test, type TestUser } from './fixtures.ts';
 
 interface Submitted {
 	id: string;
@@ -24,10 +24,8 @@ async function submit(
 	options: { tool?: string; sequences?: Array<{ id: string; sequence: string }> } = {}
 ): Promise<Submitted> {
 	const tool = options.tool ?? 'protein-properties';
-	const sequences = options.sequences ?? [{ id: 'p1', sequence: HEN_LYSOZYME }];
-	const { data, error } = await client.rpc('submit_job', { tool_id: tool, name, input: { sequences }, settings: {}, team_id: teamId });
-	if (error) throw error;
-	return { id: (data as { id: string }).id, name, tool };
+	const id = await submitJobAs(client, teamId, name, { tool, input: options.sequences ? { sequences: options.sequences } : undefined });
+	return { id, name, tool };
 }
 
 /** Waits until the worker has finished every job of the team (ended, one way or another). */
@@ -401,9 +399,10 @@ test('opening the page loads its data once: reading the stored session does not 
 		if (request.url().includes('__data.json')) reloads.push(request.url());
 	});
 	await page.goto('/app/jobs');
+	// Live updates join only once the stored session is read, and reading it is what used to
+	// start a reload (SIGNED_IN): by now that request would have gone out. A reload here would
+	// race live changes arriving meanwhile and could drop them.
 	await expect(page.getByText('Live updates on')).toBeVisible();
-	// A reload here would race live changes arriving meanwhile and could drop them.
-	await page.waitForTimeout(1500);
 	expect(reloads).toEqual([]);
 });
 

@@ -5,26 +5,14 @@
 // (<page>.png, <page>-375.png, <page>-dark.png).
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page, TestInfo } from '@playwright/test';
-import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
-import { clientFor, createUser, expect, newContext, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, newContext, signIn, sql, submitJob, test, waitForJob, type TestUser } from './fixtures.ts';
 
 const SCREENSHOTS = 'test-results/screenshots';
 
 /** A completed protein-properties job (the CPU worker runs it), for the job, files and credits pages. */
 async function seedJob(user: TestUser): Promise<string> {
-	const client = await clientFor(user);
-	const { data, error } = await client.rpc('submit_job', {
-		tool_id: 'protein-properties',
-		name: 'Lysozyme properties',
-		input: { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }] },
-		settings: {},
-		team_id: user.teamId
-	});
-	if (error) throw error;
-	const id = (data as { id: string }).id;
-	await expect
-		.poll(async () => (await sql<{ status: string }>('select status from public.jobs where id = $1', [id]))[0]?.status, { timeout: 30_000 })
-		.toBe('completed');
+	const id = await submitJob(user, 'Lysozyme properties');
+	await waitForJob(id);
 	return id;
 }
 

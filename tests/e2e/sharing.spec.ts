@@ -4,22 +4,12 @@
 // without an account, which goes live when that person signs up.
 import type { Locator, Page } from '@playwright/test';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, newContext, openJobMenu, serviceClient, sql, test, uniqueEmail, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, newContext, openJobMenu, serviceClient, sql, submitJob, test, uniqueEmail, waitForJob, type TestUser } from './fixtures.ts';
 
 async function submitCompleted(user: TestUser, name: string): Promise<{ id: string; name: string; link: string }> {
-	const client = await clientFor(user);
-	const { data, error } = await client.rpc('submit_job', {
-		tool_id: 'protein-properties',
-		name,
-		input: { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }] },
-		settings: {},
-		team_id: user.teamId
-	});
-	if (error) throw error;
-	const id = (data as { id: string }).id;
-	await expect.poll(async () => (await sql(`select status from public.jobs where id = $1`, [id]))[0].status, { timeout: 30_000 }).toBe('completed');
+	const id = await submitJob(user, name);
+	await waitForJob(id);
 	return { id, name, link: `/app/tools/protein-properties?jobId=${id}` };
 }
 

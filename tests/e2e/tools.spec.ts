@@ -4,32 +4,11 @@
 // opened by visitors outside the team or without a session.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { anonymousTest, clientFor, createUser, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { anonymousTest, clientFor, createUser, expect, signIn, sql, submitJob, test, type TestUser } from './fixtures.ts';
 import { e2eInfo } from './env.ts';
 
 const INSULIN_A = 'GIVEQCCTSICSLYQLENYCN';
 const JOB_URL = /\/app\/tools\/[a-z-]+\?jobId=([0-9a-f-]{36})$/;
-
-interface SeedJob {
-	tool: string;
-	name: string;
-	input: Record<string, unknown>;
-	settings?: Record<string, unknown>;
-}
-
-/** Submits a job as `user` through the API, as the app would. */
-async function submitJob(user: TestUser, job: SeedJob): Promise<string> {
-	const client = await clientFor(user);
-	const { data, error } = await client.rpc('submit_job', {
-		tool_id: job.tool,
-		name: job.name,
-		input: job.input,
-		settings: job.settings ?? {},
-		team_id: user.teamId
-	});
-	if (error) throw error;
-	return (data as { id: string }).id;
-}
 
 async function jobStatus(jobId: string): Promise<string | undefined> {
 	const [row] = await sql<{ status: string }>('select status from public.jobs where id = $1', [jobId]);
@@ -41,7 +20,7 @@ async function setVisibility(user: TestUser, jobId: string, visibility: string):
 	if (error) throw error;
 }
 
-const proteinJob = (name: string): SeedJob => ({ tool: 'protein-properties', name, input: { sequences: [{ id: 'INS_A', sequence: INSULIN_A }] } });
+const insulin = { input: { sequences: [{ id: 'INS_A', sequence: INSULIN_A }] } };
 
 const runButton = (page: Page) => page.getByRole('button', { name: 'Run', exact: true });
 const costBadge = (page: Page) => page.getByRole('status', { name: /^Cost/ });
@@ -109,7 +88,7 @@ test('runs a paid tool: the badge shows the exact cost and the balance drops by 
 
 test('a paid job the worker rejects is refunded', async ({ page, user }) => {
 	// The database only checks the input's envelope; the worker finds the SMILES unreadable.
-	const jobId = await submitJob(user, { tool: 'molecule-properties', name: 'Unclosed ring', input: { molecules: [{ id: 'broken', smiles: 'C1CC' }] } });
+	const jobId = await submitJob(user, 'Unclosed ring', { tool: 'molecule-properties', input: { molecules: [{ id: 'broken', smiles: 'C1CC' }] } });
 	await expect.poll(() => jobStatus(jobId), { timeout: 30_000 }).toBe('failed');
 	await page.goto(`/app/tools/molecule-properties?jobId=${jobId}`);
 	await expect(page.getByText('Failed', { exact: true }).first()).toBeVisible();
@@ -124,7 +103,7 @@ test('a paid job the worker rejects is refunded', async ({ page, user }) => {
 
 test('the refund of a job that fails while its page is open reaches the balance without a reload', async ({ page, user }) => {
 	// No GPU worker runs in this stack: the structure-prediction job waits, charged (5 credits), until it is moved on.
-	const jobId = await submitJob(user, { tool: 'structure-prediction', name: 'Doomed fold', input: { sequences: [{ id: 'hp35', sequence: 'LSDEDFKAVFGMTRSAFANLPLWKQQNLKKEKGLF' }] } });
+	const jobId = await submitJob(user, 'Doomed fold', { tool: 'structure-prediction', input: { sequences: [{ id: 'hp35', sequence: 'LSDEDFKAVFGMTRSAFANLPLWKQQNLKKEKGLF' }] } });
 	await page.goto(`/app/tools/structure-prediction?jobId=${jobId}`);
 	await expect(headerBalance(page)).toHaveText('95 credits');
 	// What a GPU worker's failure does in the database; the refund is the database's own trigger.
@@ -203,7 +182,7 @@ test('bad input shows the problem beside the box and submits nothing', async ({ 
 test('the tool page fits a 375 px screen and has no serious accessibility problems', async ({ page, user }) => {
 	// axe walks the whole job view (results, plots): slow on a shared two-core machine.
 	test.setTimeout(120_000);
-	const jobId = await submitJob(user, proteinJob('Small screen job'));
+	const jobId = await submitJob(user, 'Small screen job', insulin);
 	await page.setViewportSize({ width: 375, height: 800 });
 	await page.goto(`/app/tools/protein-properties?jobId=${jobId}`);
 	await loadFirstExample(page);
@@ -236,8 +215,8 @@ test('a team viewer sees the form read-only and no Run', async ({ page, user }) 
 });
 
 test('?jobId= opens that job, and History lists only this tool’s jobs', async ({ page, user }) => {
-	const proteinId = await submitJob(user, proteinJob('Protein history job'));
-	await submitJob(user, { tool: 'sequence-tools', name: 'Sequence history job', input: { sequences: [{ id: 'cds', sequence: 'ATGGCTAGCAAATAA' }] } });
+	const proteinId = await submitJob(user, 'Protein history job', insulin);
+	await submitJob(user, 'Sequence history job', { tool: 'sequence-tools', input: { sequences: [{ id: 'cds', sequence: 'ATGGCTAGCAAATAA' }] } });
 
 	await page.goto(`/app/tools/protein-properties?jobId=${proteinId}`);
 	await expect(page.getByText('Protein history job').first()).toBeVisible();
@@ -262,7 +241,7 @@ test('?jobId= opens that job, and History lists only this tool’s jobs', async 
 });
 
 test('Duplicate opens the form prefilled and runs a new job with the changed settings', async ({ page, user }) => {
-	const sourceId = await submitJob(user, { ...proteinJob('Insulin at pH 7'), settings: { pH: 7 } });
+	const sourceId = await submitJob(user, 'Insulin at pH 7', { ...insulin, settings: { pH: 7 } });
 	await expect.poll(() => jobStatus(sourceId), { timeout: 30_000 }).toBe('completed');
 
 	await page.goto(`/app/tools/protein-properties?duplicate=${sourceId}`);
@@ -287,7 +266,7 @@ test('Duplicate opens the form prefilled and runs a new job with the changed set
 
 test('a signed-in visitor outside the team sees a shared job read-only', async ({ page }) => {
 	const owner = await createUser();
-	const jobId = await submitJob(owner, proteinJob('Shared with signed-in users'));
+	const jobId = await submitJob(owner, 'Shared with signed-in users', insulin);
 	await setVisibility(owner, jobId, 'authenticated');
 	await page.goto(`/app/tools/protein-properties?jobId=${jobId}`);
 	await expect(page.getByText('Shared with signed-in users').first()).toBeVisible();
@@ -298,9 +277,9 @@ test('a signed-in visitor outside the team sees a shared job read-only', async (
 
 anonymousTest('an anonymous visitor opens a public job read-only and is sent to sign in for a signed-in-only job', async ({ page, context }) => {
 	const owner = await createUser();
-	const publicId = await submitJob(owner, proteinJob('Public insulin'));
+	const publicId = await submitJob(owner, 'Public insulin', insulin);
 	await setVisibility(owner, publicId, 'public');
-	const signedInOnlyId = await submitJob(owner, proteinJob('Members and signed-in users'));
+	const signedInOnlyId = await submitJob(owner, 'Members and signed-in users', insulin);
 	await setVisibility(owner, signedInOnlyId, 'authenticated');
 
 	await page.goto(`/app/tools/protein-properties?jobId=${publicId}`);
