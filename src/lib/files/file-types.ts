@@ -47,10 +47,6 @@ export const FILE_TYPES: Readonly<Record<KnownFileType, FileTypeInfo>> = {
 	text: { label: 'Text', extensions: ['txt', 'log', 'out'], mediaTypes: ['text/plain'], preview: 'text' }
 };
 
-export function isKnownFileType(value: string): value is KnownFileType {
-	return (FILE_TYPE_IDS as readonly string[]).includes(value);
-}
-
 export function fileExtension(name: string): string {
 	const dot = name.lastIndexOf('.');
 	return dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();

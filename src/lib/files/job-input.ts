@@ -5,6 +5,7 @@
 // docking). Which of the two depends only on the tool, so the list can name
 // the file without reading the input.
 import { catalogEntry } from '#lib/tools/catalog.ts';
+import { fastaEntry } from '#lib/tools/sequence-tools/fasta-output.ts';
 import type { KnownFileType } from './file-types.ts';
 
 export type InputFileType = Extract<KnownFileType, 'fasta' | 'json'>;
@@ -31,13 +32,10 @@ interface SequenceRecord {
 	description?: unknown;
 }
 
-function fastaRecord(record: SequenceRecord, width = 60): string {
+function fastaRecord(record: SequenceRecord): string {
 	const id = String(record.id ?? 'sequence').replace(/\s+/g, '_');
-	const description = typeof record.description === 'string' && record.description.trim() ? ` ${record.description.trim()}` : '';
-	const sequence = String(record.sequence ?? '').replace(/\s+/g, '');
-	const lines = [`>${id}${description}`];
-	for (let i = 0; i < sequence.length; i += width) lines.push(sequence.slice(i, i + width));
-	return lines.join('\n') + '\n';
+	const description = typeof record.description === 'string' ? record.description.trim() : '';
+	return fastaEntry(id, description || undefined, String(record.sequence ?? '').replace(/\s+/g, ''));
 }
 
 /** The sequence records of a sequence tool's input: `sequences`, or a query and its targets. */
@@ -62,6 +60,6 @@ export function jobInputFile(job: { name: string; tool_id: string; input: unknow
 	const input = job.input && typeof job.input === 'object' ? (job.input as Record<string, unknown>) : {};
 	const records = type === 'fasta' ? sequenceRecords(input) : null;
 	// A sequence tool's input without records cannot be FASTA: show it as it is stored.
-	const text = records ? records.map((r) => fastaRecord(r)).join('') : JSON.stringify(job.input, null, 2) + '\n';
+	const text = records ? records.map(fastaRecord).join('') : JSON.stringify(job.input, null, 2) + '\n';
 	return { name: inputFileName(job), mediaType: INPUT_MEDIA_TYPES[type], type, text };
 }

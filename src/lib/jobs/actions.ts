@@ -28,11 +28,6 @@ function capitalise(text: string): string {
 	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** The link that opens a job (on its tool's page). */
-export function jobPath(job: { id: string; tool_id: string }): string {
-	return `/app/tools/${encodeURIComponent(job.tool_id)}?jobId=${encodeURIComponent(job.id)}`;
-}
-
 /** The tool page's form, prefilled from a completed job, to run it again with changed settings. */
 export function duplicatePath(job: { id: string; tool_id: string }): string {
 	return `/app/tools/${encodeURIComponent(job.tool_id)}?duplicate=${encodeURIComponent(job.id)}`;

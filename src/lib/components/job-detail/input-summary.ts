@@ -2,6 +2,7 @@
 // lines, structures by name and size, docking's receptor, ligands and box.
 // Only the start of large inputs goes into the page.
 import { z } from 'zod';
+import { humanize } from '#lib/tools-ui/settings-fields.ts';
 
 export interface InputBlock {
 	heading: string;
@@ -46,7 +47,7 @@ function fastaOf(records: Array<z.infer<typeof sequenceRecord>>): string {
 	return lines.join('\n');
 }
 
-export function byteSize(text: string): number {
+function byteSize(text: string): number {
 	return new TextEncoder().encode(text).length;
 }
 
@@ -100,13 +101,7 @@ export function summarizeInput(input: Record<string, unknown>, formatBytes: (n: 
 
 /** "hydropathyWindow" -> "Hydropathy window", "num_modes" -> "Num modes", "pH" stays "pH". */
 export function settingLabel(key: string): string {
-	if (/^[a-z]?[A-Z]+$/.test(key)) return key;
-	const words = key
-		.replace(/_/g, ' ')
-		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-		.trim()
-		.toLowerCase();
-	return words.charAt(0).toUpperCase() + words.slice(1);
+	return /^[a-z]?[A-Z]+$/.test(key) ? key : humanize(key);
 }
 
 export function settingValue(value: unknown): string {

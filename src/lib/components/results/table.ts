@@ -48,10 +48,8 @@ export interface SortState {
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
-function compareCells(a: CellValue | undefined, b: CellValue | undefined): number {
-	const aMissing = a === null || a === undefined || a === '';
-	const bMissing = b === null || b === undefined || b === '';
-	if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
+/** Two present cells (sortRows puts missing ones last itself). */
+function compareCells(a: CellValue, b: CellValue): number {
 	if (typeof a === 'number' && typeof b === 'number') return a - b;
 	if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
 	return collator.compare(String(a), String(b));

@@ -1,7 +1,7 @@
 // Ligands as scientists paste them: "SMILES name" lines, or SDF records.
 // Only cheap checks happen here (characters, lengths, counts); whether a
 // SMILES is chemistry is for Open Babel on the worker to say.
-import { parseSdf } from '../parse/molecules.ts';
+import { parseSdf, renameRepeats } from '../parse/molecules.ts';
 import type { InputIssue } from '../types.ts';
 import { MAX_LIGANDS, MAX_NAME_LENGTH, MAX_SDF_CHARS, MAX_SMILES_LENGTH, SMILES_CHARACTERS, type LigandInput } from './schema.ts';
 
@@ -37,21 +37,6 @@ export function isFlatMolblock(molblock: string): boolean {
 	return lines.slice(4, 4 + n).every((l) => Number(l.slice(20, 30)) === 0);
 }
 
-function uniqueNames(ligands: LigandInput[], notices: string[]): void {
-	const seen = new Set<string>();
-	for (const l of ligands) {
-		if (!seen.has(l.name)) {
-			seen.add(l.name);
-			continue;
-		}
-		let n = 2;
-		while (seen.has(`${l.name}_${n}`)) n++;
-		notices.push(`ligand '${l.name}' appears more than once; a copy was renamed '${l.name}_${n}'`);
-		l.name = `${l.name}_${n}`;
-		seen.add(l.name);
-	}
-}
-
 function checkCount(ligands: LigandInput[], issues: InputIssue[]): void {
 	if (ligands.length === 0 && issues.length === 0) issues.push({ record: 'ligands', message: 'no ligands given: paste SMILES lines ("SMILES name") or SDF' });
 	if (ligands.length > MAX_LIGANDS) issues.push({ record: 'ligands', message: `${ligands.length} ligands given; at most ${MAX_LIGANDS} are docked in one job` });
@@ -79,7 +64,7 @@ export function parseSmilesLines(text: string): LigandParse {
 		if (issues.length >= 50) break;
 	}
 	checkCount(ligands, issues);
-	uniqueNames(ligands, notices);
+	renameRepeats(ligands, 'name', 'ligand', notices);
 	return { ligands, issues, notices };
 }
 
@@ -97,6 +82,6 @@ export function parseSdfLigands(text: string): LigandParse {
 		ligands.push({ name, sdf: molblock });
 	}
 	checkCount(ligands, issues);
-	uniqueNames(ligands, notices);
+	renameRepeats(ligands, 'name', 'ligand', notices);
 	return { ligands, issues, notices };
 }

@@ -341,13 +341,8 @@ class DockingJob {
 
 /** False when the atoms all sit on one point (Open Babel's 3D generation gave up). */
 function hasCoordinates(pdbqt: string): boolean {
-	const points = new Set(
-		pdbqt
-			.split('\n')
-			.filter((l) => l.startsWith('ATOM  ') || l.startsWith('HETATM'))
-			.map((l) => l.slice(30, 54))
-	);
-	return points.size > 1 || pdbqt.split('\n').filter((l) => l.startsWith('ATOM  ') || l.startsWith('HETATM')).length <= 1;
+	const atoms = pdbqt.split('\n').filter((l) => l.startsWith('ATOM  ') || l.startsWith('HETATM'));
+	return atoms.length <= 1 || new Set(atoms.map((l) => l.slice(30, 54))).size > 1;
 }
 
 /** Vina's arguments for one ligand; `files` are names in the working folder. */

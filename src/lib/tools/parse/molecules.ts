@@ -20,18 +20,20 @@ export function looksLikeSdf(text: string): boolean {
 	return /^\$\$\$\$\s*$/m.test(text) || /^\s*M {2}END\s*$/m.test(text) || /V[23]000/.test(text);
 }
 
-function uniqueIds(records: MoleculeRecord[], notices: string[]): void {
+/** Renames repeats of `key` in place (`x_2`, `x_3`, ...), with a notice naming each `noun` renamed. */
+export function renameRepeats<K extends string>(items: Array<Record<K, string>>, key: K, noun: string, notices: string[]): void {
 	const seen = new Set<string>();
-	for (const r of records) {
-		if (!seen.has(r.id)) {
-			seen.add(r.id);
+	for (const item of items) {
+		const name = item[key];
+		if (!seen.has(name)) {
+			seen.add(name);
 			continue;
 		}
 		let n = 2;
-		while (seen.has(`${r.id}_${n}`)) n++;
-		notices.push(`molecule '${r.id}' appears more than once; a copy was renamed '${r.id}_${n}'`);
-		r.id = `${r.id}_${n}`;
-		seen.add(r.id);
+		while (seen.has(`${name}_${n}`)) n++;
+		notices.push(`${noun} '${name}' appears more than once; a copy was renamed '${name}_${n}'`);
+		item[key] = `${name}_${n}`;
+		seen.add(item[key]);
 	}
 }
 
@@ -50,7 +52,7 @@ export function parseSmilesList(text: string, maxRecords: number): MoleculeParse
 	}
 	if (records.length === 0) issues.push({ message: 'no molecules given' });
 	if (records.length > maxRecords) issues.push({ message: `${records.length} molecules given; at most ${maxRecords} are accepted` });
-	uniqueIds(records, notices);
+	renameRepeats(records, 'id', 'molecule', notices);
 	return { records, issues, notices };
 }
 
@@ -76,6 +78,6 @@ export function parseSdf(text: string, maxRecords: number): MoleculeParseResult 
 	}
 	if (records.length === 0 && issues.length === 0) issues.push({ message: 'no molecules given' });
 	if (records.length > maxRecords) issues.push({ message: `${records.length} molecules given; at most ${maxRecords} are accepted` });
-	uniqueIds(records, notices);
+	renameRepeats(records, 'id', 'molecule', notices);
 	return { records, issues, notices };
 }
