@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { IEP_POCKET_PDB } from '#lib/tools/docking/example-receptor.ts';
 import { createDockingTool, inputSchema, settingsSchema } from '#lib/tools/docking/index.ts';
 import type { DockingResult } from '#lib/tools/docking/run.ts';
+import { median } from './measure.ts';
 
 const FIXTURES = fileURLToPath(new URL('../tests/fixtures/docking/', import.meta.url));
 
@@ -60,11 +61,6 @@ try {
 } catch {
 	// Linux's usual value.
 }
-
-const median = (xs: number[]) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 export async function benchDocking(options: { runs?: number; log?: (line: string) => void } = {}): Promise<DockingBench> {
 	const runs = options.runs ?? Number(process.env.BENCH_RUNS ?? 3);
@@ -180,7 +176,7 @@ export async function benchDocking(options: { runs?: number; log?: (line: string
 			toolMedian,
 			vinaMedian,
 			ratio,
-			toolOutsideVinaMedian: median(toolOutsideVina),
+			toolOutsideVinaMedian: outside,
 			toolCpuMedian,
 			vinaCpuMedian,
 			cpuRatio,

@@ -22,9 +22,10 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { DEMO_JWT_SECRET, loadConfig, projectRoot } from '../supabase/local/config.ts';
+import { projectRoot } from '../supabase/local/config.ts';
 import { signJwt } from '../supabase/local/jwt.ts';
-import { freePort } from '../supabase/local/ports.ts';
+import { childStackEnv } from './child-stack.ts';
+import { deadline, median, quantile } from './measure.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 /** Offered changes per second; the goal is >= 100 delivered to every subscriber. */
@@ -33,29 +34,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const IDLE_CONNECTIONS = Number(process.env.BENCH_IDLE ?? 1000);
 const ROUND_TRIPS = 300;
-
-
-function quantile(values: number[], q: number): number {
-	if (values.length === 0) return NaN;
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-	return new Promise<T>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-		promise.then(
-			(v) => (clearTimeout(timer), resolve(v)),
-			(e) => (clearTimeout(timer), reject(e))
-		);
-	});
-}
 
 function rssKiB(pid: number): number {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -95,17 +73,7 @@ const results: Array<{ figure: string; value: string; goal: string; ok: boolean 
 const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
 const dir = mkdtempSync('/tmp/foldwork-bench-realtime-');
 chmodSync(dir, 0o755);
-const [apiPort, dbPort, mailPort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-const env = {
-	...process.env,
-	API_PORT: String(apiPort),
-	DB_PORT: String(dbPort),
-	MAIL_PORT: String(mailPort),
-	SMTP_PORT: String(smtpPort),
-	PGDATA_DIR: path.join(dir, 'postgres'),
-	JWT_SECRET: process.env.JWT_SECRET ?? DEMO_JWT_SECRET
-};
-const config = loadConfig({ env, overrides: { apiPort, dbPort, mailWebPort: mailPort, smtpPort, dataDir: env.PGDATA_DIR } });
+const { env, config, apiPort, dbPort } = await childStackEnv(dir);
 // BENCH_CPU_PROF=<dir>: the server writes a CPU profile there when it stops (node --cpu-prof).
 const profileArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 const server = spawn(process.execPath, [...profileArgs, path.join(projectRoot, 'supabase/local/main.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });

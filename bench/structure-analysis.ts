@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
+import { alternate, bundleCli, median } from './measure.ts';
 
 const PYTHON = '/usr/bin/python3';
 const cliEntry = fileURLToPath(new URL('../src/lib/tools/structure-analysis/cli.ts', import.meta.url));
@@ -109,22 +109,6 @@ function run(cmd: string, args: string[]): { wall: number; seconds: number; cpuS
 	return { wall, ...report };
 }
 
-const median = (xs: number[]) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-async function buildCli(dir: string): Promise<string> {
-	// Shipped the way a worker would run it: one bundled file, types stripped at build time.
-	await build({
-		configFile: false,
-		logLevel: 'silent',
-		ssr: { noExternal: true },
-		build: { ssr: cliEntry, outDir: join(dir, 'cli'), emptyOutDir: true, minify: false, rollupOptions: { output: { entryFileNames: 'structure-analysis.mjs' } } }
-	});
-	return join(dir, 'cli', 'structure-analysis.mjs');
-}
-
 /** Checks both computed the same figures, so the times compare like with like. */
 function checkAgreement(oursFile: string, theirsFile: string): void {
 	const ours = JSON.parse(readFileSync(oursFile, 'utf8')) as { table: { rows: Array<Record<string, unknown>> }; chains: Array<{ chain: string; residues: Array<{ seq: number; icode: string; phi: number | null; psi: number | null }> }> };
@@ -169,25 +153,12 @@ export async function benchStructureAnalysis(runs = Number(process.env.BENCH_RUN
 		const assembled = assembleStructure();
 		const file = join(dir, 'assembly.pdb');
 		writeFileSync(file, assembled.pdb);
-		const cli = await buildCli(dir);
+		// Shipped the way a worker would run it: one bundled file, types stripped at build time.
+		const cli = await bundleCli(cliEntry, join(dir, 'cli'), 'structure-analysis');
 		const ours = () => run(process.execPath, [cli, '--no-dssp', file, '-o', join(dir, 'ours.json')]);
 		const theirs = () => run(PYTHON, ['-c', BIOPYTHON, file, join(dir, 'biopython.json')]);
-		// One untimed run each first, so neither pays for a cold file cache.
-		ours();
-		theirs();
+		const { ours: a, theirs: b } = alternate(runs, ours, theirs);
 		checkAgreement(join(dir, 'ours.json'), join(dir, 'biopython.json'));
-		const a: ReturnType<typeof run>[] = [];
-		const b: ReturnType<typeof run>[] = [];
-		for (let i = 0; i < runs; i++) {
-			// Alternate which goes first so machine drift hits both.
-			if (i % 2) {
-				b.push(theirs());
-				a.push(ours());
-			} else {
-				a.push(ours());
-				b.push(theirs());
-			}
-		}
 		const withDssp = Array.from({ length: runs }, () => run(process.execPath, [cli, file, '-o', join(dir, 'dssp.json')]));
 		const direct = Array.from({ length: runs }, () => run(process.execPath, [cliEntry, '--no-dssp', file, '-o', join(dir, 'direct.json')]));
 		const ms = (xs: ReturnType<typeof run>[]) => median(xs.map((x) => x.wall)) * 1000;

@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'vite';
 import { benchDocking } from './docking.ts';
+import { alternate, bundleCli, median } from './measure.ts';
 import { benchStructureAnalysis } from './structure-analysis.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -86,26 +86,8 @@ function time(cmd: string, args: string[]): { seconds: number; stdout: string } 
 	if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.toString().slice(0, 2000)}`);
 	return { seconds, stdout: r.stdout.toString() };
 }
-const median = (xs: number[]) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 function compare(label: string, ours: () => number, theirs: () => number, theirsName: string) {
-	const a: number[] = [];
-	const b: number[] = [];
-	// One untimed run each first, so neither pays for a cold file cache.
-	ours();
-	theirs();
-	for (let i = 0; i < runs; i++) {
-		// Alternate which goes first so machine drift hits both.
-		if (i % 2) {
-			b.push(theirs());
-			a.push(ours());
-		} else {
-			a.push(ours());
-			b.push(theirs());
-		}
-	}
+	const { ours: a, theirs: b } = alternate(runs, ours, theirs);
 	const ma = median(a);
 	const mb = median(b);
 	console.log(`${label}\n  Foldwork      median ${ma.toFixed(3)} s  (runs: ${a.map((x) => x.toFixed(3)).join(', ')})`);
@@ -118,16 +100,7 @@ function compare(label: string, ours: () => number, theirs: () => number, theirs
 // way (one bundled file, types stripped at build time, not at every start).
 // Running cli.ts directly also pays ~0.1 s for Node's TypeScript loader; that
 // figure is printed too.
-async function buildCli(entry: string, name: string): Promise<string> {
-	const outDir = join(dir, name);
-	await build({
-		configFile: false,
-		logLevel: 'silent',
-		ssr: { noExternal: true },
-		build: { ssr: entry, outDir, emptyOutDir: true, minify: false, rollupOptions: { output: { entryFileNames: `${name}.mjs` } } }
-	});
-	return join(outDir, `${name}.mjs`);
-}
+const buildCli = (entry: string, name: string) => bundleCli(entry, join(dir, name), name);
 
 try {
 	console.log(`bench:tools (${runs} runs each, whole processes, node ${process.version})\n`);

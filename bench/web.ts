@@ -30,8 +30,10 @@ import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { DEMO_JWT_SECRET, loadConfig, projectRoot } from '../supabase/local/config.ts';
+import { projectRoot } from '../supabase/local/config.ts';
 import { freePort } from '../supabase/local/ports.ts';
+import { childStackEnv } from './child-stack.ts';
+import { deadline, quantile } from './measure.ts';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 100_000);
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 200);
@@ -41,22 +43,6 @@ const RENDER_GOAL_MS = 150;
 const LIVE_GOAL_MS = 250;
 /** Jobs on the first page that the live part toggles between Running and Retrying. */
 const LIVE_ROWS = 10;
-
-function quantile(values: number[], q: number): number {
-	if (values.length === 0) return NaN;
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-	return new Promise<T>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-		promise.then(
-			(v) => (clearTimeout(timer), resolve(v)),
-			(e) => (clearTimeout(timer), reject(e))
-		);
-	});
-}
 
 function waitForOutput(child: ChildProcess, pattern: RegExp, what: string, ms: number): Promise<void> {
 	let output = '';
@@ -92,19 +78,9 @@ const results: Array<{ figure: string; value: string; goal: string; ratio: numbe
 const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'foldwork-bench-web-'));
 chmodSync(dir, 0o755);
-const [apiPort, dbPort, mailPort, smtpPort, webPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+const webPort = await freePort();
 const webUrl = `http://127.0.0.1:${webPort}`;
-const env = {
-	...process.env,
-	API_PORT: String(apiPort),
-	DB_PORT: String(dbPort),
-	MAIL_PORT: String(mailPort),
-	SMTP_PORT: String(smtpPort),
-	PGDATA_DIR: path.join(dir, 'postgres'),
-	SITE_URL: webUrl,
-	JWT_SECRET: process.env.JWT_SECRET ?? DEMO_JWT_SECRET
-};
-const config = loadConfig({ env, overrides: { apiPort, dbPort, mailWebPort: mailPort, smtpPort, dataDir: env.PGDATA_DIR } });
+const { env, config, dbPort } = await childStackEnv(dir, { SITE_URL: webUrl });
 const appEnv = { PUBLIC_SUPABASE_URL: config.apiUrl, PUBLIC_SUPABASE_ANON_KEY: config.anonKey };
 
 const children: ChildProcess[] = [];

@@ -46,7 +46,8 @@ describe('structure-analysis example', () => {
 		const result = await analyse('pasted', TRP_CAGE, true);
 		const [row] = result.table.rows;
 		expect(row).toMatchObject({ chain: 'A', residues: 20, seqres_sequence: 'NLYIQWLKDGGPSSGRPPPS', observed_sequence: 'NLYIQWLKDGGPSSGRPPPS', missing_residues: 0 });
-		if (result.secondaryStructureUnavailable.length === 0) expect(row.secondary_structure).toMatch(/HHHH/);
+		if (result.secondaryStructureUnavailable.length) expect(result.secondaryStructureUnavailable[0].reason).toBe('mkdssp is not installed');
+		else expect(row.secondary_structure).toMatch(/HHHH/);
 	});
 });
 
@@ -202,7 +203,8 @@ describe('structure-analysis on hostile input', () => {
 	it('maps long mmCIF chain ids to what mkdssp reads and back', async () => {
 		const result = await analyse('long.cif', trpCageCif({ chain: 'CHAIN_LONG' }), true);
 		expect(result.table.rows[0].chain).toBe('CHAIN_LONG');
-		if (result.secondaryStructureUnavailable.length === 0) expect(result.table.rows[0].secondary_structure).toMatch(/HHHH/);
+		if (result.secondaryStructureUnavailable.length) expect(result.secondaryStructureUnavailable[0].reason).toBe('mkdssp is not installed');
+		else expect(result.table.rows[0].secondary_structure).toMatch(/HHHH/);
 	});
 
 	it('keeps the residue type named last of a point mutation and drops a repeated atom, as Biopython does', async () => {
