@@ -4,8 +4,10 @@
 // directions of created_at, a job id prefix is a search, and the bad cases
 // are refused with a message a person can act on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, createUser, driveJob, errorOf, moleculeInput, openTestDatabase, proteinInput, withActor, type TestDatabase, type TestUser } from '../helpers/db.ts';
+import { asUser, errorOf, withActor, type TestDatabase, type TestUser } from '../helpers/db.ts';
+import { listTeamJobs, openJobsTeam, rewriteHistory, submitTeamJob, type JobsTeam } from './jobs-list-support.ts';
 
+let team: JobsTeam;
 let db: TestDatabase;
 let alice: TestUser;
 let bob: TestUser;
@@ -41,21 +43,13 @@ const plan: Array<Omit<Seeded, 'id' | 'toolName' | 'by' | 'byName' | 'credits' |
 ];
 
 beforeAll(async () => {
-	db = await openTestDatabase(2);
-	alice = await createUser(db.pool, { displayName: 'alice' });
-	bob = await createUser(db.pool, { displayName: 'Bob' });
-	outsider = await createUser(db.pool);
-	teamId = alice.teamId;
-	await db.pool.query(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'member')`, [teamId, bob.id]);
+	team = await openJobsTeam('alice');
+	({ db, alice, bob, outsider, teamId } = team);
 	for (const [i, p] of plan.entries()) {
 		const by = p.byBob ? bob : alice;
 		// Molecule properties costs one credit per molecule: a few molecules make distinct credit amounts.
 		const molecules = 1 + (i % 3);
-		const id = await withActor(db.pool, asUser(by), async (c) => {
-			const input = p.tool === 'protein-properties' ? proteinInput(1) : moleculeInput(molecules);
-			return (await c.query('select id from public.submit_job($1, $2, $3, $4, $5)', [p.tool, p.name, input, {}, teamId])).rows[0].id as string;
-		});
-		await driveJob(db.pool, id, p.status);
+		const id = await submitTeamJob(db.pool, teamId, by, { tool: p.tool, name: p.name, status: p.status, molecules });
 		jobs.push({
 			...p,
 			id,
@@ -67,10 +61,7 @@ beforeAll(async () => {
 		});
 	}
 	// Distinct creation times and exact durations, written as history (triggers off).
-	const client = await db.pool.connect();
-	try {
-		await client.query('begin');
-		await client.query('set local session_replication_role = replica');
+	await rewriteHistory(db.pool, async (client) => {
 		for (const j of jobs) {
 			await client.query(
 				`update public.jobs set created_at = now() - make_interval(mins => $2),
@@ -80,10 +71,7 @@ beforeAll(async () => {
 				[j.id, j.createdMinutesAgo, j.duration]
 			);
 		}
-		await client.query('commit');
-	} finally {
-		client.release();
-	}
+	});
 });
 afterAll(async () => {
 	await db?.close();
@@ -91,11 +79,7 @@ afterAll(async () => {
 
 type Row = { id: string; name: string; total_count: string; submitter_name: string | null; duration_seconds: number | null };
 
-async function list(user: TestUser, args: Record<string, unknown> = {}): Promise<Row[]> {
-	const names = Object.keys(args);
-	const sql = `select * from public.list_team_jobs(team_id => $1${names.map((n, i) => `, ${n} => $${i + 2}`).join('')})`;
-	return withActor(db.pool, asUser(user), async (c) => (await c.query(sql, [teamId, ...Object.values(args)])).rows, true);
-}
+const list = (user: TestUser, args: Record<string, unknown> = {}) => listTeamJobs<Row>(team, user, args);
 
 const statusOrder = ['pending', 'queued', 'processing', 'retry', 'completed', 'failed', 'cancelled', 'timeout'];
 const newestFirst = (a: Seeded, b: Seeded) => a.createdMinutesAgo - b.createdMinutesAgo;

@@ -2,8 +2,10 @@
 // submitter, status, duration and credits; filters; keyset and range
 // pagination with a total count; and only what the caller may see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, createUser, driveJob, moleculeInput, openTestDatabase, proteinInput, withActor, type TestDatabase, type TestUser } from '../helpers/db.ts';
+import { asUser, proteinInput, withActor, type TestDatabase, type TestUser } from '../helpers/db.ts';
+import { listTeamJobs, openJobsTeam, rewriteHistory, submitTeamJob, type JobsTeam } from './jobs-list-support.ts';
 
+let team: JobsTeam;
 let db: TestDatabase;
 let alice: TestUser;
 let bob: TestUser;
@@ -12,38 +14,24 @@ let teamId: string;
 const created: { id: string; name: string; tool: string; by: string; status: string }[] = [];
 
 beforeAll(async () => {
-	db = await openTestDatabase(2);
-	alice = await createUser(db.pool, { displayName: 'Alice' });
-	bob = await createUser(db.pool, { displayName: 'Bob' });
-	outsider = await createUser(db.pool);
-	teamId = alice.teamId;
-	await db.pool.query(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'member')`, [teamId, bob.id]);
+	team = await openJobsTeam('Alice');
+	({ db, alice, bob, outsider, teamId } = team);
 	const statuses = ['completed', 'failed', 'pending', 'processing', 'cancelled'];
 	for (let i = 0; i < 25; i++) {
 		const by = i % 3 === 0 ? bob : alice;
 		const tool = i % 2 === 0 ? 'protein-properties' : 'molecule-properties';
 		const name = i === 7 ? 'Kinase 100%_screen' : `run ${i}`;
-		const id = await withActor(db.pool, asUser(by), async (c) => {
-			const input = tool === 'protein-properties' ? proteinInput(1) : moleculeInput(1);
-			return (await c.query('select id from public.submit_job($1, $2, $3, $4, $5)', [tool, name, input, {}, teamId])).rows[0].id as string;
-		});
-		await driveJob(db.pool, id, statuses[i % statuses.length]);
+		const id = await submitTeamJob(db.pool, teamId, by, { tool, name, status: statuses[i % statuses.length] });
 		created.push({ id, name, tool, by: by.id, status: statuses[i % statuses.length] });
 	}
 	// Another team's jobs never show up.
 	await withActor(db.pool, asUser(outsider), (c) => c.query(`select public.submit_job('protein-properties', 'elsewhere', $1)`, [proteinInput(1)]));
 	// Newest first: created_at, then id. Jobs made in one transaction share created_at; give them distinct times.
-	const client = await db.pool.connect();
-	try {
-		await client.query('begin');
-		await client.query(`set local session_replication_role = replica`);
+	await rewriteHistory(db.pool, async (client) => {
 		for (let i = 0; i < created.length; i++) {
 			await client.query(`update public.jobs set created_at = now() - make_interval(mins => $2) where id = $1`, [created[i].id, 100 - i]);
 		}
-		await client.query('commit');
-	} finally {
-		client.release();
-	}
+	});
 });
 afterAll(async () => {
 	await db?.close();
@@ -51,11 +39,7 @@ afterAll(async () => {
 
 type Row = { id: string; name: string; tool_name: string; submitter_name: string; status: string; total_count: string; duration_seconds: number | null; credits_charged: number; created_at: Date };
 
-async function list(user: TestUser, args: Record<string, unknown> = {}): Promise<Row[]> {
-	const names = Object.keys(args);
-	const sql = `select * from public.list_team_jobs(team_id => $1${names.map((n, i) => `, ${n} => $${i + 2}`).join('')})`;
-	return withActor(db.pool, asUser(user), async (c) => (await c.query(sql, [teamId, ...Object.values(args)])).rows, true);
-}
+const list = (user: TestUser, args: Record<string, unknown> = {}) => listTeamJobs<Row>(team, user, args);
 
 const newestFirst = () => [...created].reverse();
 

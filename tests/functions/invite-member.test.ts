@@ -3,17 +3,15 @@
 // sign-up invitation that joins them to the team when they confirm, live on
 // the team page), re-send, revoke, accept, decline, expiry, seat limits and
 // every refusal.
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { follow, fragmentOf, verifyLink } from '../helpers/auth.ts';
 import { listMail, waitForMail } from '../helpers/mail.ts';
-import { adminPool, stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { addMember, callFunction, COLD_START_MS, createTeam, listen, person, type Person } from './support.ts';
+import { stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { addMember, adminForFile, callFunction, COLD_START_MS, createTeam, listen, person, type Person } from './support.ts';
 
-let admin: pg.Pool;
+const admin = adminForFile();
 let owner: Person;
 let teamId: string;
-const closers: Array<() => Promise<void>> = [];
 
 const invite = (body: Record<string, unknown>, token = owner.token) => callFunction('invite-member', body, { token });
 const membersOf = async (team: string) =>
@@ -21,18 +19,12 @@ const membersOf = async (team: string) =>
 const inviteRow = async (id: string) => (await admin.query('select status, role, expires_at, accepted_by from public.team_invites where id = $1', [id])).rows[0];
 
 beforeAll(async () => {
-	admin = adminPool(2);
 	owner = await person(admin, 'team-owner');
 	await admin.query(`update public.profiles set display_name = 'Rosalind Franklin' where id = $1`, [owner.id]);
 	teamId = await createTeam(admin, owner, 'Crystallography');
 	// Starts the function (the first start may download its npm packages).
 	expect((await invite({ action: 'accept', invite_id: '00000000-0000-4000-8000-000000000000' })).status).toBe(404);
 }, COLD_START_MS);
-
-afterAll(async () => {
-	for (const close of closers) await close();
-	await admin?.end();
-});
 
 describe('invite-member: inviting', () => {
 	it('invites an account, which accepts through the emailed link; a second account cannot use it', async () => {
@@ -105,7 +97,6 @@ describe('invite-member: inviting', () => {
 		expect(answer.body.invites).toMatchObject([{ email: newcomer, role: 'member', has_account: false, notification: { status: 'sent' } }]);
 		const inviteId = answer.body.invites[0].id;
 		const teamPage = await listen(owner.token, 'team_invites', `team_id=eq.${teamId}`);
-		closers.push(teamPage.close);
 
 		const mail = await waitForMail(newcomer, { subject: /invited you to join "Crystallography"/ });
 		expect(mail.text).toContain('Join the team:');

@@ -3,35 +3,27 @@
 // "shared with you" link or a sign-up invitation that works), idempotency,
 // unsharing, the pending -> active change (live), every refusal, and the
 // per-sender email limit.
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { follow, fragmentOf, verifyLink } from '../helpers/auth.ts';
 import { listMail, waitForMail } from '../helpers/mail.ts';
 import { tokenClient, userToken } from '../helpers/rest.ts';
-import { adminPool, anonClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { addMember, callFunction, COLD_START_MS, createJob, createTeam, listen, person, type Person } from './support.ts';
+import { anonClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { addMember, adminForFile, callFunction, COLD_START_MS, createJob, createTeam, listen, person, type Person } from './support.ts';
 
-let admin: pg.Pool;
+const admin = adminForFile();
 let owner: Person;
 let jobId: string;
-const closers: Array<() => Promise<void>> = [];
 
 const share = (body: unknown, token = owner.token) => callFunction('share-job', body, { token });
 const canSee = async (token: string, id: string) => ((await tokenClient(token).from('jobs').select('id').eq('id', id)).data ?? []).length === 1;
 
 beforeAll(async () => {
-	admin = adminPool(2);
 	owner = await person(admin, 'sharer');
 	await admin.query(`update public.profiles set display_name = 'Ada Lovelace' where id = $1`, [owner.id]);
 	jobId = await createJob(admin, owner.teamId, owner);
 	// Starts the function (the first start may download its npm packages).
 	expect((await share({ job_id: jobId, visibility: 'private' })).status).toBe(200);
 }, COLD_START_MS);
-
-afterAll(async () => {
-	for (const close of closers) await close();
-	await admin?.end();
-});
 
 describe('share-job: sharing by email', () => {
 	it('shares with an account at once and emails it a link to the job that opens it', async () => {
@@ -74,7 +66,6 @@ describe('share-job: sharing by email', () => {
 		expect(await canSee(userToken(rows[0].id), jobId)).toBe(false);
 
 		const badges = await listen(owner.token, 'job_shares', `job_id=eq.${jobId}`);
-		closers.push(badges.close);
 		const mail = await waitForMail(newcomer, { subject: /invited you to see "Kinase panel"/ });
 		expect(mail.to).toEqual([newcomer]);
 		expect(mail.subject).toBe('Ada Lovelace invited you to see "Kinase panel" on Foldwork');

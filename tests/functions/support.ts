@@ -4,14 +4,28 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { afterAll } from 'vitest';
 import { createUser, type TestUser } from '../helpers/db.ts';
 import { Inbox } from '../helpers/inbox.ts';
 import { subscribe } from '../helpers/realtime.ts';
 import { tokenClient, userToken } from '../helpers/rest.ts';
-import { stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { adminPool, stackInfo, uniqueEmail } from '../helpers/stack.ts';
 
 /** The first call on a clean machine downloads the functions' npm packages. */
 export const COLD_START_MS = 90_000;
+
+/** Closes what `listen` opened. */
+const openListeners: Array<() => Promise<void>> = [];
+
+/** A superuser pool for the calling test file; it and every listener from `listen` are closed after the file's tests. */
+export function adminForFile(): pg.Pool {
+	const admin = adminPool(2);
+	afterAll(async () => {
+		for (const close of openListeners.splice(0)) await close();
+		await admin.end();
+	});
+	return admin;
+}
 
 export interface Person extends TestUser {
 	token: string;
@@ -78,7 +92,7 @@ export async function callFunction(
 
 export type Change = { eventType: string; new: Record<string, unknown>; old: Record<string, unknown> };
 
-/** Live changes of `table` matching `filter`, as the user with `token` sees them (RLS applies). */
+/** Live changes of `table` matching `filter`, as the user with `token` sees them (RLS applies); closed after the file's tests. */
 export async function listen(token: string, table: string, filter: string) {
 	const client = createClient(stackInfo().apiUrl, stackInfo().anonKey, { accessToken: async () => token });
 	await client.realtime.setAuth(token);
@@ -89,12 +103,10 @@ export async function listen(token: string, table: string, filter: string) {
 		.on('postgres_changes', { event: '*', schema: 'public', table, filter } as never, (change: Change) => changes.push(change))
 		.on('system', {}, (message: { message: string }) => system.push(message));
 	await subscribe(channel);
+	openListeners.push(async () => {
+		await client.removeAllChannels();
+		client.realtime.disconnect();
+	});
 	await system.next((m) => m.message === 'Subscribed to PostgreSQL', 'Subscribed to PostgreSQL');
-	return {
-		changes,
-		async close() {
-			await client.removeAllChannels();
-			client.realtime.disconnect();
-		}
-	};
+	return { changes };
 }

@@ -19,7 +19,7 @@ export class HttpError extends Error {
 	}
 }
 
-export function errorResponse(error: HttpError): Response {
+function errorResponse(error: HttpError): Response {
 	return new Response(JSON.stringify({ error: error.message, code: error.code, ...error.extra }), {
 		status: error.status,
 		headers: { ...corsHeaders, 'Content-Type': 'application/json', ...error.headers }

@@ -1,7 +1,7 @@
 // Links in emails, all built from SITE_URL (the web app's public address).
-export const DEFAULT_SITE_URL = 'http://127.0.0.1:5173';
+const DEFAULT_SITE_URL = 'http://127.0.0.1:5173';
 
-export function siteUrl(): string {
+function siteUrl(): string {
 	const raw = Deno.env.get('SITE_URL') || DEFAULT_SITE_URL;
 	let url: URL;
 	try {

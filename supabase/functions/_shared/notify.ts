@@ -36,10 +36,11 @@ interface Claim {
 
 const PARALLEL_SENDS = 4;
 
-const key = (email: string, subjectId: string) => `${email} ${subjectId}`;
+/** The key of one email's outcome in what notify returns. */
+export const outcomeKey = (email: string, subjectId: string) => `${email} ${subjectId}`;
 
-/** The rate-limit refusal: 429 with when to try again. */
-function rateLimited(claim: Claim, what: string): HttpError {
+/** The rate-limit refusal: 429 with when to try again, and `saved` (what was done anyway) in its body. */
+function rateLimited(claim: Claim, what: string, saved: Record<string, unknown>): HttpError {
 	const retryAfter = new Date(claim.retry_after ?? Date.now() + 3_600_000);
 	const seconds = Math.max(1, Math.ceil((retryAfter.getTime() - Date.now()) / 1000));
 	return new HttpError(
@@ -48,17 +49,24 @@ function rateLimited(claim: Claim, what: string): HttpError {
 		`Too many emails: each person can have at most ${claim.limit} invitation and sharing emails sent per hour, ` +
 			`you have sent ${claim.sent_last_hour} in the last hour and this would send ${claim.requested} more. ${what} ` +
 			`Try again after ${retryAfter.toISOString().slice(11, 16)} UTC (in ${Math.ceil(seconds / 60)} min).`,
-		{ limit: claim.limit, sent_last_hour: claim.sent_last_hour, requested: claim.requested, retry_after: retryAfter.toISOString() },
+		{ limit: claim.limit, sent_last_hour: claim.sent_last_hour, requested: claim.requested, retry_after: retryAfter.toISOString(), ...saved },
 		{ 'Retry-After': String(seconds) }
 	);
 }
 
 /**
  * Sends what may be sent; returns each outgoing email's outcome by
- * `${email} ${subjectId}`. Throws a 429 HttpError (nothing sent) when the
- * sender is over the limit; `limitNote` tells what was done anyway.
+ * outcomeKey(email, subjectId). Throws a 429 HttpError (nothing sent) when
+ * the sender is over the limit; `limitNote` tells what was done anyway, and
+ * `saved` (the answer without notifications) goes into its body.
  */
-export async function notify(senderId: string, kind: EmailKind, outgoing: Outgoing[], limitNote: string): Promise<Map<string, Notification>> {
+export async function notify(
+	senderId: string,
+	kind: EmailKind,
+	outgoing: Outgoing[],
+	limitNote: string,
+	saved: Record<string, unknown>
+): Promise<Map<string, Notification>> {
 	const results = new Map<string, Notification>();
 	if (outgoing.length === 0) return results;
 	const service = serviceClient();
@@ -67,24 +75,24 @@ export async function notify(senderId: string, kind: EmailKind, outgoing: Outgoi
 		kind,
 		items: outgoing.map((o) => ({ email: o.email, subject_id: o.subjectId }))
 	});
-	if (!claim.allowed) throw rateLimited(claim, limitNote);
-	for (const recent of claim.recent) results.set(key(recent.email, recent.subject_id), { status: 'already_sent', last_sent_at: recent.last_sent_at });
+	if (!claim.allowed) throw rateLimited(claim, limitNote, saved);
+	for (const recent of claim.recent) results.set(outcomeKey(recent.email, recent.subject_id), { status: 'already_sent', last_sent_at: recent.last_sent_at });
 
-	const byKey = new Map(outgoing.map((o) => [key(o.email, o.subjectId), o]));
+	const byKey = new Map(outgoing.map((o) => [outcomeKey(o.email, o.subjectId), o]));
 	const queue = [...claim.claims];
 	const failedClaims: string[] = [];
 	const sender = emailSender();
 	const worker = async () => {
 		for (let next = queue.shift(); next; next = queue.shift()) {
-			const item = byKey.get(key(next.email, next.subject_id));
+			const item = byKey.get(outcomeKey(next.email, next.subject_id));
 			try {
 				if (!item) throw new Error(`claimed ${next.email} without asking for it`);
 				const message = await item.compose();
 				await sender.send({ ...message, idempotencyKey: next.id });
-				results.set(key(next.email, next.subject_id), { status: 'sent' });
+				results.set(outcomeKey(next.email, next.subject_id), { status: 'sent' });
 			} catch (error) {
 				failedClaims.push(next.id);
-				results.set(key(next.email, next.subject_id), { status: 'failed', error: describeFailure(error) });
+				results.set(outcomeKey(next.email, next.subject_id), { status: 'failed', error: describeFailure(error) });
 				if (!(error instanceof InvalidEmail) && !(error instanceof EmailDeliveryError && error.permanent)) {
 					console.error(`sending a ${kind} email to ${next.email} failed:`, error);
 				}
@@ -105,8 +113,4 @@ function describeFailure(error: unknown): string {
 	}
 	if (error instanceof HttpError) return error.message;
 	return 'the email could not be sent just now; call again to retry';
-}
-
-export function outcomeKey(email: string, subjectId: string): string {
-	return key(email, subjectId);
 }

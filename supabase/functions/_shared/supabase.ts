@@ -57,7 +57,7 @@ interface RpcError {
 }
 
 /** A database refusal as an HTTP answer: the RPC's own message, with a status by its SQLSTATE. */
-export function rpcRefusal(error: RpcError): HttpError {
+function rpcRefusal(error: RpcError): HttpError {
 	const extra = error.hint ? { hint: error.hint } : {};
 	switch (error.code) {
 		case '42501':

@@ -25,6 +25,10 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.outp
 	throw new HttpError(400, 'invalid_request', `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, { issues });
 }
 
+/** A strict object's error for unknown fields, naming the fields it has. */
+export const unknownFields = (fields: string) => (issue: { code: string; keys?: string[] }) =>
+	issue.code === 'unrecognized_keys' ? `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}: the fields are ${fields}` : undefined;
+
 export const uuidField = (what: string) =>
 	z.string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string (a UUID)`) })
 		.trim()

@@ -19,14 +19,11 @@ import { HttpError, jsonResponse, readJson, servePost } from '../_shared/http.ts
 import { appLink, passwordResetLink, teamInvitePath } from '../_shared/links.ts';
 import { notify, outcomeKey, type Notification, type Outgoing } from '../_shared/notify.ts';
 import { callerClient, callRpc } from '../_shared/supabase.ts';
-import { emailList, MAX_BODY_BYTES, parseBody, uuidField } from '../_shared/validate.ts';
+import { emailList, MAX_BODY_BYTES, parseBody, unknownFields, uuidField } from '../_shared/validate.ts';
 
 const EXAMPLE = '{"action": "invite", "team_id": "<uuid>", "emails": ["ada@example.com"], "role": "member"}';
 const ACTIONS = ['invite', 'resend', 'revoke', 'accept', 'decline'] as const;
 const ROLES = ['admin', 'member', 'viewer'] as const;
-
-const unknownFields = (fields: string) => (issue: { code: string; keys?: string[] }) =>
-	issue.code === 'unrecognized_keys' ? `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}: the fields are ${fields}` : undefined;
 
 const inviteBody = z.strictObject(
 	{
@@ -39,7 +36,7 @@ const inviteBody = z.strictObject(
 );
 
 const inviteIdBody = z.strictObject(
-	{ action: z.enum(['resend', 'revoke', 'accept', 'decline']), invite_id: uuidField('invite_id') },
+	{ action: z.enum(ACTIONS).exclude(['invite']), invite_id: uuidField('invite_id') },
 	{ error: unknownFields('action and invite_id') }
 );
 
@@ -59,7 +56,7 @@ interface Invited {
 	invites: InviteJson[];
 }
 
-/** Emails the invites; a 429 keeps the saved invites in its body. */
+/** Emails the invites; a 429 (over the sender's limit) keeps the saved invites in its body. */
 async function emailInvites(invited: Invited, limitNote: string) {
 	const inviter: Inviter = { displayName: invited.inviter.display_name, email: invited.inviter.email };
 	const outgoing: Outgoing[] = invited.invites.map((invite) => ({
@@ -90,14 +87,7 @@ async function emailInvites(invited: Invited, limitNote: string) {
 			notification: notifications?.get(outcomeKey(invite.email, invite.id)) ?? { status: 'not_sent' }
 		}))
 	});
-	try {
-		return answer(await notify(invited.inviter.id, 'team_invite', outgoing, limitNote));
-	} catch (error) {
-		if (error instanceof HttpError && error.status === 429) {
-			throw new HttpError(error.status, error.code, error.message, { ...error.extra, ...answer(null) }, error.headers);
-		}
-		throw error;
-	}
+	return answer(await notify(invited.inviter.id, 'team_invite', outgoing, limitNote, answer(null)));
 }
 
 servePost('invite-member', async (request) => {

@@ -17,13 +17,10 @@ import { HttpError, jsonResponse, readJson, servePost } from '../_shared/http.ts
 import { appLink, jobPath, passwordResetLink } from '../_shared/links.ts';
 import { notify, outcomeKey, type Notification, type Outgoing } from '../_shared/notify.ts';
 import { callerClient, callRpc } from '../_shared/supabase.ts';
-import { emailList, MAX_BODY_BYTES, parseBody, uuidField } from '../_shared/validate.ts';
+import { emailList, MAX_BODY_BYTES, parseBody, unknownFields, uuidField } from '../_shared/validate.ts';
 
 const EXAMPLE = '{"job_id": "<uuid>", "visibility": "invited", "emails": ["ada@example.com"]}';
 const VISIBILITIES = ['private', 'authenticated', 'invited', 'public'] as const;
-
-const unknownFields = (fields: string) => (issue: { code: string; keys?: string[] }) =>
-	issue.code === 'unrecognized_keys' ? `unknown field${issue.keys!.length > 1 ? 's' : ''} ${issue.keys!.map((k) => `"${k}"`).join(', ')}: the fields are ${fields}` : undefined;
 
 const shareBody = z
 	.strictObject(
@@ -97,14 +94,6 @@ servePost('share-job', async (request) => {
 		}))
 	});
 
-	let notifications: Map<string, Notification>;
-	try {
-		notifications = await notify(sender.id, 'job_share', outgoing, 'The job is shared with them all the same, but no email went out.');
-	} catch (error) {
-		if (error instanceof HttpError && error.status === 429) {
-			throw new HttpError(error.status, error.code, error.message, { ...error.extra, ...answer(null) }, error.headers);
-		}
-		throw error;
-	}
+	const notifications = await notify(sender.id, 'job_share', outgoing, 'The job is shared with them all the same, but no email went out.', answer(null));
 	return jsonResponse(answer(notifications));
 });

@@ -11,8 +11,8 @@ import { httpApiTransport } from './http-api.ts';
 import { smtpTransport } from './smtp.ts';
 import type { EmailTransport } from './transport.ts';
 
-export const DEFAULT_FROM = 'Foldwork <noreply@foldwork.local>';
-export const DEFAULT_EMAIL_API_URL = 'https://api.resend.com/emails';
+const DEFAULT_FROM = 'Foldwork <noreply@foldwork.local>';
+const DEFAULT_EMAIL_API_URL = 'https://api.resend.com/emails';
 
 export interface EmailSender {
 	readonly transport: string;
@@ -30,7 +30,7 @@ function port(env: Env): number {
 	return n;
 }
 
-export function transportFromEnv(env: Env): EmailTransport {
+function transportFromEnv(env: Env): EmailTransport {
 	const kind = (env.get('EMAIL_TRANSPORT') || 'smtp').toLowerCase();
 	if (kind === 'smtp') {
 		return smtpTransport({

@@ -45,6 +45,14 @@ function quoted(text: string, max = 80): string {
 	return `"${headerText(text, max)}"`;
 }
 
+/** A sign-up invitation's links: Auth's invite link, and the password page for when it has expired. */
+interface SignUpLinks {
+	acceptLink: string;
+	resetLink: string;
+}
+
+const UNEXPECTED = 'If you did not expect this email, ignore it: nothing happens unless you follow the link.';
+
 function day(iso: string): string {
 	const date = new Date(iso);
 	return `${date.toISOString().slice(0, 10)} (UTC)`;
@@ -60,14 +68,7 @@ export function jobSharedEmail(p: { to: string; inviter: Inviter; jobName: strin
 	});
 }
 
-export function jobInvitationEmail(p: {
-	to: string;
-	inviter: Inviter;
-	jobName: string;
-	toolId: string;
-	acceptLink: string;
-	resetLink: string;
-}): EmailMessage {
+export function jobInvitationEmail(p: { to: string; inviter: Inviter; jobName: string; toolId: string } & SignUpLinks): EmailMessage {
 	return render({
 		to: p.to,
 		subject: `${shortName(p.inviter)} invited you to see ${quoted(p.jobName, 60)} on Foldwork`,
@@ -79,7 +80,7 @@ export function jobInvitationEmail(p: {
 		after: [
 			`The link works once, for a limited time. If it has expired, ask ${p.inviter.email} to share the job again, or set a password for ${p.to} here (this confirms the address too); the job will be waiting for you:`,
 			p.resetLink,
-			'If you did not expect this email, ignore it: nothing happens unless you follow the link.'
+			UNEXPECTED
 		]
 	});
 }
@@ -88,28 +89,32 @@ function roleText(role: string): string {
 	return role === 'admin' ? 'an admin' : role === 'viewer' ? 'a viewer' : 'a member';
 }
 
-export function teamInvitationEmail(p: { to: string; inviter: Inviter; teamName: string; role: string; expiresAt: string; link: string }): EmailMessage {
+interface TeamInvite {
+	to: string;
+	inviter: Inviter;
+	teamName: string;
+	role: string;
+	expiresAt: string;
+}
+
+function teamSubject(p: TeamInvite): string {
+	return `${shortName(p.inviter)} invited you to join ${quoted(p.teamName, 60)} on Foldwork`;
+}
+
+export function teamInvitationEmail(p: TeamInvite & { link: string }): EmailMessage {
 	return render({
 		to: p.to,
-		subject: `${shortName(p.inviter)} invited you to join ${quoted(p.teamName, 60)} on Foldwork`,
+		subject: teamSubject(p),
 		lines: [`${who(p.inviter)} invited you to join the team ${quoted(p.teamName, 120)} on Foldwork as ${roleText(p.role)}.`],
 		action: { label: 'Accept or decline', url: p.link },
 		after: [`The invitation expires on ${day(p.expiresAt)}.`]
 	});
 }
 
-export function teamSignUpInvitationEmail(p: {
-	to: string;
-	inviter: Inviter;
-	teamName: string;
-	role: string;
-	expiresAt: string;
-	acceptLink: string;
-	resetLink: string;
-}): EmailMessage {
+export function teamSignUpInvitationEmail(p: TeamInvite & SignUpLinks): EmailMessage {
 	return render({
 		to: p.to,
-		subject: `${shortName(p.inviter)} invited you to join ${quoted(p.teamName, 60)} on Foldwork`,
+		subject: teamSubject(p),
 		lines: [
 			`${who(p.inviter)} invited you to join the team ${quoted(p.teamName, 120)} on Foldwork, where teams run computational-biology tools, as ${roleText(p.role)}.`,
 			'Follow the link to create your account (you choose a password next); you join the team as you do.'
@@ -118,7 +123,7 @@ export function teamSignUpInvitationEmail(p: {
 		after: [
 			`The invitation expires on ${day(p.expiresAt)}. The link works once, for a limited time: if it has expired, ask ${p.inviter.email} to send the invitation again, or set a password for ${p.to} here (this confirms the address, and you join the team):`,
 			p.resetLink,
-			'If you did not expect this email, ignore it: nothing happens unless you follow the link.'
+			UNEXPECTED
 		]
 	});
 }
