@@ -1,6 +1,7 @@
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
+import { browserGuard } from './scripts/vite-browser-guard.ts';
 
 // SvelteKit 3 takes its configuration here (svelte.config.js is no longer read).
 // ORIGIN (build time): the URL the built app is served at, e.g.
@@ -16,7 +17,9 @@ export default defineConfig({
 			adapter: adapter(buildDir ? { out: buildDir } : {}),
 			outDir: buildDir ? `${buildDir}-kit` : undefined,
 			paths: { origin: process.env.ORIGIN || undefined }
-		})
+		}),
+		// Fails the client build when browser code imports Node modules or reads process.env.
+		browserGuard()
 	],
 	server: { host: '127.0.0.1', port: 5173, strictPort: true }
 });
