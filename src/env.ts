@@ -14,5 +14,13 @@ export const variables = defineEnvVars({
 		public: true,
 		schema: z.string().min(20, { error: 'PUBLIC_SUPABASE_ANON_KEY must be the project anon (or publishable) key' }),
 		description: 'Supabase anon or publishable key; safe in the browser (RLS decides access)'
+	},
+	SUPABASE_SECRET_KEY: {
+		schema: z
+			.string()
+			.startsWith('sb_secret_', { error: 'SUPABASE_SECRET_KEY must be the project secret key (sb_secret_...), or unset' })
+			.optional(),
+		description:
+			"Server-only. Optional: the project's secret key, used only to name the visitor (Sb-Forwarded-For) on the Auth calls the server makes for them, so Auth's rate limits count the visitor, not the web server (src/lib/supabase/server.ts)"
 	}
 });

@@ -5,7 +5,7 @@ import { isJobLink } from '#lib/tools-ui/job-link.ts';
 
 /** Builds the per-request Supabase client and a verified identity. */
 const supabase: Handle = async ({ event, resolve }) => {
-	event.locals.supabase = createSupabaseServerClient(event.cookies);
+	event.locals.supabase = createSupabaseServerClient(event);
 	// getUser() asks the Auth server, so a forged or revoked session cookie is not trusted.
 	event.locals.getUser = async () => {
 		const { data, error } = await event.locals.supabase.auth.getUser();

@@ -38,14 +38,32 @@ const tomlSchema = z.object({
 			refresh_token_reuse_interval: z.number().int().nonnegative().default(10),
 			enable_signup: z.boolean().default(true),
 			minimum_password_length: z.number().int().positive().default(6),
+			password_requirements: z
+				.enum(['', 'letters_digits', 'lower_upper_letters_digits', 'lower_upper_letters_digits_symbols'], {
+					error: 'auth.password_requirements must be "", "letters_digits", "lower_upper_letters_digits" or "lower_upper_letters_digits_symbols"'
+				})
+				.default(''),
+			rate_limit: z
+				.object({
+					email_sent: z.number().int().nonnegative().default(2),
+					sms_sent: z.number().int().nonnegative().default(30),
+					anonymous_users: z.number().int().nonnegative().default(30),
+					token_refresh: z.number().int().nonnegative().default(150),
+					sign_in_sign_ups: z.number().int().nonnegative().default(30),
+					token_verifications: z.number().int().nonnegative().default(30),
+					web3: z.number().int().nonnegative().default(30)
+				})
+				.prefault({}),
 			email: z
 				.object({
 					enable_signup: z.boolean().default(true),
 					double_confirm_changes: z.boolean().default(true),
 					enable_confirmations: z.boolean().default(false),
+					secure_password_change: z.boolean().default(false),
 					max_frequency: z.string().default('1s'),
 					otp_length: z.number().int().min(6).max(10).default(6),
-					otp_expiry: z.number().int().positive().default(3600)
+					otp_expiry: z.number().int().positive().default(3600),
+					smtp: z.object({ enabled: z.boolean().default(false) }).optional()
 				})
 				.prefault({})
 		})
@@ -88,7 +106,13 @@ export interface StackConfig {
 		refreshTokenRotation: boolean;
 		refreshTokenReuseInterval: number;
 		enableSignup: boolean;
+		/** GoTrue's password rules: at least this many bytes (never under 6), one character of each required set. */
 		minimumPasswordLength: number;
+		passwordRequiredCharacters: string[];
+		/** A password change needs a sign-in within 24 h or a reauthentication nonce. */
+		securePasswordChange: boolean;
+		/** GoTrue's rate limits ([auth.rate_limit]); see auth/rate-limits.ts. */
+		rateLimits: AuthRateLimits;
 		enableConfirmations: boolean;
 		doubleConfirmChanges: boolean;
 		/** Minimum seconds between two emails of one kind to one user. */
@@ -102,6 +126,37 @@ export interface StackConfig {
 	};
 	functions: Record<string, { verifyJwt: boolean }>;
 }
+
+export interface AuthRateLimits {
+	/** Emails per hour, for the whole project (GoTrue's GOTRUE_RATE_LIMIT_EMAIL_SENT). */
+	emailSentPerHour: number;
+	/** Requests per 5 minutes and client address, in buckets of 30 (GoTrue's token buckets). */
+	tokenRefreshPer5Min: number;
+	signInSignUpsPer5Min: number;
+	tokenVerificationsPer5Min: number;
+}
+
+/**
+ * The character sets of [auth] password_requirements, as the Supabase CLI
+ * hands them to GoTrue (GOTRUE_PASSWORD_REQUIRED_CHARACTERS).
+ */
+export const PASSWORD_CHARACTER_SETS: Record<string, string[]> = {
+	'': [],
+	letters_digits: ['abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', '0123456789'],
+	lower_upper_letters_digits: ['abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '0123456789'],
+	lower_upper_letters_digits_symbols: ['abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '0123456789', '!@#$%^&*()_+-=[]{};\'\\:"|<>?,./`~']
+};
+
+/** GoTrue refuses a minimum password length under 6 and uses 6 instead. */
+const GOTRUE_MIN_PASSWORD_LENGTH = 6;
+
+/**
+ * `supabase start` passes [auth.rate_limit] email_sent to GoTrue only with a
+ * custom SMTP server ([auth.email.smtp] enabled); with its own mail catcher
+ * it sets 360000 an hour, and so does this stack (every email lands in the
+ * local inbox).
+ */
+const CLI_EMAIL_SENT_WITHOUT_SMTP = 360_000;
 
 function parseDuration(text: string): number {
 	const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
@@ -173,7 +228,15 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 			refreshTokenRotation: toml.auth.enable_refresh_token_rotation,
 			refreshTokenReuseInterval: toml.auth.refresh_token_reuse_interval,
 			enableSignup: toml.auth.enable_signup && toml.auth.email.enable_signup,
-			minimumPasswordLength: toml.auth.minimum_password_length,
+			minimumPasswordLength: Math.max(GOTRUE_MIN_PASSWORD_LENGTH, toml.auth.minimum_password_length),
+			passwordRequiredCharacters: PASSWORD_CHARACTER_SETS[toml.auth.password_requirements],
+			securePasswordChange: toml.auth.email.secure_password_change,
+			rateLimits: {
+				emailSentPerHour: toml.auth.email.smtp?.enabled ? toml.auth.rate_limit.email_sent : CLI_EMAIL_SENT_WITHOUT_SMTP,
+				tokenRefreshPer5Min: toml.auth.rate_limit.token_refresh,
+				signInSignUpsPer5Min: toml.auth.rate_limit.sign_in_sign_ups,
+				tokenVerificationsPer5Min: toml.auth.rate_limit.token_verifications
+			},
 			enableConfirmations: toml.auth.email.enable_confirmations,
 			doubleConfirmChanges: toml.auth.email.double_confirm_changes,
 			maxFrequencySeconds: parseDuration(toml.auth.email.max_frequency),

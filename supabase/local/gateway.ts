@@ -1,7 +1,9 @@
 // The API gateway on port 54321: what Kong does in `supabase start`. It
-// answers CORS, checks and maps API keys to bearer JWTs, and routes by path
-// prefix to the services (auth, rest, realtime, functions).
+// answers CORS, checks and maps API keys to bearer JWTs, decides who the
+// client is (its address), and routes by path prefix to the services (auth,
+// rest, realtime, functions).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { StackConfig } from './config.ts';
 import { HttpError, bearerToken, sendEmpty, sendJson } from './http.ts';
@@ -17,6 +19,8 @@ export interface ApiRequest {
 	apikey: string | null;
 	/** Bearer token after the gateway's key mapping: the caller's JWT, or the JWT an API key stands for. */
 	token: string | null;
+	/** The client's IP address as the gateway trusts it (see clientAddress); Auth's rate limits are keyed by it. */
+	clientAddress: string;
 }
 
 export interface UpgradeRequest {
@@ -85,6 +89,55 @@ export function mapKeys(config: StackConfig, apikey: string | null, authorizatio
 	return { apikey, token };
 }
 
+/** One spelling per address, as Go's net.IP.String() writes it: IPv4-mapped IPv6 in dotted form, IPv6 compressed. */
+function canonicalAddress(address: string): string {
+	const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+	if (mapped) return mapped[1];
+	if (isIP(address) === 6) {
+		try {
+			return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+		} catch {
+			return address.toLowerCase();
+		}
+	}
+	return address;
+}
+
+export const SB_FORWARDED_FOR = 'sb-forwarded-for';
+
+/**
+ * Who the client is, decided once here and nowhere else, as the hosted
+ * Supabase edge decides it:
+ * - the TCP peer is the client. This gateway is the edge (nothing sits in
+ *   front of it), so a client's own X-Forwarded-For or X-Real-IP is never
+ *   believed: anyone can send any value, and trusting it would hand every
+ *   request a fresh rate-limit bucket;
+ * - `Sb-Forwarded-For` (its first value, which must be an IP address) names
+ *   the client instead, but only on a request made with the project's secret
+ *   key (sb_secret_...): that is how a server that calls Auth for its
+ *   visitors (SSR form actions) passes on their address. Hosted Supabase
+ *   honours it only for secret keys, and only once "IP address forwarding"
+ *   is turned on in the project (Authentication > Rate Limits).
+ */
+export function clientAddress(config: StackConfig, req: IncomingMessage, apikey: string | null): string {
+	const peer = canonicalAddress(req.socket.remoteAddress ?? '');
+	const forwarded = req.headers[SB_FORWARDED_FOR];
+	if (apikey === null || apikey !== config.secretKey || forwarded === undefined) return peer;
+	const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded).split(',')[0].trim();
+	return isIP(first) ? canonicalAddress(first) : peer;
+}
+
+/**
+ * What the services behind the gateway see: X-Forwarded-For replaced by the
+ * trusted address (as Kong does for clients outside its trusted_ips), and no
+ * Sb-Forwarded-For, so no service can be fooled by a client's own header.
+ */
+function stampClientAddress(req: IncomingMessage, address: string): void {
+	req.headers['x-forwarded-for'] = address;
+	delete req.headers['x-real-ip'];
+	delete req.headers[SB_FORWARDED_FOR];
+}
+
 export function createGateway(config: StackConfig, services: Service[]): http.Server {
 	const byPrefix = [...services].sort((a, b) => b.prefix.length - a.prefix.length);
 	const route = (pathname: string): { service: Service; path: string } | null => {
@@ -128,8 +181,10 @@ export function createGateway(config: StackConfig, services: Service[]): http.Se
 			sendJson(res, keys.refusal.status, keys.refusal.body);
 			return;
 		}
+		const address = clientAddress(config, req, keys.apikey);
+		stampClientAddress(req, address);
 		try {
-			await match.service.handle({ req, res, url, path: match.path, apikey: keys.apikey, token: keys.token });
+			await match.service.handle({ req, res, url, path: match.path, apikey: keys.apikey, token: keys.token, clientAddress: address });
 		} catch (error) {
 			if (res.headersSent) {
 				res.destroy();
@@ -157,6 +212,7 @@ export function createGateway(config: StackConfig, services: Service[]): http.Se
 			socket.end(`HTTP/1.1 ${keys.refusal.status} Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 			return;
 		}
+		stampClientAddress(req, clientAddress(config, req, keys.apikey));
 		match.service.upgrade({ req, socket, head, url, path: match.path, apikey: keys.apikey, token: keys.token });
 	});
 	server.keepAliveTimeout = 65_000;

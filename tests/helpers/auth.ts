@@ -1,12 +1,77 @@
 // Auth test helpers: supabase-js clients (plain and @supabase/ssr with an
 // in-memory cookie jar), following emailed links without a browser, and
 // confirmed users made through the real endpoints.
+//
+// Auth rate-limits per client address, as hosted Supabase does. A test file
+// that uses these helpers is one client machine of its own: its requests
+// leave from a loopback address picked for the file (127.0.0.0/8 all reaches
+// this machine), so the files running side by side do not share buckets, and
+// each file still gets GoTrue's real limits. Security tests take further
+// addresses of their own (clientFrom, fetchFrom) to play attackers.
 import { createServerClient } from '@supabase/ssr';
-import type { SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { expect } from 'vitest';
 import { signJwt } from '../../supabase/local/jwt.ts';
 import { waitForMail, type ReceivedMail } from './mail.ts';
-import { anonClient, serviceClient, stackInfo, uniqueEmail } from './stack.ts';
+import { serviceClient, stackInfo, uniqueEmail } from './stack.ts';
+
+/** A loopback address other than 127.0.0.1, as the address of a machine of its own. */
+export function randomLoopbackAddress(): string {
+	const [a, b, c] = randomBytes(3);
+	return `127.${1 + (a % 254)}.${b}.${1 + (c % 254)}`;
+}
+
+/** The address this test file's requests come from. */
+export const CLIENT_ADDRESS = randomLoopbackAddress();
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A fetch whose connections leave from `localAddress`: what a client on
+ * another machine looks like to the gateway. Redirects are not followed
+ * (like redirect: 'manual').
+ */
+export function fetchFrom(localAddress: string): typeof fetch {
+	return async (input, init) => {
+		const request = new Request(input, init);
+		const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+		const headers = Object.fromEntries(request.headers);
+		if (body) headers['content-length'] = String(body.length);
+		return new Promise<Response>((resolve, reject) => {
+			const outgoing = http.request(request.url, { method: request.method, headers, localAddress, signal: init?.signal ?? undefined }, (incoming) => {
+				const chunks: Buffer[] = [];
+				incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+				incoming.on('error', reject);
+				incoming.on('end', () => {
+					const answer = new Headers();
+					for (const [name, value] of Object.entries(incoming.headers)) {
+						for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answer.append(name, v);
+					}
+					const status = incoming.statusCode ?? 500;
+					const empty = NULL_BODY_STATUS.has(status) || request.method === 'HEAD';
+					resolve(new Response(empty ? null : Buffer.concat(chunks), { status, statusText: incoming.statusMessage, headers: answer }));
+				});
+			});
+			outgoing.on('error', reject);
+			outgoing.end(body);
+		});
+	};
+}
+
+/** A supabase-js client (session in memory, no timers) whose requests come from `address`. */
+export function clientFrom(address: string, key = stackInfo().anonKey, url = stackInfo().apiUrl): SupabaseClient {
+	return createClient(url, key, {
+		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+		global: { fetch: fetchFrom(address) }
+	});
+}
+
+/** A supabase-js client of this test file's machine (see CLIENT_ADDRESS). */
+export function authClient(key = stackInfo().anonKey): SupabaseClient {
+	return clientFrom(CLIENT_ADDRESS, key);
+}
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -23,7 +88,8 @@ export function ssrClient(): { client: SupabaseClient; cookies: Map<string, stri
 				}
 			}
 		},
-		auth: { autoRefreshToken: false, detectSessionInUrl: false }
+		auth: { autoRefreshToken: false, detectSessionInUrl: false },
+		global: { fetch: fetchFrom(CLIENT_ADDRESS) }
 	});
 	return { client, cookies };
 }
@@ -44,7 +110,7 @@ export function otpCode(mail: ReceivedMail): string {
 
 /** Follows a link like a browser that stops at the first redirect; returns the Location. */
 export async function follow(link: string): Promise<URL> {
-	const res = await fetch(link, { redirect: 'manual' });
+	const res = await fetchFrom(CLIENT_ADDRESS)(link, { redirect: 'manual' });
 	expect(res.status).toBe(303);
 	const location = res.headers.get('location');
 	expect(location).toBeTruthy();
@@ -60,14 +126,14 @@ export async function confirmedUser(prefix = 'user'): Promise<{ email: string; c
 	const email = uniqueEmail(prefix);
 	const { data, error } = await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
 	expect(error).toBeNull();
-	const client = anonClient();
+	const client = authClient();
 	const signIn = await client.auth.signInWithPassword({ email, password: PASSWORD });
 	expect(signIn.error).toBeNull();
 	return { email, client, userId: data.user!.id };
 }
 
 export async function signUpAndWaitForMail(email: string, options: Parameters<SupabaseClient['auth']['signUp']>[0]['options'] = {}) {
-	const client = anonClient();
+	const client = authClient();
 	const result = await client.auth.signUp({ email, password: PASSWORD, options });
 	expect(result.error).toBeNull();
 	const mail = await waitForMail(email, { subject: /Confirm Your Signup/ });
@@ -90,5 +156,5 @@ export async function authFetch(path: string, init: RequestInit & { token?: stri
 	if (!headers.has('x-supabase-api-version')) headers.set('x-supabase-api-version', '2024-01-01');
 	if (init.token) headers.set('authorization', `Bearer ${init.token}`);
 	if (init.body) headers.set('content-type', 'application/json;charset=UTF-8');
-	return fetch(authUrl(path), { ...init, headers });
+	return fetchFrom(CLIENT_ADDRESS)(authUrl(path), { ...init, headers });
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { adminPool, anonClient, serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { authFetch, authUrl, follow, fragmentOf, PASSWORD } from '../helpers/auth.ts';
+import { adminPool, serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { authClient, authFetch, authUrl, follow, fragmentOf, PASSWORD } from '../helpers/auth.ts';
 
 let pool: pg.Pool;
 beforeAll(() => {
@@ -30,7 +30,7 @@ describe('admin users API', () => {
 		expect(user.user_metadata).toEqual({ full_name: 'Admin Made', email_verified: true });
 		const hash = await pool.query('select encrypted_password from auth.users where id = $1', [user.id]);
 		expect(hash.rows[0].encrypted_password).toMatch(/^\$2a\$10\$/);
-		expect((await anonClient().auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
+		expect((await authClient().auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
 
 		const got = await admin.getUserById(user.id);
 		expect(got.data.user?.id).toBe(user.id);
@@ -39,11 +39,11 @@ describe('admin users API', () => {
 		expect(updated.error).toBeNull();
 		expect(updated.data.user?.user_metadata).toEqual({ email_verified: true, title: 'Dr' });
 		expect(updated.data.user?.app_metadata.plan).toBe('free');
-		expect((await anonClient().auth.signInWithPassword({ email, password: 'changed-by-admin' })).error).toBeNull();
+		expect((await authClient().auth.signInWithPassword({ email, password: 'changed-by-admin' })).error).toBeNull();
 
 		const banned = await admin.updateUserById(user.id, { ban_duration: '24h' });
 		expect(banned.data.user?.banned_until).toBeTruthy();
-		expect((await anonClient().auth.signInWithPassword({ email, password: 'changed-by-admin' })).error?.code).toBe('user_banned');
+		expect((await authClient().auth.signInWithPassword({ email, password: 'changed-by-admin' })).error?.code).toBe('user_banned');
 		await admin.updateUserById(user.id, { ban_duration: 'none' });
 
 		const deleted = await admin.deleteUser(user.id);
@@ -87,12 +87,12 @@ describe('admin users API', () => {
 	});
 
 	it('answers not_admin to a user token and the anon key, no_authorization without a token', async () => {
-		const anon = await anonClient().auth.admin.listUsers();
+		const anon = await authClient().auth.admin.listUsers();
 		expect(anon.error?.status).toBe(403);
 		expect(anon.error?.code).toBe('not_admin');
 		const email = uniqueEmail('notadmin');
 		await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
-		const client = anonClient();
+		const client = authClient();
 		await client.auth.signInWithPassword({ email, password: PASSWORD });
 		const token = (await client.auth.getSession()).data.session!.access_token;
 		const res = await authFetch('/admin/users', { token });
@@ -133,7 +133,7 @@ describe('admin.generateLink', () => {
 		await admin.createUser({ email, password: PASSWORD, email_confirm: true });
 		const magic = await admin.generateLink({ type: 'magiclink', email });
 		expect(magic.data.properties?.verification_type).toBe('magiclink');
-		const viaHash = await anonClient().auth.verifyOtp({ token_hash: magic.data.properties!.hashed_token, type: 'magiclink' });
+		const viaHash = await authClient().auth.verifyOtp({ token_hash: magic.data.properties!.hashed_token, type: 'magiclink' });
 		expect(viaHash.error).toBeNull();
 		expect(viaHash.data.session?.user.email).toBe(email);
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { waitForMail } from '../helpers/mail.ts';
-import { anonClient, serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { authFetch, authUrl, confirmedUser, follow, fragmentOf, otpCode, PASSWORD, ssrClient, verifyLink } from '../helpers/auth.ts';
+import { serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { authClient, CLIENT_ADDRESS, fetchFrom, authFetch, authUrl, confirmedUser, follow, fragmentOf, otpCode, PASSWORD, ssrClient, verifyLink } from '../helpers/auth.ts';
 
 describe('signInWithOtp (magic link and email code)', () => {
 	it('emails an existing user a magic link that signs in (implicit)', async () => {
 		const { email, userId } = await confirmedUser('magic');
 		const redirectTo = `${stackInfo().siteUrl}/app`;
-		const { data, error } = await anonClient().auth.signInWithOtp({ email, options: { emailRedirectTo: redirectTo } });
+		const { data, error } = await authClient().auth.signInWithOtp({ email, options: { emailRedirectTo: redirectTo } });
 		expect(error).toBeNull();
 		expect(data).toEqual({ user: null, session: null });
 		const mail = await waitForMail(email, { subject: /Your Magic Link/ });
@@ -23,29 +23,29 @@ describe('signInWithOtp (magic link and email code)', () => {
 
 	it('signs in with the emailed code through verifyOtp (type email), once', async () => {
 		const { email } = await confirmedUser('code');
-		expect((await anonClient().auth.signInWithOtp({ email })).error).toBeNull();
+		expect((await authClient().auth.signInWithOtp({ email })).error).toBeNull();
 		const mail = await waitForMail(email, { subject: /Your Magic Link/ });
-		const wrong = await anonClient().auth.verifyOtp({ email, token: '000000' === otpCode(mail) ? '111111' : '000000', type: 'email' });
+		const wrong = await authClient().auth.verifyOtp({ email, token: '000000' === otpCode(mail) ? '111111' : '000000', type: 'email' });
 		expect(wrong.error?.code).toBe('otp_expired');
 		expect(wrong.error?.status).toBe(403);
 		expect(wrong.error?.message).toBe('Token has expired or is invalid');
-		const right = await anonClient().auth.verifyOtp({ email, token: otpCode(mail), type: 'email' });
+		const right = await authClient().auth.verifyOtp({ email, token: otpCode(mail), type: 'email' });
 		expect(right.error).toBeNull();
 		expect(right.data.session?.user.email).toBe(email);
-		const again = await anonClient().auth.verifyOtp({ email, token: otpCode(mail), type: 'email' });
+		const again = await authClient().auth.verifyOtp({ email, token: otpCode(mail), type: 'email' });
 		expect(again.error?.code).toBe('otp_expired');
 	});
 
 	it('signs up an unknown address (a confirmation email) unless shouldCreateUser is false', async () => {
 		const refused = uniqueEmail('nocreate');
-		const no = await anonClient().auth.signInWithOtp({ email: refused, options: { shouldCreateUser: false } });
+		const no = await authClient().auth.signInWithOtp({ email: refused, options: { shouldCreateUser: false } });
 		expect(no.error?.code).toBe('otp_disabled');
 		expect(no.error?.status).toBe(422);
 
 		const email = uniqueEmail('otpsignup');
-		expect((await anonClient().auth.signInWithOtp({ email, options: { data: { full_name: 'New' } } })).error).toBeNull();
+		expect((await authClient().auth.signInWithOtp({ email, options: { data: { full_name: 'New' } } })).error).toBeNull();
 		const mail = await waitForMail(email, { subject: /Confirm Your Signup/ });
-		const verified = await anonClient().auth.verifyOtp({ email, token: otpCode(mail), type: 'email' });
+		const verified = await authClient().auth.verifyOtp({ email, token: otpCode(mail), type: 'email' });
 		expect(verified.error).toBeNull();
 		expect(verified.data.user?.user_metadata.full_name).toBe('New');
 		expect(verified.data.user?.email_confirmed_at).toBeTruthy();
@@ -107,20 +107,20 @@ describe('resetPasswordForEmail', () => {
 	it('emails a recovery link whose session may set a new password', async () => {
 		const { email } = await confirmedUser('recover');
 		const redirectTo = `${stackInfo().siteUrl}/reset`;
-		expect((await anonClient().auth.resetPasswordForEmail(email, { redirectTo })).error).toBeNull();
+		expect((await authClient().auth.resetPasswordForEmail(email, { redirectTo })).error).toBeNull();
 		const mail = await waitForMail(email, { subject: /Reset Your Password/ });
 		const location = await follow(verifyLink(mail));
 		expect(location.origin + location.pathname).toBe(redirectTo);
 		const fragment = fragmentOf(location);
 		expect(fragment.get('type')).toBe('recovery');
-		const client = anonClient();
+		const client = authClient();
 		await client.auth.setSession({ access_token: fragment.get('access_token')!, refresh_token: fragment.get('refresh_token')! });
 		expect((await client.auth.updateUser({ password: 'recovered-password' })).error).toBeNull();
-		expect((await anonClient().auth.signInWithPassword({ email, password: 'recovered-password' })).error).toBeNull();
+		expect((await authClient().auth.signInWithPassword({ email, password: 'recovered-password' })).error).toBeNull();
 	});
 
 	it('answers unknown addresses the same way and sends nothing', async () => {
-		const { data, error } = await anonClient().auth.resetPasswordForEmail(uniqueEmail('ghost'));
+		const { data, error } = await authClient().auth.resetPasswordForEmail(uniqueEmail('ghost'));
 		expect(error).toBeNull();
 		expect(data).toEqual({});
 	});
@@ -141,12 +141,12 @@ describe('inviteUserByEmail', () => {
 		expect(location.origin + location.pathname).toBe(redirectTo);
 		const fragment = fragmentOf(location);
 		expect(fragment.get('type')).toBe('invite');
-		const client = anonClient();
+		const client = authClient();
 		await client.auth.setSession({ access_token: fragment.get('access_token')!, refresh_token: fragment.get('refresh_token')! });
 		const me = await client.auth.getUser();
 		expect(me.data.user?.email_confirmed_at).toBeTruthy();
 		expect((await client.auth.updateUser({ password: PASSWORD })).error).toBeNull();
-		expect((await anonClient().auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
+		expect((await authClient().auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
 
 		const again = await serviceClient().auth.admin.inviteUserByEmail(email);
 		expect(again.error?.code).toBe('email_exists');
@@ -154,7 +154,7 @@ describe('inviteUserByEmail', () => {
 	});
 
 	it('is for the service role only', async () => {
-		const { error } = await anonClient().auth.admin.inviteUserByEmail(uniqueEmail('nope'));
+		const { error } = await authClient().auth.admin.inviteUserByEmail(uniqueEmail('nope'));
 		expect(error?.status).toBe(403);
 		expect(error?.code).toBe('not_admin');
 	});
@@ -162,7 +162,7 @@ describe('inviteUserByEmail', () => {
 
 describe('GET /verify', () => {
 	it('needs no API key, redirects to the site URL when redirect_to is not allowed, and reports errors in the fragment', async () => {
-		const res = await fetch(`${authUrl('/verify')}?token=deadbeef&type=signup&redirect_to=${encodeURIComponent('https://evil.example/steal')}`, { redirect: 'manual' });
+		const res = await fetchFrom(CLIENT_ADDRESS)(`${authUrl('/verify')}?token=deadbeef&type=signup&redirect_to=${encodeURIComponent('https://evil.example/steal')}`, { redirect: 'manual' });
 		expect(res.status).toBe(303);
 		const location = new URL(res.headers.get('location')!);
 		expect(location.origin).toBe(new URL(stackInfo().siteUrl).origin);
@@ -171,17 +171,17 @@ describe('GET /verify', () => {
 		expect(fragment.get('error_code')).toBe('otp_expired');
 		expect(fragment.get('error_description')).toBe('Email link is invalid or has expired');
 
-		const allowed = await fetch(`${authUrl('/verify')}?token=deadbeef&type=magiclink&redirect_to=${encodeURIComponent('http://localhost:5173/deep/path')}`, { redirect: 'manual' });
+		const allowed = await fetchFrom(CLIENT_ADDRESS)(`${authUrl('/verify')}?token=deadbeef&type=magiclink&redirect_to=${encodeURIComponent('http://localhost:5173/deep/path')}`, { redirect: 'manual' });
 		expect(allowed.headers.get('location')).toMatch(/^http:\/\/localhost:5173\/deep\/path#error=/);
 
-		const noType = await fetch(`${authUrl('/verify')}?token=abc`, { headers: { 'x-supabase-api-version': '2024-01-01' } });
+		const noType = await fetchFrom(CLIENT_ADDRESS)(`${authUrl('/verify')}?token=abc`, { headers: { 'x-supabase-api-version': '2024-01-01' } });
 		expect(noType.status).toBe(400);
 		expect(await noType.json()).toEqual({ code: 'validation_failed', message: 'Verify requires a verification type' });
 	});
 
 	it('refuses an expired link', async () => {
 		const email = uniqueEmail('expiredlink');
-		const { data } = await anonClient().auth.signUp({ email, password: PASSWORD });
+		const { data } = await authClient().auth.signUp({ email, password: PASSWORD });
 		const mail = await waitForMail(email, { subject: /Confirm Your Signup/ });
 		const { adminPool } = await import('../helpers/stack.ts');
 		const pool = adminPool(1);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { adminPool, anonClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { authFetch, confirmedUser, PASSWORD, signedToken } from '../helpers/auth.ts';
+import { adminPool, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { authClient, authFetch, confirmedUser, PASSWORD, signedToken } from '../helpers/auth.ts';
 
 let pool: pg.Pool;
 beforeAll(() => {
@@ -53,7 +53,7 @@ describe('password grant', () => {
 	it('refuses a wrong password and an unknown address alike', async () => {
 		const { email } = await confirmedUser('wrongpw');
 		for (const attempt of [{ email, password: 'wrong-password' }, { email: uniqueEmail('nobody'), password: PASSWORD }]) {
-			const { error, data } = await anonClient().auth.signInWithPassword(attempt);
+			const { error, data } = await authClient().auth.signInWithPassword(attempt);
 			expect(data.session).toBeNull();
 			expect(error?.status).toBe(400);
 			expect(error?.code).toBe('invalid_credentials');
@@ -124,7 +124,7 @@ describe('refresh_token grant', () => {
 	});
 
 	it('refuses unknown and missing refresh tokens', async () => {
-		const unknown = await anonClient().auth.refreshSession({ refresh_token: 'nosuchtoken1' });
+		const unknown = await authClient().auth.refreshSession({ refresh_token: 'nosuchtoken1' });
 		expect(unknown.error?.code).toBe('refresh_token_not_found');
 		expect(unknown.error?.status).toBe(400);
 		const missing = await refresh('');
@@ -143,7 +143,7 @@ describe('refresh_token grant', () => {
 		expect(await refused.json()).toMatchObject({ code: 'bad_jwt', message: expect.stringContaining('token is expired') });
 
 		// supabase-js refreshes a session that is past its expiry before using it.
-		const other = anonClient();
+		const other = authClient();
 		await other.auth.setSession({ access_token: expired, refresh_token: session.refresh_token });
 		const me = await other.auth.getUser();
 		expect(me.error).toBeNull();
@@ -168,7 +168,7 @@ describe('GET /user refuses tokens it did not issue', () => {
 			expect(res.status).toBe(403);
 			expect((await res.json()).code).toBe('bad_jwt');
 		}
-		const viaClient = await anonClient().auth.getUser(wrongSecret);
+		const viaClient = await authClient().auth.getUser(wrongSecret);
 		expect(viaClient.data.user).toBeNull();
 		expect(viaClient.error?.status).toBe(403);
 	});
@@ -192,7 +192,7 @@ describe('GET /user refuses tokens it did not issue', () => {
 describe('signOut', () => {
 	async function twoSessions() {
 		const { email, client } = await confirmedUser('logout');
-		const second = anonClient();
+		const second = authClient();
 		expect((await second.auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
 		const tokenOf = async (c: typeof client) => (await c.auth.getSession()).data.session!;
 		return { first: await tokenOf(client), second: await tokenOf(second), client };

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { waitForMail } from '../helpers/mail.ts';
-import { adminPool, anonClient, serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { authFetch, follow, fragmentOf, otpCode, PASSWORD, signUpAndWaitForMail, ssrClient, verifyLink } from '../helpers/auth.ts';
+import { adminPool, serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { authClient, CLIENT_ADDRESS, fetchFrom, authFetch, follow, fragmentOf, otpCode, PASSWORD, signUpAndWaitForMail, ssrClient, verifyLink } from '../helpers/auth.ts';
 
 let pool: pg.Pool;
 
@@ -75,7 +75,7 @@ describe('signUp with email confirmations on', () => {
 		expect(stored.rows).toEqual([{ confirmation_token: link.searchParams.get('token'), token_type: 'confirmation_token', relates_to: email }]);
 
 		// Signing in before confirming is refused.
-		const early = await anonClient().auth.signInWithPassword({ email, password: PASSWORD });
+		const early = await authClient().auth.signInWithPassword({ email, password: PASSWORD });
 		expect(early.error?.code).toBe('email_not_confirmed');
 		expect(early.error?.status).toBe(400);
 
@@ -87,7 +87,7 @@ describe('signUp with email confirmations on', () => {
 		expect(Number(fragment.get('expires_in'))).toBeGreaterThan(3500);
 		expect(Number(fragment.get('expires_at'))).toBeGreaterThan(Date.now() / 1000);
 
-		const client = anonClient();
+		const client = authClient();
 		const set = await client.auth.setSession({ access_token: fragment.get('access_token')!, refresh_token: fragment.get('refresh_token')! });
 		expect(set.error).toBeNull();
 		const me = await client.auth.getUser();
@@ -103,7 +103,7 @@ describe('signUp with email confirmations on', () => {
 		expect(error.get('error_description')).toBe('Email link is invalid or has expired');
 
 		// Now the password works.
-		const signIn = await anonClient().auth.signInWithPassword({ email, password: PASSWORD });
+		const signIn = await authClient().auth.signInWithPassword({ email, password: PASSWORD });
 		expect(signIn.error).toBeNull();
 		expect(signIn.data.session?.user.id).toBe(user.id);
 	});
@@ -143,7 +143,7 @@ describe('signUp with email confirmations on', () => {
 		const email = uniqueEmail('taken');
 		const created = await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
 		expect(created.error).toBeNull();
-		const again = await anonClient().auth.signUp({ email, password: 'another-password' });
+		const again = await authClient().auth.signUp({ email, password: 'another-password' });
 		expect(again.error).toBeNull();
 		expect(again.data.session).toBeNull();
 		expect(again.data.user?.id).not.toBe(created.data.user!.id);
@@ -155,20 +155,20 @@ describe('signUp with email confirmations on', () => {
 		await signUpAndWaitForMail(email);
 		// Pretend the first email went out just now (the window is 1 s; no timing race in the test).
 		await pool.query("update auth.users set confirmation_sent_at = now() + interval '30 seconds' where email = $1", [email]);
-		const again = await anonClient().auth.signUp({ email, password: PASSWORD });
+		const again = await authClient().auth.signUp({ email, password: PASSWORD });
 		expect(again.error?.status).toBe(429);
 		expect(again.error?.code).toBe('over_email_send_rate_limit');
 		expect(again.error?.message).toMatch(/^For security purposes, you can only request this after \d+ seconds\.$/);
 	});
 
 	it('refuses weak passwords, bad addresses, phones and missing passwords with GoTrue’s errors', async () => {
-		const weak = await anonClient().auth.signUp({ email: uniqueEmail('weak'), password: '123' });
+		const weak = await authClient().auth.signUp({ email: uniqueEmail('weak'), password: '123' });
 		expect(weak.error?.status).toBe(422);
 		expect(weak.error?.code).toBe('weak_password');
 		expect((weak.error as { reasons?: string[] }).reasons).toEqual(['length']);
-		expect(weak.error?.message).toBe('Password should be at least 6 characters.');
+		expect(weak.error?.message).toBe('Password should be at least 8 characters.');
 
-		const invalid = await anonClient().auth.signUp({ email: 'not-an-email', password: PASSWORD });
+		const invalid = await authClient().auth.signUp({ email: 'not-an-email', password: PASSWORD });
 		expect(invalid.error?.status).toBe(400);
 		expect(invalid.error?.code).toBe('validation_failed');
 		expect(invalid.error?.message).toBe('Unable to validate email address: invalid format');
@@ -188,14 +188,14 @@ describe('signUp with email confirmations on', () => {
 	});
 
 	it('answers in the legacy error shape when the request names no API version', async () => {
-		const res = await fetch(`${stackInfo().apiUrl}/auth/v1/signup`, {
+		const res = await fetchFrom(CLIENT_ADDRESS)(`${stackInfo().apiUrl}/auth/v1/signup`, {
 			method: 'POST',
 			headers: { apikey: stackInfo().anonKey, 'content-type': 'application/json' },
 			body: JSON.stringify({ email: uniqueEmail('legacy'), password: '1' })
 		});
 		expect(res.status).toBe(422);
 		expect(res.headers.get('x-supabase-api-version')).toBeNull();
-		expect(await res.json()).toEqual({ code: 422, error_code: 'weak_password', msg: 'Password should be at least 6 characters.', weak_password: { reasons: ['length'] } });
+		expect(await res.json()).toEqual({ code: 422, error_code: 'weak_password', msg: 'Password should be at least 8 characters.', weak_password: { reasons: ['length'] } });
 	});
 });
 

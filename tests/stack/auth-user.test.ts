@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitForMail } from '../helpers/mail.ts';
-import { anonClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { authFetch, confirmedUser, follow, fragmentOf, otpCode, PASSWORD, ssrClient, verifyLink } from '../helpers/auth.ts';
+import { stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { authClient, authFetch, confirmedUser, follow, fragmentOf, otpCode, PASSWORD, ssrClient, verifyLink } from '../helpers/auth.ts';
 
 describe('updateUser', () => {
 	it('merges data into user_metadata, a null value deleting the key', async () => {
@@ -19,7 +19,7 @@ describe('updateUser', () => {
 
 	it('changes the password: the old one stops working, other sessions end, this one stays', async () => {
 		const { email, client } = await confirmedUser('passwd');
-		const other = anonClient();
+		const other = authClient();
 		await other.auth.signInWithPassword({ email, password: PASSWORD });
 		const otherToken = (await other.auth.getSession()).data.session!.access_token;
 
@@ -31,8 +31,8 @@ describe('updateUser', () => {
 
 		const changed = await client.auth.updateUser({ password: 'a-brand-new-password' });
 		expect(changed.error).toBeNull();
-		expect((await anonClient().auth.signInWithPassword({ email, password: PASSWORD })).error?.code).toBe('invalid_credentials');
-		expect((await anonClient().auth.signInWithPassword({ email, password: 'a-brand-new-password' })).error).toBeNull();
+		expect((await authClient().auth.signInWithPassword({ email, password: PASSWORD })).error?.code).toBe('invalid_credentials');
+		expect((await authClient().auth.signInWithPassword({ email, password: 'a-brand-new-password' })).error).toBeNull();
 		expect((await client.auth.getUser()).error).toBeNull();
 		expect((await authFetch('/user', { token: otherToken })).status).toBe(403);
 	});
@@ -76,7 +76,7 @@ describe('updateUser', () => {
 		expect(me.data.user?.email).toBe(newEmail);
 		expect(me.data.user?.new_email).toBeUndefined();
 		expect(me.data.user?.identities?.[0].identity_data?.email).toBe(newEmail);
-		expect((await anonClient().auth.signInWithPassword({ email: newEmail, password: PASSWORD })).error).toBeNull();
+		expect((await authClient().auth.signInWithPassword({ email: newEmail, password: PASSWORD })).error).toBeNull();
 	});
 
 	it('confirms an email change with the OTP codes through verifyOtp', async () => {
@@ -85,10 +85,10 @@ describe('updateUser', () => {
 		expect((await client.auth.updateUser({ email: newEmail })).error).toBeNull();
 		const toOld = await waitForMail(email, { subject: /Confirm Email Change/ });
 		const toNew = await waitForMail(newEmail, { subject: /Confirm Email Change/ });
-		const one = await anonClient().auth.verifyOtp({ email, token: otpCode(toOld), type: 'email_change' });
+		const one = await authClient().auth.verifyOtp({ email, token: otpCode(toOld), type: 'email_change' });
 		expect(one.error).toBeNull();
 		expect(one.data.session).toBeNull();
-		const two = await anonClient().auth.verifyOtp({ email: newEmail, token: otpCode(toNew), type: 'email_change' });
+		const two = await authClient().auth.verifyOtp({ email: newEmail, token: otpCode(toNew), type: 'email_change' });
 		expect(two.error).toBeNull();
 		expect(two.data.session?.user.email).toBe(newEmail);
 	});

@@ -2,11 +2,14 @@
 import type pg from 'pg';
 import type { StackConfig } from '../config.ts';
 import type { Mailer } from './mailer.ts';
+import type { AuthLimiters } from './rate-limits.ts';
 
 export interface AuthContext {
 	config: StackConfig;
 	pool: pg.Pool;
 	mailer: Mailer;
+	/** GoTrue's rate limits (per client address, and the email quota). */
+	limiters: AuthLimiters;
 	log(message: string): void;
 }
 

@@ -1,12 +1,14 @@
 // The emails that carry a one-time token (confirmation, invite, magic link,
-// recovery, email change): rate limit per address, new OTP and token hash,
-// the email itself, then the user's *_token column and one_time_tokens.
+// recovery, email change, reauthentication): spacing per user, the
+// project's email quota, new OTP and token hash, the email itself, then the
+// user's *_token column and one_time_tokens.
 import type { AuthContext } from './context.ts';
 import type { Db } from './db.ts';
 import { AuthError, internal } from './errors.ts';
 import type { EmailData, EmailKind } from './email-templates.ts';
 import { RecipientRefused } from './mailer.ts';
 import { createOneTimeToken, generateOtp, tokenHash, withFlowPrefix, type FlowType } from './one-time-tokens.ts';
+import { countEmail } from './rate-limits.ts';
 import { encodeValues } from './redirects.ts';
 import { NOW, updateUser, type UserRecord } from './users.ts';
 
@@ -26,6 +28,11 @@ export function checkEmailFrequency(ctx: AuthContext, sentAt: string | null): vo
 		const seconds = Math.floor((readyAt - now) / 1000);
 		throw new AuthError(429, 'over_email_send_rate_limit', `For security purposes, you can only request this after ${seconds} seconds.`);
 	}
+}
+
+/** The project-wide email quota (email_sent), checked once per email action as GoTrue's sendEmail does. */
+function countOneEmail(ctx: AuthContext): void {
+	countEmail(ctx.limiters, !ctx.config.auth.enableConfirmations);
 }
 
 async function deliver(ctx: AuthContext, to: string, data: EmailData, failure: string): Promise<void> {
@@ -51,6 +58,7 @@ interface TokenEmail {
 async function sendTokenEmail(ctx: AuthContext, db: Db, user: UserRecord, flow: FlowType, redirectTo: string, spec: TokenEmail): Promise<UserRecord> {
 	const email = user.email ?? '';
 	if (spec.rateLimited) checkEmailFrequency(ctx, user[spec.sentAtColumn]);
+	countOneEmail(ctx);
 	const otp = generateOtp(ctx.config.auth.otpLength);
 	const hash = withFlowPrefix(tokenHash(email, otp), flow);
 	await deliver(
@@ -115,6 +123,7 @@ export function sendMagicLink(ctx: AuthContext, db: Db, user: UserRecord, flow: 
  */
 export async function sendEmailChange(ctx: AuthContext, db: Db, user: UserRecord, newEmail: string, flow: FlowType, redirectTo: string): Promise<UserRecord> {
 	checkEmailFrequency(ctx, user.email_change_sent_at);
+	countOneEmail(ctx);
 	const currentEmail = user.email ?? '';
 	const otpNew = generateOtp(ctx.config.auth.otpLength);
 	const hashNew = withFlowPrefix(tokenHash(newEmail, otpNew), flow);
@@ -136,5 +145,21 @@ export async function sendEmailChange(ctx: AuthContext, db: Db, user: UserRecord
 	});
 	if (hashCurrent) await createOneTimeToken(db, user.id, 'email_change_token_current', hashCurrent, currentEmail);
 	await createOneTimeToken(db, user.id, 'email_change_token_new', hashNew, newEmail);
+	return updated;
+}
+
+/**
+ * GET /reauthenticate's email: a code (no link) for the user's own address,
+ * which PUT /user then takes as `nonce` for a password change.
+ */
+export async function sendReauthentication(ctx: AuthContext, db: Db, user: UserRecord): Promise<UserRecord> {
+	const email = user.email ?? '';
+	checkEmailFrequency(ctx, user.reauthentication_sent_at);
+	countOneEmail(ctx);
+	const otp = generateOtp(ctx.config.auth.otpLength);
+	const hash = tokenHash(email, otp);
+	await deliver(ctx, email, { kind: 'reauthentication', confirmationUrl: '', otp, siteUrl: ctx.config.auth.siteUrl, email }, 'Error sending reauthentication email');
+	const updated = await updateUser(db, user.id, { reauthentication_token: hash, reauthentication_sent_at: NOW });
+	await createOneTimeToken(db, user.id, 'reauthentication_token', hash, email);
 	return updated;
 }

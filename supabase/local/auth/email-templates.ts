@@ -1,11 +1,11 @@
 // Subjects and bodies of the auth emails: Supabase's default templates
 // (the ones `supabase start` sends), each with its verify link and OTP code.
 
-export type EmailKind = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email_change';
+export type EmailKind = 'signup' | 'invite' | 'magiclink' | 'recovery' | 'email_change' | 'reauthentication';
 
 export interface EmailData {
 	kind: EmailKind;
-	/** `${apiUrl}/auth/v1/verify?token=...&type=...&redirect_to=...` */
+	/** `${apiUrl}/auth/v1/verify?token=...&type=...&redirect_to=...`; '' for a code-only email (reauthentication). */
 	confirmationUrl: string;
 	otp: string;
 	siteUrl: string;
@@ -18,7 +18,8 @@ const SUBJECTS: Record<EmailKind, string> = {
 	invite: 'You have been invited',
 	magiclink: 'Your Magic Link',
 	recovery: 'Reset Your Password',
-	email_change: 'Confirm Email Change'
+	email_change: 'Confirm Email Change',
+	reauthentication: 'Confirm Reauthentication'
 };
 
 function escapeHtml(text: string): string {
@@ -45,11 +46,18 @@ function intro(data: EmailData): { heading: string; lead: string; action: string
 				lead: `Follow this link to confirm the update of your email from ${data.email} to ${data.newEmail ?? ''}:`,
 				action: 'Change Email'
 			};
+		case 'reauthentication':
+			return { heading: 'Confirm reauthentication', lead: '', action: '' };
 	}
 }
 
 export function renderEmail(data: EmailData): { subject: string; text: string; html: string } {
 	const { heading, lead, action } = intro(data);
+	if (!data.confirmationUrl) {
+		// A code and nothing else (Supabase's reauthentication template).
+		const line = `Enter the code: ${data.otp}`;
+		return { subject: SUBJECTS[data.kind], text: `${heading}\n\n${line}\n`, html: `<h2>${escapeHtml(heading)}</h2>\n<p>${escapeHtml(line)}</p>\n` };
+	}
 	const codeLine = data.otp ? `Alternatively, enter the code: ${data.otp}` : '';
 	const text = [heading, '', lead, data.confirmationUrl, '', codeLine].filter((line, i, all) => line !== '' || all[i - 1] !== '').join('\n').trim() + '\n';
 	const html =

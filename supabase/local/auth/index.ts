@@ -7,6 +7,7 @@ import { HttpError } from '../http.ts';
 import type { AuthContext } from './context.ts';
 import { AuthError, OAuthError, sendAuthError } from './errors.ts';
 import { createMailer } from './mailer.ts';
+import { createLimiters } from './rate-limits.ts';
 import { isOpenPath, route } from './router.ts';
 
 export function createAuthService(stack: StackContext): StackService {
@@ -14,14 +15,15 @@ export function createAuthService(stack: StackContext): StackService {
 		config: stack.config,
 		pool: stack.adminPool,
 		mailer: createMailer(stack.config),
+		limiters: createLimiters(stack.config.auth.rateLimits),
 		log: (message) => stack.log('auth', message)
 	};
 	return {
 		prefix: '/auth/v1',
 		isOpen: isOpenPath,
-		async handle({ req, res, url, path, token }) {
+		async handle({ req, res, url, path, token, clientAddress }) {
 			try {
-				await route(ctx, { req, res, url, token }, req.method ?? 'GET', path);
+				await route(ctx, { req, res, url, token, clientAddress }, req.method ?? 'GET', path);
 			} catch (error) {
 				if (res.headersSent) throw error;
 				if (error instanceof AuthError || error instanceof OAuthError) {

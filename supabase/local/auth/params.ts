@@ -3,7 +3,7 @@
 // email address rules GoTrue applies.
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { HttpError, readBody } from '../http.ts';
+import { HttpError, parseJsonBody, readBody } from '../http.ts';
 import { AuthError, badRequest } from './errors.ts';
 
 /** GoTrue limits request bodies to 1 MiB. */
@@ -20,7 +20,7 @@ export async function readParams<T extends z.ZodType>(req: IncomingMessage, sche
 	let value: unknown = {};
 	if (text.trim() !== '') {
 		try {
-			value = JSON.parse(text);
+			value = parseJsonBody(text);
 		} catch (error) {
 			throw badRequest('bad_json', `Could not parse request body as JSON: ${error instanceof Error ? error.message : error}`);
 		}

@@ -1,5 +1,5 @@
 // bcrypt password hashes as GoTrue writes them ($2a$, cost 10) and its
-// password strength rules.
+// password strength rules (minimum_password_length, password_requirements).
 import bcrypt from 'bcryptjs';
 import { randomBytes } from 'node:crypto';
 import { AuthError, badRequest } from './errors.ts';
@@ -19,15 +19,36 @@ export async function passwordMatches(password: string, hash: string | null): Pr
 	return bcrypt.compare(password, hash);
 }
 
-/** Throws GoTrue's validation or weak_password error. */
-export function checkPasswordStrength(password: string, minimumLength: number): void {
-	if (password.length > MAX_PASSWORD_LENGTH) {
+export interface PasswordRules {
+	/** Bytes, as GoTrue counts (Go's len of the UTF-8 string). */
+	minimumPasswordLength: number;
+	/** At least one character of each set ([auth] password_requirements). */
+	passwordRequiredCharacters: string[];
+}
+
+/** Why GoTrue calls `password` weak: its reasons and messages, in its order; null when it is not. */
+export function passwordWeakness(password: string, rules: PasswordRules): { message: string; reasons: string[] } | null {
+	const reasons: string[] = [];
+	const messages: string[] = [];
+	if (Buffer.byteLength(password, 'utf8') < rules.minimumPasswordLength) {
+		reasons.push('length');
+		messages.push(`Password should be at least ${rules.minimumPasswordLength} characters.`);
+	}
+	const sets = rules.passwordRequiredCharacters;
+	if (sets.some((set) => set !== '' && ![...set].some((c) => password.includes(c)))) {
+		reasons.push('characters');
+		messages.push(`Password should contain at least one character of each: ${sets.join(', ')}.`);
+	}
+	return reasons.length > 0 ? { message: messages.join(' '), reasons } : null;
+}
+
+/** Throws GoTrue's validation error (over 72 bytes) or its 422 weak_password with the reasons. */
+export function checkPasswordStrength(password: string, rules: PasswordRules): void {
+	if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_LENGTH) {
 		throw badRequest('validation_failed', `Password cannot be longer than ${MAX_PASSWORD_LENGTH} characters`);
 	}
-	if (password.length < minimumLength) {
-		const message = `Password should be at least ${minimumLength} characters.`;
-		throw new AuthError(422, 'weak_password', message, { weak_password: { reasons: ['length'] } });
-	}
+	const weakness = passwordWeakness(password, rules);
+	if (weakness) throw new AuthError(422, 'weak_password', weakness.message, { weak_password: { reasons: weakness.reasons } });
 }
 
 /** A random password for accounts created without one (invites, magic-link signups). */

@@ -12,6 +12,8 @@ export interface AuthRequest {
 	url: URL;
 	/** Bearer token after the gateway's key mapping. */
 	token: string | null;
+	/** The client's address as the gateway trusts it: the key of the rate limits. */
+	clientAddress: string;
 }
 
 export type Handler = (ctx: AuthContext, request: AuthRequest) => Promise<void>;

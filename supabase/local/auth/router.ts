@@ -8,7 +8,7 @@ import * as meta from './routes/meta.ts';
 import { magicLinkRoute, otp, recover, resend } from './routes/otp.ts';
 import { signup } from './routes/signup.ts';
 import { token } from './routes/token.ts';
-import { getUser, logoutRoute, updateUserRoute } from './routes/user.ts';
+import { getUser, logoutRoute, reauthenticateRoute, updateUserRoute } from './routes/user.ts';
 import { verifyGet, verifyPost } from './routes/verify.ts';
 
 type Route = (ctx: AuthContext, request: AuthRequest, param: string) => Promise<void>;
@@ -30,6 +30,7 @@ const ROUTES: Record<string, Route> = {
 	'POST /resend': resend,
 	'GET /user': getUser,
 	'PUT /user': updateUserRoute,
+	'GET /reauthenticate': reauthenticateRoute,
 	'POST /logout': logoutRoute,
 	'POST /invite': admin.inviteRoute,
 	'GET /admin/users': admin.listUsersRoute,

@@ -34,6 +34,7 @@ export interface UserRecord {
 	phone_change: string | null;
 	phone_change_sent_at: string | null;
 	confirmed_at: string | null;
+	reauthentication_token: string | null;
 	reauthentication_sent_at: string | null;
 	banned_until: string | null;
 	deleted_at: string | null;
@@ -61,7 +62,7 @@ const USER_TIMESTAMPS = [
 const USER_PLAIN = [
 	'id', 'aud', 'role', 'email', 'encrypted_password', 'confirmation_token', 'recovery_token', 'email_change_token_new',
 	'email_change', 'email_change_token_current', 'email_change_confirm_status', 'raw_app_meta_data', 'raw_user_meta_data',
-	'phone', 'phone_change', 'is_anonymous', 'is_sso_user'
+	'phone', 'phone_change', 'reauthentication_token', 'is_anonymous', 'is_sso_user'
 ] as const;
 
 /** A timestamp column as GoTrue's JSON writes it (RFC 3339, UTC, microseconds). */

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { IncomingMessage } from 'node:http';
 import type { ApiRequest } from '../gateway.ts';
+import { parseJsonBody } from '../http.ts';
 import { PgrstError, SchemaMissError, columnNotFound, fromDatabaseError, singularityError, tableNotFound } from './errors.ts';
 import { runTransaction, type Statement, type StatementResult } from './execute.ts';
 import type { RequestRole } from './jwt-role.ts';
@@ -107,9 +108,10 @@ async function readPayload(req: IncomingMessage): Promise<{ body: unknown; prese
 		return { body: Object.fromEntries(new URLSearchParams(text)), present: true };
 	}
 	try {
-		return { body: JSON.parse(text), present: true };
-	} catch {
-		throw new PgrstError(400, 'PGRST102', 'Empty or invalid json');
+		return { body: parseJsonBody(text), present: true };
+	} catch (error) {
+		// PostgREST answers any unusable body this way; the details say what is wrong with it.
+		throw new PgrstError(400, 'PGRST102', 'Empty or invalid json', (error as Error).message);
 	}
 }
 

@@ -8,7 +8,7 @@ import { sendInvite } from '../email-actions.ts';
 import { badRequest, internal, notFound, unprocessable } from '../errors.ts';
 import { requireAdmin } from '../guard.ts';
 import { jsonObject, optionalString, readParams, validateEmail } from '../params.ts';
-import { hashPassword, randomPassword } from '../passwords.ts';
+import { checkPasswordStrength, hashPassword, randomPassword } from '../passwords.ts';
 import { encodeValues } from '../redirects.ts';
 import { redirectTarget, reply, userResponse, type AuthRequest } from '../request.ts';
 import { userJson } from '../serialize.ts';
@@ -142,7 +142,8 @@ export async function updateUserRoute(ctx: AuthContext, request: AuthRequest, id
 		if (other && other.id !== existing.id) throw unprocessable('email_exists', DUPLICATE_EMAIL);
 	}
 	const password = params.password ?? null;
-	if (password !== null && password.length > 72) throw badRequest('validation_failed', 'Password cannot be longer than 72 characters');
+	// GoTrue checks an admin's new password like a user's (but not the password of a new user, above).
+	if (password !== null) checkPasswordStrength(password, ctx.config.auth);
 	const encryptedPassword = password !== null ? (password === '' ? '' : await hashPassword(password)) : null;
 	const body = await inTransaction(ctx.pool, async (db) => {
 		const user = await databaseWrite('Error updating user', async () => {

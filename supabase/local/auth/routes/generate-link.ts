@@ -48,7 +48,7 @@ export async function generateLink(ctx: AuthContext, request: AuthRequest): Prom
 	let encryptedPassword = '';
 	if (type === 'signup' && !existing) {
 		if (password === '') throw badRequest('validation_failed', 'Signup requires a valid password');
-		checkPasswordStrength(password, ctx.config.auth.minimumPasswordLength);
+		checkPasswordStrength(password, ctx.config.auth);
 		encryptedPassword = await hashPassword(password);
 	}
 	const otp = generateOtp(ctx.config.auth.otpLength);

@@ -9,6 +9,7 @@ import { badRequest, unprocessable } from '../errors.ts';
 import { jsonObject, optionalString, readParams, validateEmail } from '../params.ts';
 import { randomPassword } from '../passwords.ts';
 import { createFlowState, validatePkceParams, type PkceParams } from '../pkce.ts';
+import { limitByAddress } from '../rate-limits.ts';
 import { redirectTarget, reply, type AuthRequest } from '../request.ts';
 import { findUserByEmail, findUserById, type Json } from '../users.ts';
 import { signupWithEmail } from './signup.ts';
@@ -43,6 +44,7 @@ async function magicLink(ctx: AuthContext, request: AuthRequest, email: string, 
 }
 
 export async function otp(ctx: AuthContext, request: AuthRequest): Promise<void> {
+	limitByAddress(ctx.limiters.otp, request.clientAddress);
 	const params = await readParams(request.req, otpBody);
 	if (params.email !== '' && params.phone !== '') throw badRequest('validation_failed', 'Only an email address or phone number should be provided');
 	if (params.email !== '' && params.channel !== '') throw badRequest('validation_failed', 'Channel should only be specified with Phone OTP');
@@ -61,6 +63,7 @@ export async function otp(ctx: AuthContext, request: AuthRequest): Promise<void>
 const magicLinkBody = z.looseObject({ email: optionalString, data: jsonObject.nullish(), code_challenge: optionalString, code_challenge_method: optionalString });
 
 export async function magicLinkRoute(ctx: AuthContext, request: AuthRequest): Promise<void> {
+	limitByAddress(ctx.limiters.magicLink, request.clientAddress);
 	const params = await readParams(request.req, magicLinkBody);
 	if (params.email === '') throw unprocessable('validation_failed', 'Password recovery requires an email');
 	const email = validateEmail(params.email);
@@ -71,6 +74,7 @@ export async function magicLinkRoute(ctx: AuthContext, request: AuthRequest): Pr
 const recoverBody = z.looseObject({ email: optionalString, code_challenge: optionalString, code_challenge_method: optionalString });
 
 export async function recover(ctx: AuthContext, request: AuthRequest): Promise<void> {
+	limitByAddress(ctx.limiters.recover, request.clientAddress);
 	const params = await readParams(request.req, recoverBody);
 	if (params.email === '') throw badRequest('validation_failed', 'Password recovery requires an email');
 	const email = validateEmail(params.email);
@@ -92,6 +96,7 @@ export async function recover(ctx: AuthContext, request: AuthRequest): Promise<v
 const resendBody = z.looseObject({ type: optionalString, email: optionalString, phone: optionalString, code_challenge: optionalString, code_challenge_method: optionalString });
 
 export async function resend(ctx: AuthContext, request: AuthRequest): Promise<void> {
+	limitByAddress(ctx.limiters.resend, request.clientAddress);
 	const params = await readParams(request.req, resendBody);
 	if (!['signup', 'email_change'].includes(params.type)) {
 		throw badRequest('validation_failed', `Missing one of these types: signup, email_change, sms, phone_change`);

@@ -4,8 +4,9 @@ import type { AuthContext } from '../context.ts';
 import { inTransaction } from '../db.ts';
 import { badRequest, notFound, unprocessable } from '../errors.ts';
 import { optionalString, readParams } from '../params.ts';
-import { passwordMatches } from '../passwords.ts';
+import { passwordMatches, passwordWeakness } from '../passwords.ts';
 import { findFlowStateByAuthCode, flowStateExpired, verifyCodeVerifier } from '../pkce.ts';
+import { limitByAddress } from '../rate-limits.ts';
 import { reply, type AuthRequest } from '../request.ts';
 import { issueSession, refreshSession, type AuthMethod } from '../sessions.ts';
 import { findUserByEmail, findUserById, isBanned } from '../users.ts';
@@ -29,6 +30,9 @@ async function passwordGrant(ctx: AuthContext, request: AuthRequest): Promise<vo
 	if (!(await passwordMatches(params.password, user.encrypted_password))) throw badRequest('invalid_credentials', INVALID_LOGIN);
 	if (!user.email_confirmed_at) throw badRequest('email_not_confirmed', 'Email not confirmed');
 	const session = await inTransaction(ctx.pool, (db) => issueSession(ctx, db, user, 'password', request.req));
+	// A password that today's rules call weak still signs in; GoTrue says so in the session.
+	const weakness = passwordWeakness(params.password, ctx.config.auth);
+	if (weakness) session.weak_password = weakness;
 	reply(request, 200, session);
 }
 
@@ -57,15 +61,17 @@ async function pkceGrant(ctx: AuthContext, request: AuthRequest): Promise<void> 
 	reply(request, 200, session);
 }
 
+const GRANTS: Record<string, (ctx: AuthContext, request: AuthRequest) => Promise<void>> = {
+	password: passwordGrant,
+	refresh_token: refreshGrant,
+	pkce: pkceGrant
+};
+
 export async function token(ctx: AuthContext, request: AuthRequest): Promise<void> {
-	switch (request.url.searchParams.get('grant_type')) {
-		case 'password':
-			return passwordGrant(ctx, request);
-		case 'refresh_token':
-			return refreshGrant(ctx, request);
-		case 'pkce':
-			return pkceGrant(ctx, request);
-		default:
-			throw badRequest('invalid_credentials', 'unsupported_grant_type');
-	}
+	const grantType = request.url.searchParams.get('grant_type') ?? '';
+	const grant = Object.hasOwn(GRANTS, grantType) ? GRANTS[grantType] : undefined;
+	if (!grant) throw badRequest('invalid_credentials', 'unsupported_grant_type');
+	// Every grant draws on the client's token_refresh bucket, wrong passwords included.
+	limitByAddress(ctx.limiters.token, request.clientAddress);
+	return grant(ctx, request);
 }

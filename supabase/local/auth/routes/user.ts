@@ -1,19 +1,21 @@
-// GET /user, PUT /user and POST /logout: what a signed-in user does with
-// their own account.
+// GET /user, PUT /user, GET /reauthenticate and POST /logout: what a
+// signed-in user does with their own account.
 import { z } from 'zod';
 import { changePassword, databaseWrite } from '../accounts.ts';
 import type { AuthContext } from '../context.ts';
-import { inTransaction } from '../db.ts';
-import { sendEmailChange } from '../email-actions.ts';
+import { inTransaction, type Db } from '../db.ts';
+import { sendEmailChange, sendReauthentication } from '../email-actions.ts';
 import { badRequest, forbidden, unprocessable } from '../errors.ts';
+import { clearOneTimeTokens, PKCE_PREFIX, tokenHash } from '../one-time-tokens.ts';
 import { sendEmpty } from '../../http.ts';
 import { requireUser } from '../guard.ts';
 import { jsonObject, optionalString, readParams, validateEmail } from '../params.ts';
 import { checkPasswordStrength, hashPassword, passwordMatches } from '../passwords.ts';
 import { createFlowState, validatePkceParams } from '../pkce.ts';
+import { limitByAddress } from '../rate-limits.ts';
 import { redirectTarget, reply, userResponse, type AuthRequest } from '../request.ts';
 import { logout as endSessions, type LogoutScope } from '../sessions.ts';
-import { findUserByEmail, findUserById, mergeMetadata, updateUser } from '../users.ts';
+import { findUserByEmail, findUserById, mergeMetadata, updateUser, type UserRecord } from '../users.ts';
 
 export async function getUser(ctx: AuthContext, request: AuthRequest): Promise<void> {
 	const caller = await requireUser(ctx, request.token);
@@ -35,12 +37,45 @@ const updateBody = z.looseObject({
 	code_challenge_method: optionalString
 });
 
+/** How long after signing in a session may change its password without a nonce (GoTrue: 24 h). */
+const RECENT_SIGN_IN_SECONDS = 24 * 60 * 60;
+const INVALID_NONCE = 'Nonce has expired or is invalid';
+
+async function signedInRecently(db: Db, sessionId: string | null): Promise<boolean> {
+	if (!sessionId) return false;
+	const { rows } = await db.query<{ recent: boolean }>(
+		'select created_at + make_interval(secs => $2) > now() as recent from auth.sessions where id = $1',
+		[sessionId, RECENT_SIGN_IN_SECONDS]
+	);
+	return rows[0]?.recent === true;
+}
+
+/**
+ * secure_password_change: a session that signed in over 24 h ago (or a token
+ * with no session) must bring the code GET /reauthenticate emailed, as
+ * `nonce`. A good nonce is spent; a wrong one is refused and stays unspent.
+ */
+async function requireReauthentication(ctx: AuthContext, db: Db, user: UserRecord, sessionId: string | null, nonce: string): Promise<void> {
+	if (await signedInRecently(db, sessionId)) return;
+	if (nonce === '') throw badRequest('reauthentication_needed', 'Password update requires reauthentication');
+	const expected = user.reauthentication_token ?? '';
+	const sentAt = user.reauthentication_sent_at;
+	const hash = tokenHash(user.email ?? '', nonce);
+	const fresh = sentAt !== null && Date.now() <= Date.parse(sentAt) + ctx.config.auth.otpExpiry * 1000;
+	if (expected === '' || !fresh || (hash !== expected && PKCE_PREFIX + hash !== expected)) {
+		throw unprocessable('reauthentication_not_valid', INVALID_NONCE);
+	}
+	await updateUser(db, user.id, { reauthentication_token: '' });
+	await clearOneTimeTokens(db, user.id);
+}
+
 export async function updateUserRoute(ctx: AuthContext, request: AuthRequest): Promise<void> {
 	const caller = await requireUser(ctx, request.token);
+	limitByAddress(ctx.limiters.user, request.clientAddress);
 	const params = await readParams(request.req, updateBody);
 	const email = params.email !== '' ? validateEmail(params.email) : '';
 	const password = params.password ?? null;
-	if (password !== null) checkPasswordStrength(password, ctx.config.auth.minimumPasswordLength);
+	if (password !== null) checkPasswordStrength(password, ctx.config.auth);
 	if (params.phone !== '') throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
 	if (params.app_metadata) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
 	const flow = validatePkceParams({ codeChallenge: params.code_challenge, codeChallengeMethod: params.code_challenge_method });
@@ -49,6 +84,12 @@ export async function updateUserRoute(ctx: AuthContext, request: AuthRequest): P
 	if (changingEmail) {
 		const other = await findUserByEmail(ctx.pool, email);
 		if (other && other.id !== current.id) throw unprocessable('email_exists', 'A user with this email address has already been registered');
+	}
+	if (password !== null && ctx.config.auth.securePasswordChange) {
+		await inTransaction(ctx.pool, async (db) => {
+			const locked = (await findUserById(db, current.id, true)) ?? current;
+			await requireReauthentication(ctx, db, locked, caller.sessionId, params.nonce);
+		});
 	}
 	let encryptedPassword: string | null = null;
 	if (password !== null) {
@@ -81,6 +122,22 @@ export async function updateUserRoute(ctx: AuthContext, request: AuthRequest): P
 		return userResponse(db, user);
 	});
 	reply(request, 200, body);
+}
+
+/** GET /reauthenticate: emails the signed-in user a code to pass as `nonce` when changing the password. */
+export async function reauthenticateRoute(ctx: AuthContext, request: AuthRequest): Promise<void> {
+	const caller = await requireUser(ctx, request.token);
+	const user = caller.user;
+	if (!user.email && !user.phone) {
+		throw badRequest('validation_failed', 'Reauthentication requires the user to have an email or a phone number');
+	}
+	if (!user.email) throw badRequest('phone_provider_disabled', 'Unsupported phone provider');
+	if (!user.email_confirmed_at) throw unprocessable('email_not_confirmed', 'Please verify your email first.');
+	await inTransaction(ctx.pool, async (db) => {
+		const locked = (await findUserById(db, user.id, true)) ?? user;
+		await sendReauthentication(ctx, db, locked);
+	});
+	reply(request, 200, {});
 }
 
 export async function logoutRoute(ctx: AuthContext, request: AuthRequest): Promise<void> {

@@ -12,6 +12,7 @@ import { optionalString, readParams, validateEmail } from '../params.ts';
 import { hashPassword, randomPassword } from '../passwords.ts';
 import { issueAuthCode } from '../pkce.ts';
 import { encodeValues, withFragment, withQuery } from '../redirects.ts';
+import { limitByAddress } from '../rate-limits.ts';
 import { redirectTarget, reply, type AuthRequest } from '../request.ts';
 import { issueSession, type AuthMethod } from '../sessions.ts';
 import { findUserByEmail, findUserById, isBanned, refreshProviders, updateUser, type Json, type UserRecord } from '../users.ts';
@@ -172,6 +173,9 @@ const postBody = z.looseObject({
 });
 
 export async function verifyPost(ctx: AuthContext, request: AuthRequest): Promise<void> {
+	// Every guess, right or wrong, draws on the address's token_verifications bucket: there is no
+	// per-code attempt counter in GoTrue, so this is what stops an OTP being brute-forced.
+	limitByAddress(ctx.limiters.verify, request.clientAddress);
 	const params = await readParams(request.req, postBody);
 	if (params.type === '') throw badRequest('validation_failed', 'Verify requires a verification type');
 	if ((params.token === '') === (params.token_hash === '')) throw badRequest('validation_failed', 'Verify requires either a token or a token hash');
@@ -206,6 +210,7 @@ function redirect(request: AuthRequest, location: string): void {
 }
 
 export async function verifyGet(ctx: AuthContext, request: AuthRequest): Promise<void> {
+	limitByAddress(ctx.limiters.verify, request.clientAddress);
 	const token = request.url.searchParams.get('token') ?? '';
 	const type = request.url.searchParams.get('type') ?? '';
 	const redirectTo = redirectTarget(ctx, request);
