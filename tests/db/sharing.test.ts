@@ -1,8 +1,11 @@
-// Sharing by email: pending until the address is confirmed, then attached by
-// itself; invitees see the job, its files and events and nothing else;
-// deleting a job removes its files, shares and events but not its ledger rows.
+// Sharing by email: every share starts pending (an account or not, the
+// sharer learns nothing) and attaches when its recipient claims it with
+// proven credentials (public.claim_pending_access); confirming an address
+// alone attaches nothing. Invitees see the job, its files and events and
+// nothing else; deleting a job removes its files, shares and events but not
+// its ledger rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anon, asUser, createUser, driveJob, moleculeInput, openTestDatabase, withActor, type Actor, type TestDatabase, type TestUser } from '../helpers/db.ts';
+import { anon, asUser, createUser, driveJob, errorOf, moleculeInput, openTestDatabase, withActor, type Actor, type TestDatabase, type TestUser } from '../helpers/db.ts';
 
 let db: TestDatabase;
 let owner: TestUser;
@@ -30,6 +33,17 @@ async function share(jobId: string, email: string) {
 	return withActor(db.pool, asUser(owner), async (c) => (await c.query('select * from public.share_job($1, $2)', [jobId, email])).rows[0]);
 }
 
+/** The recipient claims what was shared with their address (the web app does this once they are signed in). */
+async function claim(user: TestUser) {
+	return withActor(db.pool, asUser(user), async (c) => (await c.query('select public.claim_pending_access() as r')).rows[0].r);
+}
+
+/** Shares and claims at once: the share as the recipient ends up with it. */
+async function shareAndClaim(jobId: string, user: TestUser) {
+	await share(jobId, user.email);
+	return claim(user);
+}
+
 /** What the actor can read of a job: [job rows, file rows, event rows]. */
 async function sees(actor: Actor, jobId: string): Promise<[number, number, number]> {
 	return withActor(
@@ -48,41 +62,58 @@ async function sees(actor: Actor, jobId: string): Promise<[number, number, numbe
 }
 
 describe('sharing', () => {
-	it('keeps a share to an unknown email pending until that email is confirmed, then attaches it', async () => {
+	it('keeps a share to an unknown email pending; confirming the address attaches nothing, claiming with proven credentials does', async () => {
 		const jobId = await completedJob();
 		const pending = await share(jobId, '  New.Person@Example.TEST ');
 		expect(pending).toMatchObject({ email: 'new.person@example.test', user_id: null, accepted_at: null, invited_by: owner.id });
 
-		// Signs up; the address is not confirmed yet.
+		// Signs up; the address is not confirmed yet: nothing to claim with.
 		const invitee = await createUser(db.pool, { email: 'new.person@example.test', confirmed: false });
+		expect(await sees(asUser(invitee), jobId)).toEqual([0, 0, 0]);
+		expect(await withActor(db.pool, asUser(invitee), (c) => c.query('select public.claim_pending_access()')).then(() => null, errorOf)).toEqual({
+			code: '42501',
+			message: 'confirm your email address before you open what was shared with you'
+		});
+
+		// Confirms the address (an account without a password: nobody held other credentials).
+		await db.pool.query('update auth.users set email_confirmed_at = now() where id = $1', [invitee.id]);
 		expect((await db.pool.query('select user_id from public.job_shares where id = $1', [pending.id])).rows[0].user_id).toBeNull();
 		expect(await sees(asUser(invitee), jobId)).toEqual([0, 0, 0]);
 
-		// Confirms the address.
-		await db.pool.query('update auth.users set email_confirmed_at = now() where id = $1', [invitee.id]);
+		expect(await claim(invitee)).toEqual({
+			attached: [{ job_id: jobId, tool_id: 'molecule-properties', name: 'shared job' }],
+			pending_invites: []
+		});
 		const { rows } = await db.pool.query('select user_id, accepted_at from public.job_shares where id = $1', [pending.id]);
 		expect(rows[0].user_id).toBe(invitee.id);
 		expect(rows[0].accepted_at).toBeInstanceOf(Date);
 		expect(await sees(asUser(invitee), jobId)).toEqual([1, 1, 4]);
+		// Claiming again attaches nothing more.
+		expect(await claim(invitee)).toEqual({ attached: [], pending_invites: [] });
 	});
 
-	it('attaches a share to a confirmed account at once, and when an email change is confirmed', async () => {
+	it('keeps a share to a confirmed account pending until it claims it, and attaches shares to a changed address once claimed', async () => {
 		const jobId = await completedJob();
 		const known = await createUser(db.pool, { email: 'known@example.test' });
-		expect(await share(jobId, 'KNOWN@example.test')).toMatchObject({ user_id: known.id });
+		// The same answer as for an unknown address: no account is revealed.
+		expect(await share(jobId, 'KNOWN@example.test')).toMatchObject({ email: 'known@example.test', user_id: null, accepted_at: null });
+		expect(await sees(asUser(known), jobId)).toEqual([0, 0, 0]);
+		await claim(known);
 		expect(await sees(asUser(known), jobId)).toEqual([1, 1, 4]);
 
 		const mover = await createUser(db.pool, { email: 'old-address@example.test' });
 		await share(jobId, 'new-address@example.test');
 		expect(await sees(asUser(mover), jobId)).toEqual([0, 0, 0]);
 		await db.pool.query(`update auth.users set email = 'new-address@example.test' where id = $1`, [mover.id]);
+		expect(await sees(asUser(mover), jobId)).toEqual([0, 0, 0]);
+		await claim({ ...mover, email: 'new-address@example.test' });
 		expect(await sees(asUser(mover), jobId)).toEqual([1, 1, 4]);
 	});
 
 	it('shows an invitee the job, its files and events, and nothing else', async () => {
 		const jobId = await completedJob();
 		const invitee = await createUser(db.pool, { email: 'reader@example.test' });
-		await share(jobId, invitee.email);
+		await shareAndClaim(jobId, invitee);
 		const seen = await withActor(
 			db.pool,
 			asUser(invitee),
@@ -108,7 +139,7 @@ describe('sharing', () => {
 	it('stops showing a job once it is unshared or made private', async () => {
 		const jobId = await completedJob();
 		const invitee = await createUser(db.pool);
-		await share(jobId, invitee.email);
+		await shareAndClaim(jobId, invitee);
 		expect(await sees(asUser(invitee), jobId)).toEqual([1, 1, 4]);
 		await withActor(db.pool, asUser(owner), (c) => c.query('select public.set_job_visibility($1, $2)', [jobId, 'private']));
 		expect(await sees(asUser(invitee), jobId)).toEqual([0, 0, 0]);

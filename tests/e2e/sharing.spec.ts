@@ -1,11 +1,13 @@
 // Sharing a job from the job menu: Private, Logged-in users, Invited only
 // and Public; what an anonymous visitor, another signed-in user and an
-// invitee then see; invites by email with a Pending badge for addresses
-// without an account, which goes live when that person signs up.
+// invitee then see; invites by email with a Pending badge until the invitee
+// opens the emailed link (the same for addresses with and without an
+// account), which goes live when they do.
 import type { Locator, Page } from '@playwright/test';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { waitForMailAt } from '../helpers/mail-inbox.ts';
 import { e2eInfo } from './env.ts';
-import { clientFor, createUser, expect, newContext, openJobMenu, serviceClient, sql, submitJob, test, uniqueEmail, waitForJob, type TestUser } from './fixtures.ts';
+import { clientFor, createUser, expect, newContext, openJobMenu, signIn, sql, submitJob, test, uniqueEmail, waitForJob, type TestUser } from './fixtures.ts';
 
 async function submitCompleted(user: TestUser, name: string): Promise<{ id: string; name: string; link: string }> {
 	const id = await submitJob(user, name);
@@ -26,19 +28,22 @@ async function chooseAndSave(dialog: Locator, visibility: 'Private' | 'Logged-in
 	await expect(dialog.getByRole('status')).toHaveText(`Saved: ${visibility}.`);
 }
 
-/** What the REST API lets an anonymous visitor read of the job. */
+/** The job as `client` opens it by its link (public.get_job: other teams' jobs are read by id only): [{id, name}], or [] when it may not. */
+async function openByLink(client: SupabaseClient, jobId: string): Promise<unknown[]> {
+	const { data, error } = await client.rpc('get_job', { job_id: jobId, with_content: false });
+	if (error) throw error;
+	const job = (data as { job: { id: string; name: string } } | null)?.job;
+	return job ? [{ id: job.id, name: job.name }] : [];
+}
+
+/** What an anonymous visitor with the link gets. */
 async function anonymousRead(jobId: string): Promise<unknown[]> {
 	const info = e2eInfo();
-	const anon: SupabaseClient = createClient(info.apiUrl, info.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
-	const { data, error } = await anon.from('jobs').select('id, name').eq('id', jobId);
-	if (error) throw error;
-	return data;
+	return openByLink(createClient(info.apiUrl, info.anonKey, { auth: { persistSession: false, autoRefreshToken: false } }), jobId);
 }
 
 async function readAs(user: TestUser, jobId: string): Promise<unknown[]> {
-	const { data, error } = await (await clientFor(user)).from('jobs').select('id, name').eq('id', jobId);
-	if (error) throw error;
-	return data;
+	return openByLink(await clientFor(user), jobId);
 }
 
 // Each test walks several pages, contexts and API calls: room for a machine shared with other runs.
@@ -97,7 +102,7 @@ test('a logged-in-only job asks anonymous visitors to sign in and opens for anyo
 	}
 });
 
-test('invites people by email: several at once, checked, pending without an account, removable', async ({ page, user }) => {
+test('invites people by email: several at once, checked, pending until opened whoever they are, removable', async ({ page, user, browser }) => {
 	const job = await submitCompleted(user, 'Invite-only job');
 	const existing = await createUser({ name: 'Existing Colleague' });
 	const unknown = uniqueEmail('no-account');
@@ -123,17 +128,32 @@ test('invites people by email: several at once, checked, pending without an acco
 	await field.fill('');
 	await dialog.getByRole('button', { name: 'Save' }).click();
 	await expect(dialog.getByRole('status')).toHaveText('Saved: Invited only.');
+	// Pending for both: the dialog never tells who has an account.
 	await expect(invitee(unknown).getByText('Pending')).toBeVisible();
-	await expect(invitee(existing.email)).toBeVisible();
-	await expect(invitee(existing.email).getByText('Pending')).toHaveCount(0);
+	await expect(invitee(existing.email).getByText('Pending')).toBeVisible();
 	await expect(dialog.getByText('Not saved yet')).toHaveCount(0);
 	const shares = await sql<{ email: string; user_id: string | null }>(`select email, user_id from public.job_shares where job_id = $1 order by email`, [job.id]);
 	expect(shares).toEqual(
 		[
-			{ email: existing.email, user_id: existing.id },
+			{ email: existing.email, user_id: null },
 			{ email: unknown, user_id: null }
 		].sort((a, b) => a.email.localeCompare(b.email))
 	);
+	expect(await readAs(existing, job.id)).toEqual([]);
+
+	// The existing colleague opens the emailed link, signed in: the job opens, and the owner's badge clears.
+	const shared = await waitForMailAt(e2eInfo().mailUrl, existing.email, { subject: /shared "Invite-only job" with you/, timeoutMs: 30_000 });
+	const colleague = await newContext(browser);
+	try {
+		await signIn(colleague, existing);
+		const colleaguePage = await colleague.newPage();
+		await colleaguePage.goto(shared.links[0]);
+		await expect(colleaguePage).toHaveURL(job.link);
+		await expect(colleaguePage.getByRole('heading', { name: job.name })).toBeVisible();
+	} finally {
+		await colleague.close();
+	}
+	await expect(invitee(existing.email).getByText('Pending')).toHaveCount(0);
 	expect(await readAs(existing, job.id)).toEqual([{ id: job.id, name: job.name }]);
 	expect(await readAs(outsider, job.id)).toEqual([]);
 	expect(await anonymousRead(job.id)).toEqual([]);
@@ -166,15 +186,28 @@ test('a pending invite loses its badge live when the invitee signs up', async ({
 	await dialog.getByRole('button', { name: 'Save' }).click();
 	const row = dialog.getByRole('listitem').filter({ hasText: email });
 	await expect(row.getByText('Pending')).toBeVisible();
+	// Inviting made no Auth user for the address.
+	expect(await sql(`select id from auth.users where email = $1`, [email])).toEqual([]);
 
-	// share-job emailed them a sign-up invitation (an unconfirmed Auth user for the address). They confirm
-	// it (tests/e2e/invites.spec.ts follows the emailed link itself): the database attaches the invite,
-	// and the open dialog hears it.
-	const [{ id }] = await sql<{ id: string }>(`select id from auth.users where email = $1`, [email]);
-	const newcomer: TestUser = { id, email, password: 'a newcomer password', teamId: '' };
-	const { error } = await serviceClient().auth.admin.updateUserById(id, { email_confirm: true, password: newcomer.password });
-	if (error) throw error;
+	// They sign up the way the emailed sign-up page does it, through the API (tests/e2e/invites.spec.ts
+	// clicks through it): a sign-in link by email, then a password of their own, then what waits attaches.
+	const info = e2eInfo();
+	const newcomer = createClient(info.apiUrl, info.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+	const invitation = await waitForMailAt(info.mailUrl, email, { subject: /invited you to see/, timeoutMs: 30_000 });
+	const { error: otpError } = await newcomer.auth.signInWithOtp({ email, options: { emailRedirectTo: `${info.webUrl}/auth/callback` } });
+	if (otpError) throw otpError;
+	const confirmation = await waitForMailAt(info.mailUrl, email, { subject: /Confirm Your Signup/, after: invitation.id, timeoutMs: 30_000 });
+	const verified = await fetch(confirmation.links.find((l) => l.includes('/auth/v1/verify'))!, { redirect: 'manual' });
+	const fragment = new URLSearchParams(new URL(verified.headers.get('location')!).hash.slice(1));
+	const { error: sessionError } = await newcomer.auth.setSession({ access_token: fragment.get('access_token')!, refresh_token: fragment.get('refresh_token')! });
+	if (sessionError) throw sessionError;
+	const { error: passwordError } = await newcomer.auth.updateUser({ password: 'a newcomer password' });
+	if (passwordError) throw passwordError;
+	expect(await openByLink(newcomer, job.id)).toEqual([]);
+	const { error: claimError } = await newcomer.rpc('claim_pending_access');
+	if (claimError) throw claimError;
+
 	await expect(row).toBeVisible();
 	await expect(row.getByText('Pending')).toHaveCount(0);
-	expect(await readAs(newcomer, job.id)).toEqual([{ id: job.id, name: job.name }]);
+	expect(await openByLink(newcomer, job.id)).toEqual([{ id: job.id, name: job.name }]);
 });

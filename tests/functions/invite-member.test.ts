@@ -1,13 +1,12 @@
 // The invite-member edge function on the local stack: owners and admins
-// invite by email (accounts get a link to accept or decline, new addresses a
-// sign-up invitation that joins them to the team when they confirm, live on
-// the team page), re-send, revoke, accept, decline, expiry, seat limits and
-// every refusal.
+// invite by email (accounts get a link to accept or decline, new addresses an
+// invitation to sign up, and no Auth user is made for them; once signed up
+// with proven credentials they accept, live on the team page), re-send,
+// revoke, accept, decline, expiry, seat limits and every refusal.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { follow, fragmentOf, verifyLink } from '../helpers/auth.ts';
 import { listMail, waitForMail } from '../helpers/mail.ts';
 import { stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { addMember, adminForFile, callFunction, COLD_START_MS, createTeam, listen, person, type Person } from './support.ts';
+import { addMember, adminForFile, callFunction, COLD_START_MS, createTeam, listen, person, signInByEmailLink, type Person } from './support.ts';
 
 const admin = adminForFile();
 let owner: Person;
@@ -40,7 +39,6 @@ describe('invite-member: inviting', () => {
 			role: 'viewer',
 			status: 'pending',
 			expires_at: expect.any(String),
-			has_account: true,
 			link,
 			notification: { status: 'sent' }
 		});
@@ -91,46 +89,66 @@ describe('invite-member: inviting', () => {
 		});
 	});
 
-	it('invites a new address with a sign-up link; confirming it joins the team by itself, live on the team page', async () => {
+	it('invites a new address to sign up, making no Auth user; signed up by link with a password of their own, they accept, live on the team page', async () => {
 		const newcomer = uniqueEmail('recruit');
 		const answer = await invite({ action: 'invite', team_id: teamId, emails: [newcomer.toUpperCase()] });
-		expect(answer.body.invites).toMatchObject([{ email: newcomer, role: 'member', has_account: false, notification: { status: 'sent' } }]);
+		expect(answer.body.invites).toEqual([
+			{
+				id: expect.any(String),
+				email: newcomer,
+				role: 'member',
+				status: 'pending',
+				expires_at: expect.any(String),
+				link: `${stackInfo().siteUrl}/app/team/invites/${answer.body.invites[0].id}`,
+				notification: { status: 'sent' }
+			}
+		]);
 		const inviteId = answer.body.invites[0].id;
+		expect((await admin.query('select id from auth.users where email = $1', [newcomer])).rows).toEqual([]);
 		const teamPage = await listen(owner.token, 'team_invites', `team_id=eq.${teamId}`);
 
 		const mail = await waitForMail(newcomer, { subject: /invited you to join "Crystallography"/ });
-		expect(mail.text).toContain('Join the team:');
-		expect(mail.links).toContain(`${stackInfo().siteUrl}/auth/reset`);
-		expect(mail.html).toContain(`<a href="${stackInfo().siteUrl}/auth/reset">`);
-		// Pending: the invited (unconfirmed) account is not a member.
-		const { rows } = await admin.query('select id from auth.users where email = $1 and email_confirmed_at is null', [newcomer]);
-		expect(rows).toHaveLength(1);
-		expect((await membersOf(teamId)).map((m) => m.user_id)).not.toContain(rows[0].id);
+		expect(mail.text).toContain('Sign up to answer:');
+		const signUp = `${stackInfo().siteUrl}/signup?email=${encodeURIComponent(newcomer)}&next=${encodeURIComponent(`/app/team/invites/${inviteId}`)}`;
+		expect(mail.links).toEqual([signUp]);
 
-		const landing = await follow(verifyLink(mail));
-		expect(`${landing.origin}${landing.pathname}`).toBe(`${stackInfo().siteUrl}/auth/callback`);
-		expect(landing.searchParams.get('next')).toBe(`/app/team/invites/${inviteId}`);
-		expect(fragmentOf(landing).get('access_token')).toBeTruthy();
+		const { client, session } = await signInByEmailLink(newcomer, { after: mail.id, next: `/app/team/invites/${inviteId}` });
+		const { rows } = await admin.query('select id from auth.users where email = $1', [newcomer]);
+		// Signed in by link, but the password (Auth's random one) predates the session: choose one first.
+		expect(await invite({ action: 'accept', invite_id: inviteId }, session.access_token)).toMatchObject({
+			status: 403,
+			body: {
+				code: 'forbidden',
+				error: 'choose a new password before you join a team: a password chosen before your address was confirmed may not be yours, so it has to stop working',
+				hint: 'Set a new password in this session (the one you opened from the emailed link), then try again.'
+			}
+		});
+		expect((await membersOf(teamId)).map((m) => m.user_id)).not.toContain(rows[0].id);
+		expect((await client.auth.updateUser({ password: 'recruit-chose-this' })).error).toBeNull();
+		const accepted = await client.functions.invoke('invite-member', { body: { action: 'accept', invite_id: inviteId } });
+		expect(accepted.error).toBeNull();
+		expect(accepted.data).toMatchObject({ membership: { team_id: teamId, user_id: rows[0].id, role: 'member' } });
 
 		expect(await membersOf(teamId)).toContainEqual({ user_id: rows[0].id, role: 'member' });
 		const cleared = await teamPage.changes.next((c) => c.eventType === 'UPDATE' && c.new.id === inviteId, 'the pending badge to clear');
 		expect(cleared.new).toMatchObject({ status: 'accepted', accepted_by: rows[0].id });
 	});
 
-	it('keeps an unconfirmed account with the invited address out until it confirms the address', async () => {
-		// Signed up on its own, never confirmed: the invitation goes to its address as a sign-up link.
+	it('keeps an unconfirmed account with the invited address out; confirming alone joins nothing', async () => {
+		// Signed up on its own, never confirmed: the invitation goes to its address as an invitation to sign up.
 		const unconfirmed = await person(admin, 'unconfirmed', { confirmed: false });
 		const answer = await invite({ action: 'invite', team_id: teamId, emails: [unconfirmed.email] });
-		expect(answer.body.invites).toMatchObject([{ has_account: false, notification: { status: 'sent' } }]);
+		expect(answer.body.invites).toMatchObject([{ notification: { status: 'sent' } }]);
+		expect((await waitForMail(unconfirmed.email)).links[0]).toMatch(/\/signup\?email=/);
 		const inviteId = answer.body.invites[0].id;
 		expect((await unconfirmed.db.from('team_invites').select('id')).data).toEqual([]);
 		expect(await invite({ action: 'accept', invite_id: inviteId }, unconfirmed.token)).toMatchObject({ status: 404 });
 		expect(await invite({ action: 'decline', invite_id: inviteId }, unconfirmed.token)).toMatchObject({ status: 404 });
 		expect((await membersOf(teamId)).map((m) => m.user_id)).not.toContain(unconfirmed.id);
-		// Confirming the address (here by SQL, as any confirmation does) makes it a member.
+		// Confirming the address (here by SQL, as any confirmation does) makes no member: the invite waits for its accept.
 		await admin.query('update auth.users set email_confirmed_at = now() where id = $1', [unconfirmed.id]);
-		expect(await membersOf(teamId)).toContainEqual({ user_id: unconfirmed.id, role: 'member' });
-		expect(await inviteRow(inviteId)).toMatchObject({ status: 'accepted', accepted_by: unconfirmed.id });
+		expect((await membersOf(teamId)).map((m) => m.user_id)).not.toContain(unconfirmed.id);
+		expect(await inviteRow(inviteId)).toMatchObject({ status: 'pending' });
 	});
 
 	it('lets an account decline; a declined invite cannot be accepted', async () => {

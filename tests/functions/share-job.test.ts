@@ -1,14 +1,14 @@
 // The share-job edge function on the local stack (real Deno, real Auth,
 // real mail catcher): who may share, what each address gets by email (a
-// "shared with you" link or a sign-up invitation that works), idempotency,
-// unsharing, the pending -> active change (live), every refusal, and the
-// per-sender email limit.
+// "shared with you" link for accounts, an invitation to sign up that works
+// for everyone else, and no Auth user made for it), idempotency, unsharing,
+// the pending -> active change when the recipient claims the share (live),
+// every refusal, and the per-sender email limit.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { follow, fragmentOf, verifyLink } from '../helpers/auth.ts';
 import { listMail, waitForMail } from '../helpers/mail.ts';
-import { tokenClient, userToken } from '../helpers/rest.ts';
+import { tokenClient } from '../helpers/rest.ts';
 import { anonClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
-import { addMember, adminForFile, callFunction, COLD_START_MS, createJob, createTeam, listen, person, type Person } from './support.ts';
+import { addMember, adminForFile, callFunction, COLD_START_MS, createJob, createTeam, listen, person, signInByEmailLink, type Person } from './support.ts';
 
 const admin = adminForFile();
 let owner: Person;
@@ -16,6 +16,12 @@ let jobId: string;
 
 const share = (body: unknown, token = owner.token) => callFunction('share-job', body, { token });
 const canSee = async (token: string, id: string) => ((await tokenClient(token).from('jobs').select('id').eq('id', id)).data ?? []).length === 1;
+/** What the web app does once the recipient is signed in: attach the shares waiting for their address. */
+const claim = async (token: string) => {
+	const { data, error } = await tokenClient(token).rpc('claim_pending_access');
+	expect(error).toBeNull();
+	return data;
+};
 
 beforeAll(async () => {
 	owner = await person(admin, 'sharer');
@@ -26,7 +32,7 @@ beforeAll(async () => {
 }, COLD_START_MS);
 
 describe('share-job: sharing by email', () => {
-	it('shares with an account at once and emails it a link to the job that opens it', async () => {
+	it('shares with an account, pending like any address, and emails it a link that opens the job once claimed', async () => {
 		const friend = await person(admin, 'friend');
 		expect(await canSee(friend.token, jobId)).toBe(false);
 		// As the web app calls it: supabase-js functions.invoke with the user's token.
@@ -34,78 +40,71 @@ describe('share-job: sharing by email', () => {
 			body: { job_id: jobId, visibility: 'invited', emails: [`  ${friend.email.toUpperCase()} `] }
 		});
 		expect(error).toBeNull();
-		const link = `${stackInfo().siteUrl}/app/tools/protein-properties?jobId=${jobId}`;
-		expect(data).toMatchObject({
-			job: { id: jobId, name: 'Kinase panel', tool_id: 'protein-properties', visibility: 'invited', link },
-			shares: [{ email: friend.email, state: 'active', notification: { status: 'sent' } }]
+		const jobLink = `${stackInfo().siteUrl}/app/tools/protein-properties?jobId=${jobId}`;
+		expect(data).toEqual({
+			job: { id: jobId, name: 'Kinase panel', tool_id: 'protein-properties', visibility: 'invited', link: jobLink },
+			shares: [{ email: friend.email, share_id: expect.any(String), state: 'pending', notification: { status: 'sent' } }]
 		});
-		expect(await canSee(friend.token, jobId)).toBe(true);
+		expect(await canSee(friend.token, jobId)).toBe(false);
 
 		const mail = await waitForMail(friend.email, { subject: /shared "Kinase panel" with you/ });
 		expect(mail.to).toEqual([friend.email]);
 		expect(mail.subject).toBe('Ada Lovelace shared "Kinase panel" with you on Foldwork');
 		expect(mail.from).toContain('noreply@foldwork.local');
 		expect(mail.text).toContain(`Ada Lovelace (${owner.email}) shared the job "Kinase panel" (protein-properties) with you`);
-		expect(mail.html).toContain(`href="${link.replaceAll('&', '&amp;')}"`);
-		expect(mail.links).toContain(link);
-		// The link names the job the recipient can now open.
-		const opened = new URL(mail.links.find((l) => l.startsWith(`${stackInfo().siteUrl}/app/tools/`))!);
-		expect(await canSee(friend.token, opened.searchParams.get('jobId')!)).toBe(true);
+		// The one link: the app attaches what waits for the address, then opens the job.
+		const link = `${stackInfo().siteUrl}/auth/pending?next=${encodeURIComponent(`/app/tools/protein-properties?jobId=${jobId}`)}`;
+		expect(mail.links).toEqual([link]);
+		expect(mail.html).toContain(`href="${link}"`);
+		const next = new URL(mail.links[0]).searchParams.get('next')!;
+		expect(await claim(friend.token)).toEqual({ attached: [{ job_id: jobId, tool_id: 'protein-properties', name: 'Kinase panel' }], pending_invites: [] });
+		expect(await canSee(friend.token, new URL(next, stackInfo().siteUrl).searchParams.get('jobId')!)).toBe(true);
 	});
 
-	it('invites an address without an account; the emailed sign-up link confirms it, signs in and attaches the share, live', async () => {
+	it('invites an address without an account to sign up, making no Auth user; signing up by link and choosing a password attaches the share, live', async () => {
 		const newcomer = uniqueEmail('newcomer');
 		const answer = await share({ job_id: jobId, visibility: 'invited', emails: [newcomer] });
 		expect(answer.status).toBe(200);
-		expect(answer.body.shares).toEqual([
-			{ email: newcomer, share_id: expect.any(String), state: 'pending', notification: { status: 'sent' } }
-		]);
-		// Supabase's own invited user now exists, unconfirmed; it sees nothing yet.
-		const { rows } = await admin.query('select id, invited_at, email_confirmed_at from auth.users where email = $1', [newcomer]);
-		expect(rows).toMatchObject([{ invited_at: expect.any(Date), email_confirmed_at: null }]);
-		expect(await canSee(userToken(rows[0].id), jobId)).toBe(false);
+		expect(answer.body.shares).toEqual([{ email: newcomer, share_id: expect.any(String), state: 'pending', notification: { status: 'sent' } }]);
+		// Inviting never creates an Auth user.
+		expect((await admin.query('select id from auth.users where email = $1', [newcomer])).rows).toEqual([]);
 
 		const badges = await listen(owner.token, 'job_shares', `job_id=eq.${jobId}`);
 		const mail = await waitForMail(newcomer, { subject: /invited you to see "Kinase panel"/ });
 		expect(mail.to).toEqual([newcomer]);
 		expect(mail.subject).toBe('Ada Lovelace invited you to see "Kinase panel" on Foldwork');
-		expect(mail.text).toContain('Accept the invitation:');
-		expect(mail.links).toContain(`${stackInfo().siteUrl}/auth/reset`);
-		expect(mail.html).toContain(`<a href="${stackInfo().siteUrl}/auth/reset">`);
+		expect(mail.text).toContain('Sign up to see it:');
+		// The app's sign-up page with the address filled in: no token, nothing the sharer wrote.
+		const signUp = `${stackInfo().siteUrl}/signup?email=${encodeURIComponent(newcomer)}&next=${encodeURIComponent(`/app/tools/protein-properties?jobId=${jobId}`)}`;
+		expect(mail.links).toEqual([signUp]);
+		expect(mail.html).toContain(`<a href="${signUp.replaceAll('&', '&amp;')}"`);
 
-		const landing = await follow(verifyLink(mail));
-		expect(`${landing.origin}${landing.pathname}`).toBe(`${stackInfo().siteUrl}/auth/callback`);
-		expect(landing.searchParams.get('next')).toBe(`/app/tools/protein-properties?jobId=${jobId}`);
-		const session = fragmentOf(landing);
-		expect(session.get('type')).toBe('invite');
-		expect(await canSee(session.get('access_token')!, jobId)).toBe(true);
+		// The page's password-less path: a link by email, then a password of their own.
+		const { client, session } = await signInByEmailLink(newcomer, { after: mail.id, next: new URL(signUp).searchParams.get('next')! });
+		expect(await canSee(session.access_token, jobId)).toBe(false);
+		expect((await client.rpc('account_access')).data).toEqual({ state: 'choose_password', credentials_proven: false, pending_shares: 1, pending_invites: 0 });
+		expect((await client.auth.updateUser({ password: 'newcomer-chose-this' })).error).toBeNull();
+		expect((await client.rpc('claim_pending_access')).data).toMatchObject({ attached: [{ job_id: jobId }] });
+		expect(await canSee(session.access_token, jobId)).toBe(true);
 
+		const { rows } = await admin.query('select id from auth.users where email = $1', [newcomer]);
 		const cleared = await badges.changes.next((c) => c.eventType === 'UPDATE' && c.new.email === newcomer && c.new.user_id === rows[0].id, 'the pending badge to clear');
 		expect(cleared.new.accepted_at).toEqual(expect.any(String));
 	});
 
-	it('keeps a share pending for an unconfirmed account with that address: it sees nothing until the address is confirmed', async () => {
+	it('keeps a share pending for an unconfirmed account with that address: it sees nothing and cannot claim it', async () => {
 		const squatter = await person(admin, 'unconfirmed', { confirmed: false });
 		const answer = await share({ job_id: jobId, visibility: 'invited', emails: [squatter.email] });
 		expect(answer.body.shares).toMatchObject([{ email: squatter.email, state: 'pending', notification: { status: 'sent' } }]);
+		// An unconfirmed address gets the invitation to sign up, like any address without an account.
+		await waitForMail(squatter.email, { subject: /invited you to see/ });
 		expect(await canSee(squatter.token, jobId)).toBe(false);
 		expect((await squatter.db.from('job_shares').select('id')).data).toEqual([]);
-		// Only following the emailed link (proof of the address) makes it active.
-		const mail = await waitForMail(squatter.email, { subject: /invited you to see/ });
-		await follow(verifyLink(mail));
-		expect(await canSee(squatter.token, jobId)).toBe(true);
-	});
-
-	it('offers a way in when the sign-up link has expired: a password reset confirms the address and the share attaches', async () => {
-		const late = uniqueEmail('late-reader');
-		await share({ job_id: jobId, visibility: 'invited', emails: [late] });
-		const invitation = await waitForMail(late, { subject: /invited you to see/ });
-		expect(invitation.text).toContain(`ask ${owner.email} to share the job again, or set a password for ${late} here`);
-		// What /auth/reset does: a recovery email, whose link confirms the unconfirmed address.
-		expect((await anonClient().auth.resetPasswordForEmail(late, { redirectTo: `${stackInfo().siteUrl}/auth/callback` })).error).toBeNull();
-		const recovery = await waitForMail(late, { subject: /Reset Your Password/, after: invitation.id });
-		const session = fragmentOf(await follow(verifyLink(recovery)));
-		expect(await canSee(session.get('access_token')!, jobId)).toBe(true);
+		expect((await squatter.db.rpc('claim_pending_access')).error).toMatchObject({
+			code: '42501',
+			message: 'confirm your email address before you open what was shared with you'
+		});
+		expect(await canSee(squatter.token, jobId)).toBe(false);
 	});
 
 	it('is idempotent: sharing again adds no share and sends no second email within the hour', async () => {
@@ -117,7 +116,7 @@ describe('share-job: sharing by email', () => {
 		await waitForMail(repeat.email);
 		const second = await share(body);
 		expect(second.status).toBe(200);
-		expect(second.body.shares).toMatchObject([{ email: repeat.email, state: 'active', share_id: first.body.shares[0].share_id }]);
+		expect(second.body.shares).toMatchObject([{ email: repeat.email, state: 'pending', share_id: first.body.shares[0].share_id }]);
 		expect(second.body.shares[0].notification).toEqual({ status: 'already_sent', last_sent_at: expect.any(String) });
 		const { rows } = await admin.query('select count(*)::int as n from public.job_shares where job_id = $1 and email = $2', [jobId, repeat.email]);
 		expect(rows[0].n).toBe(1);
@@ -128,6 +127,7 @@ describe('share-job: sharing by email', () => {
 	it('takes a share away at once, and changes visibility without emailing anyone', async () => {
 		const former = await person(admin, 'former');
 		await share({ job_id: jobId, visibility: 'invited', emails: [former.email] });
+		await claim(former.token);
 		expect(await canSee(former.token, jobId)).toBe(true);
 		const removed = await share({ action: 'unshare', job_id: jobId, emails: [former.email, 'never@example.test'] });
 		expect(removed).toMatchObject({ status: 200, body: { job_id: jobId, removed: [former.email], not_shared: ['never@example.test'] } });
@@ -136,7 +136,8 @@ describe('share-job: sharing by email', () => {
 		const other = await createJob(admin, owner.teamId, owner, 'Public run');
 		const visible = await share({ job_id: other, visibility: 'public' });
 		expect(visible.body).toMatchObject({ job: { id: other, visibility: 'public' }, shares: [] });
-		expect((await anonClient().from('jobs').select('id').eq('id', other)).data).toEqual([{ id: other }]);
+		// Anyone with the link opens it now (public.get_job; other teams' jobs are read by id only).
+		expect((await anonClient().rpc('get_job', { job_id: other })).data).toMatchObject({ access: 'link', job: { id: other } });
 	});
 });
 

@@ -1,15 +1,20 @@
 // Shared by the edge function tests: users and jobs made with superuser SQL
 // (fast, no password hashing), calls to a function as a user over HTTP (the
-// way supabase-js sends them), the email log, and live changes as a user.
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+// way supabase-js sends them), the email log, live changes as a user, and
+// signing in from an emailed link the way the web app's password-less
+// sign-up does.
+import { createClient, type Session, type SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { follow, fragmentOf, ssrClient, verifyLink } from '../helpers/auth.ts';
 import { createUser, type TestUser } from '../helpers/db.ts';
 import { Inbox } from '../helpers/inbox.ts';
+import { listMail, waitForMail, type ReceivedMail } from '../helpers/mail.ts';
 import { subscribe } from '../helpers/realtime.ts';
 import { tokenClient, userToken } from '../helpers/rest.ts';
-import { adminPool, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { adminPool, anonClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** The first call on a clean machine downloads the functions' npm packages. */
 export const COLD_START_MS = 90_000;
@@ -109,4 +114,63 @@ export async function listen(token: string, table: string, filter: string) {
 	});
 	await system.next((m) => m.message === 'Subscribed to PostgreSQL', 'Subscribed to PostgreSQL');
 	return { changes };
+}
+
+/** The id of the newest email to `email` (to wait for the next one after it), or undefined when there is none. */
+export async function newestMailId(email: string): Promise<string | undefined> {
+	return (await listMail(email))[0]?.id;
+}
+
+/** Asks for an email, again while Auth refuses within its per-address interval (max_frequency, 1 s). */
+async function untilSent(ask: () => Promise<{ error: { status?: number; message: string } | null }>): Promise<void> {
+	await waitFor('Auth to send the email', async () => {
+		const { error } = await ask();
+		if (error && error.status !== 429) throw new Error(`Auth refused: ${error.message}`);
+		return !error;
+	});
+}
+
+export interface EmailLinkSession {
+	client: SupabaseClient;
+	session: Session;
+	/** The auth email whose link was followed. */
+	mail: ReceivedMail;
+}
+
+/**
+ * What the web app's password-less sign-up (and sign-in by link) does for
+ * `email`: signInWithOtp with @supabase/ssr (PKCE, as the app's server
+ * client), the emailed link (a sign-up confirmation, or a magic link once the
+ * address is confirmed) followed like a browser, and the code exchanged for a
+ * session on /auth/callback. `after`: the newest email already in the inbox.
+ */
+export async function signInByEmailLink(email: string, options: { after?: string; next?: string } = {}): Promise<EmailLinkSession> {
+	const { client } = ssrClient();
+	const redirectTo = `${stackInfo().siteUrl}/auth/callback?next=${encodeURIComponent(options.next ?? '/app/jobs')}`;
+	await untilSent(() => client.auth.signInWithOtp({ email, options: { emailRedirectTo: redirectTo } }));
+	const mail = await waitForMail(email, { subject: /^(Confirm Your Signup|Your Magic Link)$/, after: options.after });
+	const landing = await follow(verifyLink(mail));
+	expect(`${landing.origin}${landing.pathname}`).toBe(`${stackInfo().siteUrl}/auth/callback`);
+	const code = landing.searchParams.get('code');
+	expect(code, `a code in ${landing.href}`).toBeTruthy();
+	const { data, error } = await client.auth.exchangeCodeForSession(code!);
+	expect(error).toBeNull();
+	return { client, session: data.session!, mail };
+}
+
+/** An ordinary sign-up with a password (implicit flow), whatever Auth answers; the confirmation email goes to the address. */
+export async function signUpWithPassword(email: string, password: string) {
+	const client = anonClient();
+	let result: Awaited<ReturnType<SupabaseClient['auth']['signUp']>> | undefined;
+	await untilSent(async () => (result = await client.auth.signUp({ email, password })));
+	return { client, result: result! };
+}
+
+/** Follows a session from an email link's fragment (implicit flow) onto a fresh client. */
+export async function clientFromFragment(landing: URL): Promise<{ client: SupabaseClient; session: Session }> {
+	const fragment = fragmentOf(landing);
+	const client = anonClient();
+	const { data, error } = await client.auth.setSession({ access_token: fragment.get('access_token')!, refresh_token: fragment.get('refresh_token')! });
+	expect(error).toBeNull();
+	return { client, session: data.session! };
 }

@@ -3,8 +3,11 @@
 // function (supabase/functions/README.md), which saves them as the caller
 // and emails the people added; the list is read straight from job_shares.
 //
-// A share whose user_id is null is pending: nobody has a confirmed account
-// with that address yet; it attaches by itself when they sign up.
+// A share whose user_id is null is pending: its recipient has not opened it
+// yet. Every share starts so, whether or not the address has an account (the
+// sharer learns nothing about accounts); it attaches when the recipient,
+// signed in with proven credentials, opens the emailed link
+// (claim_pending_access).
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { functionRefusal, type FunctionRefusal } from '#lib/supabase/functions.ts';
 import { z } from 'zod';
@@ -13,7 +16,7 @@ import { jobVisibilitySchema, type JobVisibility } from './status.ts';
 export interface JobShare {
 	id: string;
 	email: string;
-	/** Null while the invite is pending (no account with this address yet). */
+	/** Null while the invite is pending (the recipient has not opened it yet). */
 	user_id: string | null;
 	created_at: string;
 }
@@ -94,17 +97,24 @@ function sharingFailure(refusal: FunctionRefusal | null, error: unknown, what: s
 	return new SharingError(sentence(refusal.message), emailProblems);
 }
 
-/** What to tell about the emails of a save (none failed: null). */
+/** What to tell about the emails of a save (all went out, or had gone out within the hour: null). */
 function emailWarning(shares: z.infer<typeof sharedSchema>['shares']): string | null {
 	const failed = shares.filter((s) => s.notification?.status === 'failed');
-	if (failed.length === 0) return null;
-	return `Saved, but the email to ${failed.map((s) => s.email).join(', ')} could not be sent (${failed[0].notification?.error ?? 'unknown error'}). Save again later to retry.`;
+	const limited = shares.filter((s) => s.notification?.status === 'recipient_limited');
+	const warnings: string[] = [];
+	if (failed.length > 0) {
+		warnings.push(`Saved, but the email to ${failed.map((s) => s.email).join(', ')} could not be sent (${failed[0].notification?.error ?? 'unknown error'}). Save again later to retry.`);
+	}
+	if (limited.length > 0) {
+		warnings.push(`Saved, but no email went to ${limited.map((s) => s.email).join(', ')}: one address gets at most 12 invitation and sharing emails a day. Send them the link yourself.`);
+	}
+	return warnings.length > 0 ? warnings.join(' ') : null;
 }
 
 /**
  * Sets the visibility and invites the new addresses through the share-job
  * edge function (one transaction, all or nothing; it then emails each new
- * invitee: a link for existing accounts, a sign-up invitation otherwise),
+ * invitee: a link for existing accounts, an invitation to sign up otherwise),
  * then withdraws the removed ones. Returns the visibility and the invite
  * list as saved.
  */

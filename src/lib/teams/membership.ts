@@ -231,9 +231,7 @@ export interface SentInvite {
 	email: string;
 	role: TeamRole;
 	expiresAt: string;
-	/** The address belongs to an account (it got a link to accept; otherwise a sign-up invitation). */
-	hasAccount: boolean;
-	/** "sent", "already_sent" (within the hour), "failed" (with error), "not_sent". */
+	/** "sent", "already_sent" (within the hour), "recipient_limited" (the address had its emails for the day), "failed" (with error), "not_sent". */
 	notification: { status: string; error?: string };
 }
 
@@ -244,7 +242,6 @@ const sentAnswer = z.object({
 			email: z.string(),
 			role: teamRoleSchema,
 			expires_at: z.string(),
-			has_account: z.boolean(),
 			notification: z.object({ status: z.string(), error: z.string().optional() })
 		})
 	)
@@ -252,10 +249,10 @@ const sentAnswer = z.object({
 
 function toSent(answer: z.infer<typeof sentAnswer>): SentInvite {
 	const [invite] = answer.invites;
-	return { id: invite.id, email: invite.email, role: invite.role, expiresAt: invite.expires_at, hasAccount: invite.has_account, notification: invite.notification };
+	return { id: invite.id, email: invite.email, role: invite.role, expiresAt: invite.expires_at, notification: invite.notification };
 }
 
-/** Invites one address and emails it (a link to accept, or a sign-up invitation). */
+/** Invites one address and emails it (a link to accept, or an invitation to sign up; the answer does not say which). */
 export function inviteMember(supabase: SupabaseClient, teamId: string, email: string, role: Exclude<TeamRole, 'owner'>): Promise<SentInvite> {
 	return inviteFunction(supabase, { action: 'invite', team_id: teamId, emails: [email], role }, sentAnswer).then(toSent);
 }

@@ -1,6 +1,8 @@
 import { redirect } from '@sveltejs/kit';
-import { safeNext, signInSchema } from '#lib/forms/auth-schemas.ts';
+import { z } from 'zod';
+import { emailField, safeNext, signInSchema } from '#lib/forms/auth-schemas.ts';
 import { formFailure, parseForm } from '#lib/forms/parse.ts';
+import { emailLinkRedirect, PendingAccessError, pendingAccessPath, sendSignInLink } from '#lib/teams/pending-access.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -9,7 +11,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, locals, url }) => {
+	// Email and password.
+	password: async ({ request, locals, url }) => {
 		const data = await request.formData();
 		const parsed = parseForm(signInSchema, data);
 		if (!parsed.ok) return parsed.failure;
@@ -20,6 +23,21 @@ export const actions: Actions = {
 				: 'Wrong email or password.';
 			return formFailure(400, message, data);
 		}
-		redirect(303, safeNext(url.searchParams.get('next')));
+		// The gate attaches what was shared with the address (or says what it needs first).
+		redirect(303, pendingAccessPath(safeNext(url.searchParams.get('next'))));
+	},
+	// Signing in without a password: a link by email (existing accounts only; the answer is the same for any address).
+	link: async ({ request, locals, url }) => {
+		const data = await request.formData();
+		const parsed = parseForm(z.object({ email: emailField }), data);
+		if (!parsed.ok) return parsed.failure;
+		try {
+			const sent = await sendSignInLink(locals.supabase, parsed.data.email, emailLinkRedirect(url.origin, safeNext(url.searchParams.get('next'))), false);
+			if (sent === 'wait') return formFailure(429, 'A link was sent a moment ago: wait a minute, then ask again.', data);
+		} catch (e) {
+			if (e instanceof PendingAccessError) return formFailure(502, e.message, data);
+			throw e;
+		}
+		return { linkSent: parsed.data.email };
 	}
 };

@@ -26,12 +26,22 @@ export function teamInvitePath(inviteId: string): string {
 	return `/app/team/invites/${encodeURIComponent(inviteId)}`;
 }
 
-/** Where an Auth email link lands: the web app's callback, which then opens `next`. */
-export function authCallback(next: string): string {
-	return appLink(`/auth/callback?next=${encodeURIComponent(next)}`);
+/**
+ * Where a person without an account starts: the web app's sign-up page with
+ * their address filled in, then `next`. No token and nothing the sender wrote:
+ * the page offers a password-less sign-up (an emailed link, then a password of
+ * their own choosing), and what waits for the address attaches once it is
+ * proven theirs.
+ */
+export function signUpLink(email: string, next: string): string {
+	return appLink(`/signup?email=${encodeURIComponent(email)}&next=${encodeURIComponent(next)}`);
 }
 
-/** The web app's "set a new password" page: it also confirms an invited, unconfirmed address. */
-export function passwordResetLink(): string {
-	return appLink('/auth/reset');
+/**
+ * Where a person with an account opens what was shared with them: the web
+ * app attaches the shares waiting for their address (after signing in, and
+ * once their credentials are proven), then opens `next`.
+ */
+export function pendingAccessLink(next: string): string {
+	return appLink(`/auth/pending?next=${encodeURIComponent(next)}`);
 }

@@ -1,8 +1,9 @@
 // Emailing people on a user's behalf, after the user's request was allowed:
 // claim the emails in the log (service role: at most one email per address
-// and subject per hour, at most the sender's hourly limit), compose and send
-// the claimed ones a few at a time, and release the claims of those that
-// failed so a retry sends them.
+// and subject per hour, at most 12 per address per day whoever sends them,
+// at most the sender's hourly limit), compose and send the claimed ones a few
+// at a time, and release the claims of those that failed so a retry sends
+// them.
 import { emailSender } from './email/sender.ts';
 import { EmailDeliveryError, InvalidEmail, type EmailMessage } from './email/message.ts';
 import { HttpError } from './http.ts';
@@ -10,18 +11,22 @@ import { callRpc, serviceClient } from './supabase.ts';
 
 export type EmailKind = 'job_share' | 'team_invite';
 
-/** What happened to one email: sent now, skipped (sent within the hour), or failed (with why). */
+/**
+ * What happened to one email: sent now, skipped (sent within the hour, or the
+ * address had its emails for the day: `recipient_limited`), or failed (with why).
+ */
 export type Notification =
 	| { status: 'sent' }
 	| { status: 'already_sent'; last_sent_at: string }
+	| { status: 'recipient_limited'; limit: number; retry_after: string; error: string }
 	| { status: 'failed'; error: string };
 
 export interface Outgoing {
 	email: string;
 	/** The job or team invite the email is about. */
 	subjectId: string;
-	/** Builds the message; may call Auth (a sign-up link), so only claimed emails are composed. */
-	compose(): Promise<EmailMessage>;
+	/** Builds the message (only claimed emails are composed). */
+	compose(): EmailMessage;
 }
 
 interface Claim {
@@ -32,6 +37,8 @@ interface Claim {
 	retry_after: string | null;
 	claims: Array<{ email: string; subject_id: string; id: string }>;
 	recent: Array<{ email: string; subject_id: string; last_sent_at: string }>;
+	capped: Array<{ email: string; subject_id: string; sent_today: number; retry_after: string | null }>;
+	recipient_limit: number;
 }
 
 const PARALLEL_SENDS = 4;
@@ -77,6 +84,7 @@ export async function notify(
 	});
 	if (!claim.allowed) throw rateLimited(claim, limitNote, saved);
 	for (const recent of claim.recent) results.set(outcomeKey(recent.email, recent.subject_id), { status: 'already_sent', last_sent_at: recent.last_sent_at });
+	for (const capped of claim.capped) results.set(outcomeKey(capped.email, capped.subject_id), recipientLimited(claim.recipient_limit, capped));
 
 	const byKey = new Map(outgoing.map((o) => [outcomeKey(o.email, o.subjectId), o]));
 	const queue = [...claim.claims];
@@ -87,7 +95,7 @@ export async function notify(
 			const item = byKey.get(outcomeKey(next.email, next.subject_id));
 			try {
 				if (!item) throw new Error(`claimed ${next.email} without asking for it`);
-				const message = await item.compose();
+				const message = item.compose();
 				await sender.send({ ...message, idempotencyKey: next.id });
 				results.set(outcomeKey(next.email, next.subject_id), { status: 'sent' });
 			} catch (error) {
@@ -102,6 +110,19 @@ export async function notify(
 	await Promise.all(Array.from({ length: Math.min(PARALLEL_SENDS, queue.length) }, worker));
 	if (failedClaims.length > 0) await callRpc(service, 'release_email_sends', { claim_ids: failedClaims });
 	return results;
+}
+
+/** An address that has had its sharing and invitation emails for the day (from anyone): not emailed now, and when it may be. */
+function recipientLimited(limit: number, capped: Claim['capped'][number]): Notification {
+	const retryAfter = new Date(capped.retry_after ?? Date.now() + 86_400_000).toISOString();
+	return {
+		status: 'recipient_limited',
+		limit,
+		retry_after: retryAfter,
+		error:
+			`no email went to ${capped.email}: it has had ${limit} invitation and sharing emails in the last 24 hours, the most one address gets, ` +
+			`so this one was not sent; try again after ${retryAfter.slice(0, 16).replace('T', ' ')} UTC`
+	};
 }
 
 function describeFailure(error: unknown): string {

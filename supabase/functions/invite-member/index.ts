@@ -13,11 +13,11 @@
 // invite is accepted by itself when they confirm their address (database
 // trigger). See supabase/functions/README.md.
 import { z } from 'zod';
-import { invitationLink } from '../_shared/auth-links.ts';
 import { teamInvitationEmail, teamSignUpInvitationEmail, type Inviter } from '../_shared/email/templates.ts';
 import { HttpError, jsonResponse, readJson, servePost } from '../_shared/http.ts';
-import { appLink, passwordResetLink, teamInvitePath } from '../_shared/links.ts';
+import { appLink, signUpLink, teamInvitePath } from '../_shared/links.ts';
 import { notify, outcomeKey, type Notification, type Outgoing } from '../_shared/notify.ts';
+import { addressesWithAccounts } from '../_shared/recipients.ts';
 import { callerClient, callRpc } from '../_shared/supabase.ts';
 import { emailList, MAX_BODY_BYTES, parseBody, unknownFields, uuidField } from '../_shared/validate.ts';
 
@@ -47,7 +47,6 @@ interface InviteJson {
 	role: string;
 	status: string;
 	expires_at: string;
-	has_account: boolean;
 }
 
 interface Invited {
@@ -59,19 +58,16 @@ interface Invited {
 /** Emails the invites; a 429 (over the sender's limit) keeps the saved invites in its body. */
 async function emailInvites(invited: Invited, limitNote: string) {
 	const inviter: Inviter = { displayName: invited.inviter.display_name, email: invited.inviter.email };
+	const accounts = await addressesWithAccounts(invited.invites.map((invite) => invite.email));
 	const outgoing: Outgoing[] = invited.invites.map((invite) => ({
 		email: invite.email,
 		subjectId: invite.id,
-		async compose() {
+		compose: () => {
 			const path = teamInvitePath(invite.id);
 			const common = { to: invite.email, inviter, teamName: invited.team.name, role: invite.role, expiresAt: invite.expires_at };
-			if (!invite.has_account) {
-				const invitation = await invitationLink(invite.email, path);
-				if (invitation.kind === 'sign_up') {
-					return teamSignUpInvitationEmail({ ...common, acceptLink: invitation.link, resetLink: passwordResetLink() });
-				}
-			}
-			return teamInvitationEmail({ ...common, link: appLink(path) });
+			return accounts.has(invite.email)
+				? teamInvitationEmail({ ...common, link: appLink(path) })
+				: teamSignUpInvitationEmail({ ...common, signUpLink: signUpLink(invite.email, path) });
 		}
 	}));
 	const answer = (notifications: Map<string, Notification> | null) => ({
@@ -82,7 +78,6 @@ async function emailInvites(invited: Invited, limitNote: string) {
 			role: invite.role,
 			status: invite.status,
 			expires_at: invite.expires_at,
-			has_account: invite.has_account,
 			link: appLink(teamInvitePath(invite.id)),
 			notification: notifications?.get(outcomeKey(invite.email, invite.id)) ?? { status: 'not_sent' }
 		}))

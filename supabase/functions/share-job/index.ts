@@ -2,8 +2,11 @@
 // visibility "invited", shares it with people by email; or takes shares
 // away. Everything is decided by the database as the caller (RLS, the
 // share_job_with / unshare_job RPCs); only then does the service role email
-// the people added: a "shared with you" link for confirmed accounts, a
-// sign-up invitation (Supabase Auth invite link) for everyone else.
+// the people added: a "shared with you" link for confirmed accounts, an
+// invitation to sign up (the web app's sign-up page; no Auth user is made)
+// for everyone else. Every share starts pending and attaches when its
+// recipient claims it with proven credentials, so the answer is the same
+// whether or not an address has an account.
 //
 //   {"job_id", "visibility", "emails"?: [...]}          share ("action": "share" may be given)
 //   {"action": "unshare", "job_id", "emails": [...]}     take shares away (access ends at once)
@@ -11,11 +14,11 @@
 // Idempotent: sharing again adds no share row, and each address gets at most
 // one email about a job per hour. See supabase/functions/README.md.
 import { z } from 'zod';
-import { invitationLink } from '../_shared/auth-links.ts';
 import { jobInvitationEmail, jobSharedEmail, type Inviter } from '../_shared/email/templates.ts';
 import { HttpError, jsonResponse, readJson, servePost } from '../_shared/http.ts';
-import { appLink, jobPath, passwordResetLink } from '../_shared/links.ts';
+import { appLink, jobPath, pendingAccessLink, signUpLink } from '../_shared/links.ts';
 import { notify, outcomeKey, type Notification, type Outgoing } from '../_shared/notify.ts';
+import { addressesWithAccounts } from '../_shared/recipients.ts';
 import { callerClient, callRpc } from '../_shared/supabase.ts';
 import { emailList, MAX_BODY_BYTES, parseBody, unknownFields, uuidField } from '../_shared/validate.ts';
 
@@ -72,16 +75,14 @@ servePost('share-job', async (request) => {
 	const path = jobPath(job.tool_id, job.id);
 	const link = appLink(path);
 
+	const accounts = await addressesWithAccounts(shared.shares.map((share) => share.email));
 	const outgoing: Outgoing[] = shared.shares.map((share) => ({
 		email: share.email,
 		subjectId: job.id,
-		async compose() {
-			const sharedEmail = () => jobSharedEmail({ to: share.email, inviter, jobName: job.name, toolId: job.tool_id, link });
-			if (share.user_id) return sharedEmail();
-			const invitation = await invitationLink(share.email, path);
-			if (invitation.kind === 'has_account') return sharedEmail();
-			return jobInvitationEmail({ to: share.email, inviter, jobName: job.name, toolId: job.tool_id, acceptLink: invitation.link, resetLink: passwordResetLink() });
-		}
+		compose: () =>
+			accounts.has(share.email)
+				? jobSharedEmail({ to: share.email, inviter, jobName: job.name, toolId: job.tool_id, link: pendingAccessLink(path) })
+				: jobInvitationEmail({ to: share.email, inviter, jobName: job.name, toolId: job.tool_id, signUpLink: signUpLink(share.email, path) })
 	}));
 
 	const answer = (notifications: Map<string, Notification> | null) => ({

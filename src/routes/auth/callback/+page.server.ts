@@ -1,10 +1,13 @@
-// Where emailed links land: sign-up confirmation, password recovery, magic
-// links and invitations. PKCE links carry `code`, template links carry
-// `token_hash`; admin-generated invite links carry the session in the URL
-// fragment, which only the browser sees (handled by +page.svelte).
+// Where emailed links land: sign-up confirmation, password recovery and
+// magic links. PKCE links carry `code`, template links carry `token_hash`;
+// links made without PKCE carry the session in the URL fragment, which only
+// the browser sees (handled by +page.svelte). Once signed in, the person
+// passes the gate (/auth/pending), which attaches what was shared with
+// their address, or asks for a new password first, then opens `next`.
 import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { safeNext } from '#lib/forms/auth-schemas.ts';
+import { pendingAccessPath } from '#lib/teams/pending-access.ts';
 import type { PageServerLoad } from './$types';
 
 const otpType = z.enum(['signup', 'invite', 'magiclink', 'recovery', 'email_change', 'email']);
@@ -18,14 +21,14 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	if (code) {
 		const { error } = await locals.supabase.auth.exchangeCodeForSession(code);
 		if (error) return { next, error: `This link cannot sign you in (${error.message}). Open it in the browser where you asked for it, or ask for a new one.` };
-		redirect(303, next);
+		redirect(303, pendingAccessPath(next));
 	}
 	if (tokenHash) {
 		const type = otpType.safeParse(url.searchParams.get('type'));
 		if (!type.success) return { next, error: 'This link is incomplete: its type is missing. Ask for a new one.' };
 		const { error } = await locals.supabase.auth.verifyOtp({ token_hash: tokenHash, type: type.data });
 		if (error) return { next, error: `This link has expired or was used already. Ask for a new one.` };
-		redirect(303, next);
+		redirect(303, pendingAccessPath(next));
 	}
 	return { next, error: null };
 };

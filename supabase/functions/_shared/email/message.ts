@@ -32,6 +32,19 @@ export function headerText(text: string, max = 200): string {
 	return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/**
+ * Text someone wrote (a job, team or display name) made inert for an email
+ * body or subject: flattened like headerText, direction overrides removed,
+ * and anything a mail client could turn into a link defanged ("evil[.]com",
+ * "https[:]//"), so the sender's words never become a clickable URL. HTML
+ * escaping is still the template's job.
+ */
+export function inertText(text: string, max = 200): string {
+	return headerText(text.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ''), max)
+		.replace(/([a-z][a-z0-9+.-]*):(\/\/|\\\\)/gi, '$1[:]$2')
+		.replace(/(?<=[\p{L}\p{N}_-])[.\u3002\uff0e\uff61](?=\p{L})/gu, '[.]');
+}
+
 export function escapeHtml(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -1,9 +1,11 @@
 // The emails functions send on a user's behalf. Each is one layout (lines of
-// text, one button-link, a footer) written out as plain text and as HTML;
-// every value from users is escaped in the HTML and kept out of the subject's
-// line structure (see message.ts). Links sit on lines of their own in the
-// text part, so mail clients (and tests) find them whole.
-import { escapeHtml, headerText, type EmailMessage } from './message.ts';
+// text, one button-link, a footer) written out as plain text and as HTML.
+// What users wrote (job, team and display names) is made inert (inertText:
+// no line breaks, nothing a mail client turns into a link) and escaped in
+// the HTML; the only link is the action's, built by links.ts from SITE_URL
+// and ids, never from anything a sender wrote. It sits on a line of its own
+// in the text part, so mail clients (and tests) find it whole.
+import { escapeHtml, inertText, type EmailMessage } from './message.ts';
 
 interface Layout {
 	to: string;
@@ -15,8 +17,7 @@ interface Layout {
 
 function render(layout: Layout): EmailMessage {
 	const text = [...layout.lines, '', `${layout.action.label}:`, layout.action.url, '', ...layout.after, '', '-- ', 'Foldwork'].join('\n') + '\n';
-	const paragraph = (line: string) =>
-		`<p style="margin:0 0 12px">${/^https?:\/\/\S+$/.test(line) ? `<a href="${escapeHtml(line)}">${escapeHtml(line)}</a>` : escapeHtml(line)}</p>`;
+	const paragraph = (line: string) => `<p style="margin:0 0 12px">${escapeHtml(line)}</p>`;
 	const html =
 		'<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#1f2328">' +
 		layout.lines.map(paragraph).join('') +
@@ -33,31 +34,31 @@ export interface Inviter {
 
 /** "Ada Lovelace (ada@example.com)", or the address alone when the name is the address's start. */
 function who(inviter: Inviter): string {
-	const name = headerText(inviter.displayName, 80);
+	const name = inertText(inviter.displayName, 80);
 	return name && name !== inviter.email && name !== inviter.email.split('@')[0] ? `${name} (${inviter.email})` : inviter.email;
 }
 
 function shortName(inviter: Inviter): string {
-	return headerText(inviter.displayName, 60) || inviter.email;
+	return inertText(inviter.displayName, 60) || inviter.email;
 }
 
 function quoted(text: string, max = 80): string {
-	return `"${headerText(text, max)}"`;
-}
-
-/** A sign-up invitation's links: Auth's invite link, and the password page for when it has expired. */
-interface SignUpLinks {
-	acceptLink: string;
-	resetLink: string;
+	return `"${inertText(text, max)}"`;
 }
 
 const UNEXPECTED = 'If you did not expect this email, ignore it: nothing happens unless you follow the link.';
+
+/** How a person without an account gets in, and why the steps are safe. */
+function signUpSteps(to: string): string {
+	return `Follow the link to create your account with ${to}: we email you a sign-in link (no password needed to start), then you choose your password.`;
+}
 
 function day(iso: string): string {
 	const date = new Date(iso);
 	return `${date.toISOString().slice(0, 10)} (UTC)`;
 }
 
+/** To an account: the job is shared with them; the link opens it once they are signed in. */
 export function jobSharedEmail(p: { to: string; inviter: Inviter; jobName: string; toolId: string; link: string }): EmailMessage {
 	return render({
 		to: p.to,
@@ -68,20 +69,18 @@ export function jobSharedEmail(p: { to: string; inviter: Inviter; jobName: strin
 	});
 }
 
-export function jobInvitationEmail(p: { to: string; inviter: Inviter; jobName: string; toolId: string } & SignUpLinks): EmailMessage {
+/** To an address without an account: sign up with it (the link is the app's sign-up page), and the job waits for them. */
+export function jobInvitationEmail(p: { to: string; inviter: Inviter; jobName: string; toolId: string; signUpLink: string }): EmailMessage {
 	return render({
 		to: p.to,
 		subject: `${shortName(p.inviter)} invited you to see ${quoted(p.jobName, 60)} on Foldwork`,
 		lines: [
 			`${who(p.inviter)} shared the job ${quoted(p.jobName, 200)} (${p.toolId}) with you on Foldwork, where teams run computational-biology tools.`,
-			'Follow the link to create your account (you choose a password next) and open the job.'
+			signUpSteps(p.to),
+			'The job opens for you as soon as your account is set up.'
 		],
-		action: { label: 'Accept the invitation', url: p.acceptLink },
-		after: [
-			`The link works once, for a limited time. If it has expired, ask ${p.inviter.email} to share the job again, or set a password for ${p.to} here (this confirms the address too); the job will be waiting for you:`,
-			p.resetLink,
-			UNEXPECTED
-		]
+		action: { label: 'Sign up to see it', url: p.signUpLink },
+		after: [`The job stays shared with ${p.to} until ${p.inviter.email} stops sharing it.`, UNEXPECTED]
 	});
 }
 
@@ -101,6 +100,7 @@ function teamSubject(p: TeamInvite): string {
 	return `${shortName(p.inviter)} invited you to join ${quoted(p.teamName, 60)} on Foldwork`;
 }
 
+/** To an account: the invite page, where they accept or decline. */
 export function teamInvitationEmail(p: TeamInvite & { link: string }): EmailMessage {
 	return render({
 		to: p.to,
@@ -111,19 +111,17 @@ export function teamInvitationEmail(p: TeamInvite & { link: string }): EmailMess
 	});
 }
 
-export function teamSignUpInvitationEmail(p: TeamInvite & SignUpLinks): EmailMessage {
+/** To an address without an account: sign up with it, then accept or decline on the invite page. */
+export function teamSignUpInvitationEmail(p: TeamInvite & { signUpLink: string }): EmailMessage {
 	return render({
 		to: p.to,
 		subject: teamSubject(p),
 		lines: [
 			`${who(p.inviter)} invited you to join the team ${quoted(p.teamName, 120)} on Foldwork, where teams run computational-biology tools, as ${roleText(p.role)}.`,
-			'Follow the link to create your account (you choose a password next); you join the team as you do.'
+			signUpSteps(p.to),
+			'Then you accept or decline the invitation.'
 		],
-		action: { label: 'Join the team', url: p.acceptLink },
-		after: [
-			`The invitation expires on ${day(p.expiresAt)}. The link works once, for a limited time: if it has expired, ask ${p.inviter.email} to send the invitation again, or set a password for ${p.to} here (this confirms the address, and you join the team):`,
-			p.resetLink,
-			UNEXPECTED
-		]
+		action: { label: 'Sign up to answer', url: p.signUpLink },
+		after: [`The invitation expires on ${day(p.expiresAt)}; if it has by then, ask ${p.inviter.email} to send it again.`, UNEXPECTED]
 	});
 }
