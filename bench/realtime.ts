@@ -15,7 +15,14 @@
 //     Each run also prints the CPU time per change of the server, Postgres and
 //     the bench itself (all share this machine's cores).
 //  3. Broadcast round trip: a self-broadcast sent and received by one client.
-// Parts 2 and 3 run BENCH_RUNS times; each figure is the median of the runs.
+//  4. Broadcast from the database: 100 anonymous visitors (each its own
+//     websocket) on one public job's private topic `job:<id>`, authorised by
+//     the realtime.messages policies; the job's progress is updated at the
+//     same steady rate and each update reaches them through the jobs trigger,
+//     realtime.send and logical replication. Latency as in part 2. Then the
+//     job is made private: the time from that commit until every visitor's
+//     channel is closed (the access re-check).
+// Parts 2, 3 and 4 run BENCH_RUNS times; each figure is the median of the runs.
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -299,6 +306,108 @@ try {
 	}
 	const rttP50 = median(rttP50s);
 	results.push({ figure: 'broadcast round trip p50', value: `${rttP50.toFixed(2)} ms`, goal: '<= 5 ms', ok: rttP50 <= 5 });
+	await c.removeChannel(channel);
+
+	// 4. broadcast from the database to a job's topic, and revocation --------------
+	const owner = randomUUID();
+	await admin.query(
+		`insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+		 values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, '', now(), '{}', '{}', now(), now())`,
+		[owner, `bench-${owner.slice(0, 8)}@example.test`]
+	);
+	const visitors: SupabaseClient[] = Array.from({ length: SUBSCRIBERS }, () =>
+		createClient(config.apiUrl, config.anonKey, { auth: { persistSession: false, autoRefreshToken: false } })
+	);
+	clients.push(...visitors);
+	const topicLatencyP50s: number[] = [];
+	const topicLatencyP95s: number[] = [];
+	const revokeMaxes: number[] = [];
+	let topicLost = 0;
+	for (let run = 1; run <= RUNS; run++) {
+		const { rows: jobRows } = await admin.query<{ id: string }>(
+			`insert into public.jobs (team_id, tool_id, submitted_by, name, input, visibility)
+			 select t.id, 'molecule-properties', $1, 'bench', '{"molecules":[{"id":"m","smiles":"C"}]}', 'public' from public.teams t where t.created_by = $1 returning id`,
+			[owner]
+		);
+		const jobId = jobRows[0].id;
+		await admin.query(`update public.jobs set status = 'queued' where id = $1`, [jobId]);
+		await admin.query(`update public.jobs set status = 'processing' where id = $1`, [jobId]);
+		/** Commit acknowledgment time of each progress value; receipts are matched to it after the run (one may arrive first). */
+		const acked = new Map<number, number>();
+		const receipts: Array<Array<{ progress: number; at: number }>> = visitors.map(() => []);
+		let received = 0;
+		let closedCount = 0;
+		let closedAll: () => void = () => {};
+		const allClosed = new Promise<void>((resolve) => (closedAll = resolve));
+		const closedAt: number[] = [];
+		const updates = Math.min(100, Math.max(1, Math.floor(RATE * SECONDS)));
+		let onAllReceived: () => void = () => {};
+		const allReceived = new Promise<void>((resolve) => (onAllReceived = resolve));
+		const channels = await Promise.all(
+			visitors.map(
+				(v, k) =>
+					new Promise<RealtimeChannel>((resolve, reject) => {
+						const ch = v
+							.channel(`job:${jobId}`, { config: { private: true } })
+							.on('broadcast', { event: 'job_updated' }, ({ payload }) => {
+								const value = (payload as { job: { progress: number } }).job.progress;
+								if (value < 1) return; // the job's own start, before the measured updates
+								receipts[k].push({ progress: value, at: performance.now() });
+								if (++received === updates * SUBSCRIBERS) onAllReceived();
+							});
+						ch.subscribe((status, error) => {
+							if (status === 'SUBSCRIBED') resolve(ch);
+							else if (status === 'CLOSED') {
+								closedAt.push(performance.now());
+								if (++closedCount === SUBSCRIBERS) closedAll();
+							} else if (status === 'CHANNEL_ERROR') reject(error ?? new Error(status));
+						});
+					})
+			)
+		);
+		const start = performance.now();
+		for (let i = 1; i <= updates; i++) {
+			const due = start + (i * 1000) / RATE;
+			const wait = due - performance.now();
+			if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+			await admin.query('update public.jobs set progress = $2 where id = $1', [jobId, i]);
+			acked.set(i, performance.now());
+		}
+		await deadline(allReceived, 30_000, `all ${updates * SUBSCRIBERS} deliveries`).catch((e: Error) => console.log(`job topic run ${run}: ${e.message} (got ${received})`));
+		const latencies: number[] = [];
+		let lost = 0;
+		for (const list of receipts) {
+			const seen = new Set<number>();
+			for (const { progress: value, at } of list) {
+				if (seen.has(value)) {
+					lost++; // a repeat counts against delivery like a loss
+					continue;
+				}
+				seen.add(value);
+				latencies.push(at - acked.get(value)!);
+			}
+			lost += updates - seen.size;
+		}
+		if (lost !== 0) console.log(`job topic run ${run}: ${lost} deliveries missing or repeated`);
+		topicLost += lost;
+		const revokedAt = performance.now();
+		await admin.query(`update public.jobs set visibility = 'private' where id = $1`, [jobId]);
+		await deadline(allClosed, 10_000, 'every visitor channel closed after the job was made private');
+		const revokeMax = Math.max(...closedAt) - revokedAt;
+		topicLatencyP50s.push(quantile(latencies, 0.5));
+		topicLatencyP95s.push(quantile(latencies, 0.95));
+		revokeMaxes.push(revokeMax);
+		console.log(
+			`job topic run ${run}: ${updates} updates x ${SUBSCRIBERS} visitors, latency p50 ${quantile(latencies, 0.5).toFixed(1)} ms, p95 ${quantile(latencies, 0.95).toFixed(1)} ms; all ${SUBSCRIBERS} closed ${revokeMax.toFixed(0)} ms after the job was made private`
+		);
+		for (const [i, v] of visitors.entries()) await v.removeChannel(channels[i]);
+	}
+	const topicP50 = median(topicLatencyP50s);
+	results.push({ figure: `job topic update to ${SUBSCRIBERS} visitors, latency p50`, value: `${topicP50.toFixed(1)} ms`, goal: '<= 100 ms', ok: topicP50 <= 100 });
+	results.push({ figure: `job topic update to ${SUBSCRIBERS} visitors, latency p95`, value: `${median(topicLatencyP95s).toFixed(1)} ms`, goal: 'reported', ok: null });
+	results.push({ figure: 'job topic deliveries lost or repeated', value: String(topicLost), goal: '0', ok: topicLost === 0 });
+	const revoke = median(revokeMaxes);
+	results.push({ figure: `job made private until all ${SUBSCRIBERS} visitors are cut off`, value: `${revoke.toFixed(0)} ms`, goal: '<= 1000 ms', ok: revoke <= 1000 });
 } finally {
 	for (const ws of sockets) ws.close();
 	for (const c of clients) {

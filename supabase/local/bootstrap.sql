@@ -341,6 +341,118 @@ $$;
 alter function realtime.topic() owner to supabase_realtime_admin;
 grant execute on function realtime.topic() to postgres, anon, authenticated, service_role;
 
+-- Broadcast from the database, as Supabase has it: realtime.send() inserts a
+-- message into realtime.messages; the Realtime server reads the inserts from
+-- logical replication (publication supabase_realtime_messages_publication) and
+-- delivers each to the channels joined to its topic with the same privacy
+-- (private ones only to subscribers that passed the join-time read check).
+-- Left out: Supabase partitions realtime.messages by day and drops partitions
+-- older than 3 days; here the table is one heap and the local Realtime server
+-- deletes rows older than 3 days (inserted_at is indexed for that). No
+-- send_binary/binary_payload.
+create index if not exists messages_inserted_at_idx on realtime.messages (inserted_at);
+
+-- SECURITY INVOKER as in Supabase: the insert obeys realtime.messages' RLS for
+-- the caller (trigger functions that call it are security definer). Any error
+-- is downgraded to a warning: a lost message never fails the caller's write.
+create or replace function realtime.send(payload jsonb, event text, topic text, private boolean default true)
+returns void
+language plpgsql
+as $$
+declare
+  generated_id uuid;
+  final_payload jsonb;
+begin
+  begin
+    generated_id := gen_random_uuid();
+    if payload ? 'id' then
+      final_payload := payload;
+    else
+      final_payload := jsonb_set(payload, '{id}', to_jsonb(generated_id));
+    end if;
+    execute format('set local realtime.topic to %L', topic);
+    insert into realtime.messages (id, payload, event, topic, private, extension)
+    values (generated_id, final_payload, event, topic, private, 'broadcast');
+  exception when others then
+    raise warning 'WarnSendingBroadcastMessage: %', sqlerrm;
+  end;
+end;
+$$;
+alter function realtime.send(jsonb, text, text, boolean) owner to supabase_realtime_admin;
+grant execute on function realtime.send(jsonb, text, text, boolean) to postgres, anon, authenticated, service_role;
+
+-- For AFTER ... FOR EACH ROW triggers: the row change as
+-- {old_record, record, operation, table, schema}, sent to a private topic.
+create or replace function realtime.broadcast_changes(topic_name text, event_name text, operation text, table_name text,
+  table_schema text, new record, old record, level text default 'ROW')
+returns void
+language plpgsql
+as $$
+declare
+  row_data jsonb := '{}'::jsonb;
+begin
+  if level = 'STATEMENT' then
+    raise exception 'function can only be triggered for each row, not for each statement';
+  end if;
+  if operation = 'INSERT' or operation = 'UPDATE' or operation = 'DELETE' then
+    row_data := jsonb_build_object('old_record', old, 'record', new, 'operation', operation, 'table', table_name, 'schema', table_schema);
+    perform realtime.send(row_data, event_name, topic_name);
+  else
+    raise exception 'Unexpected operation type: %', operation;
+  end if;
+exception when others then
+  raise exception 'Failed to process the row: %', sqlerrm;
+end;
+$$;
+alter function realtime.broadcast_changes(text, text, text, text, text, record, record, text) owner to supabase_realtime_admin;
+grant execute on function realtime.broadcast_changes(text, text, text, text, text, record, record, text)
+  to postgres, anon, authenticated, service_role;
+
+do $$
+begin
+  if not exists (select from pg_publication where pubname = 'supabase_realtime_messages_publication') then
+    create publication supabase_realtime_messages_publication for table realtime.messages with (publish = 'insert');
+  end if;
+end
+$$;
+
+-- Waits (2 s at most) until the transaction writer_xid (32 bits, as logical
+-- decoding reports it) is visible to new snapshots; false when it was not.
+-- The local Realtime server calls it before re-checking who may read a topic
+-- after an access change: the change's commit arrives from logical decoding
+-- before the writer leaves the proc array, and a check run in that window
+-- would still see the old access (see local_visible_to below).
+create or replace function realtime.local_await_writer(writer_xid bigint)
+returns boolean
+language plpgsql
+as $$
+declare
+  snap pg_catalog.pg_snapshot;
+  next_xid bigint;
+  distance bigint;
+  give_up timestamptz := pg_catalog.clock_timestamp() + interval '2 seconds';
+begin
+  if writer_xid is null then
+    return true;
+  end if;
+  loop
+    snap := pg_catalog.pg_current_snapshot();
+    next_xid := pg_catalog.pg_snapshot_xmax(snap)::text::bigint;
+    distance := writer_xid - next_xid % 4294967296;
+    if distance > 2147483647 then distance := distance - 4294967296;
+    elsif distance < -2147483648 then distance := distance + 4294967296;
+    end if;
+    if pg_catalog.pg_visible_in_snapshot((next_xid + distance)::text::xid8, snap) then
+      return true;
+    end if;
+    if pg_catalog.clock_timestamp() > give_up then
+      return false;
+    end if;
+    perform pg_catalog.pg_sleep(0.001);
+  end loop;
+end;
+$$;
+
 -- Which subscribers may see one row: for each (role, claims) pair, a SELECT of
 -- the row by its key as that role with those claims (what Realtime's
 -- apply_rls does per subscription). The statement is prepared once per call,

@@ -165,10 +165,16 @@ describe('jobs list sorting', () => {
 	});
 
 	it('sorts an outsider\'s view by submitter with the hidden names last', async () => {
-		await db.pool.query(`update public.jobs set visibility = 'authenticated' where id = any ($1)`, [[jobs[0].id, jobs[1].id]]);
+		// Outside the team only jobs shared by email are listed (link-only for the rest).
+		await db.pool.query(`update public.jobs set visibility = 'invited' where id = any ($1)`, [[jobs[0].id, jobs[1].id]]);
+		await db.pool.query(
+			`insert into public.job_shares (job_id, email, user_id, invited_by, accepted_at) select id, $2, $3, $4, now() from public.jobs where id = any ($1)`,
+			[[jobs[0].id, jobs[1].id], outsider.email, outsider.id, alice.id]
+		);
 		const rows = await list(outsider, { sort_by: 'submitter' });
 		expect(rows.map((r) => r.id).sort()).toEqual([jobs[0].id, jobs[1].id].sort());
 		expect(rows.every((r) => r.submitter_name === null && Number(r.total_count) === 2)).toBe(true);
+		await db.pool.query('delete from public.job_shares where job_id = any ($1)', [[jobs[0].id, jobs[1].id]]);
 		await db.pool.query(`update public.jobs set visibility = 'private' where id = any ($1)`, [[jobs[0].id, jobs[1].id]]);
 	});
 

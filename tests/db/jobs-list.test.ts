@@ -84,9 +84,17 @@ describe('jobs list', () => {
 		expect(combined.every((r) => Number(r.total_count) === combined.length)).toBe(true);
 	});
 
-	it('shows an outsider only the jobs shared with everyone, counted accordingly', async () => {
+	it('shows an outsider only the jobs shared with them by email, counted accordingly', async () => {
 		expect(await list(outsider)).toEqual([]);
-		await db.pool.query(`update public.jobs set visibility = 'authenticated' where id = any ($1)`, [[created[0].id, created[1].id]]);
+		// Link-only: jobs shared with everyone (signed in, or public) are opened by their id, never listed.
+		await db.pool.query(`update public.jobs set visibility = 'authenticated' where id = $1`, [created[0].id]);
+		await db.pool.query(`update public.jobs set visibility = 'public' where id = $1`, [created[1].id]);
+		expect(await list(outsider)).toEqual([]);
+		await db.pool.query(`update public.jobs set visibility = 'invited' where id = any ($1)`, [[created[0].id, created[1].id]]);
+		await db.pool.query(
+			`insert into public.job_shares (job_id, email, user_id, invited_by, accepted_at) select id, $2, $3, $4, now() from public.jobs where id = any ($1)`,
+			[[created[0].id, created[1].id], outsider.email, outsider.id, alice.id]
+		);
 		const rows = await list(outsider);
 		expect(rows.map((r) => r.id).sort()).toEqual([created[0].id, created[1].id].sort());
 		expect(rows.every((r) => Number(r.total_count) === 2)).toBe(true);

@@ -1,12 +1,19 @@
 // Who may do what to a job, cell by cell: every actor x every visibility x
-// every operation, against DESIGN.md section 3 ("Visibility and permissions").
-// Each cell runs in its own rolled-back transaction on a fresh job, acting as
-// the actor the way the REST service does (role + request.jwt.claims).
+// every operation, against DESIGN.md section 3 ("Visibility and permissions")
+// and its link-only rule: outside the owning team a job is opened by its id
+// (get_job, get_job_file, its private Realtime topic) and never listed (REST
+// selects, list RPCs, job_files and job_events rows, postgres_changes), except
+// by invitees in "Shared with me". Each cell runs in its own rolled-back
+// transaction on a fresh job, acting as the actor the way the REST service
+// does (role + request.jwt.claims), and the Realtime checks the way the
+// Realtime server runs them (the realtime.messages probe of a channel join,
+// and realtime.local_visible_to for postgres_changes).
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actAs, actAsAdmin, anon, asUser, attempt, createUser, driveJob, moleculeInput, openTestDatabase, type Actor, type TestDatabase, type TestUser } from '../helpers/db.ts';
 
 const actors = [
+	'team owner',
 	'submitter',
 	'teammate',
 	'team viewer',
@@ -18,14 +25,38 @@ const actors = [
 	'anonymous'
 ] as const;
 const visibilities = ['private', 'authenticated', 'invited', 'public'] as const;
-const operations = ['read job', 'read files', 'read events', 'rename', 'share', 'delete', 'cancel', 'retry', 'duplicate', 'submit to that team'] as const;
+const operations = [
+	'open by id (get_job)',
+	'open a file by id (get_job_file)',
+	'read job row',
+	'read files',
+	'read events',
+	'list: select jobs by visibility',
+	'list: list_team_jobs',
+	'list: list_shared_jobs',
+	'realtime by id: join job topic',
+	'realtime by id: be counted as a viewer',
+	'realtime by id: join team viewers topic',
+	'realtime by id: show name to team mates',
+	'realtime by id: broadcast on job topic',
+	'realtime by table: postgres_changes on jobs',
+	'rename',
+	'share',
+	'delete',
+	'cancel',
+	'retry',
+	'duplicate',
+	'submit to that team'
+] as const;
 type ActorName = (typeof actors)[number];
 type Visibility = (typeof visibilities)[number];
 type Operation = (typeof operations)[number];
 
 // DESIGN.md's table, written out independently of the SQL.
-const teamMembers: ActorName[] = ['submitter', 'teammate', 'team viewer', 'team admin'];
-function mayView(actor: ActorName, visibility: Visibility): boolean {
+const teamMembers: ActorName[] = ['team owner', 'submitter', 'teammate', 'team viewer', 'team admin'];
+const invitees: ActorName[] = ['invited user with account', 'pending invitee after sign-up'];
+/** Opening the job by its link. */
+function mayOpen(actor: ActorName, visibility: Visibility): boolean {
 	if (teamMembers.includes(actor)) return true;
 	switch (actor) {
 		case 'other signed-in user':
@@ -37,13 +68,41 @@ function mayView(actor: ActorName, visibility: Visibility): boolean {
 			return visibility === 'public';
 	}
 }
+/** Finding the job without its id: the team's lists, and invitees' "Shared with me". */
+function mayList(actor: ActorName, visibility: Visibility): boolean {
+	return teamMembers.includes(actor) || (invitees.includes(actor) && visibility === 'invited');
+}
 function expected(actor: ActorName, visibility: Visibility, op: Operation): boolean {
-	if (op.startsWith('read')) return mayView(actor, visibility);
-	// Only team members act on a job, and viewers only look.
-	const acts = actor === 'submitter' || actor === 'teammate' || actor === 'team admin';
-	// Rename and delete: the submitter or a team owner/admin.
-	if (op === 'rename' || op === 'delete') return actor === 'submitter' || actor === 'team admin';
-	return acts;
+	switch (op) {
+		case 'open by id (get_job)':
+		case 'open a file by id (get_job_file)':
+		case 'realtime by id: join job topic':
+		case 'realtime by id: be counted as a viewer':
+			return mayOpen(actor, visibility);
+		case 'read job row':
+		case 'read files':
+		case 'read events':
+		case 'list: select jobs by visibility':
+		case 'list: list_team_jobs':
+		case 'realtime by table: postgres_changes on jobs':
+			return mayList(actor, visibility);
+		case 'list: list_shared_jobs':
+			// Jobs of one's own teams are in the team's list, not here.
+			return invitees.includes(actor) && visibility === 'invited';
+		case 'realtime by id: join team viewers topic':
+		case 'realtime by id: show name to team mates':
+			return teamMembers.includes(actor);
+		case 'realtime by id: broadcast on job topic':
+			// Only the database feeds a job's topic.
+			return false;
+		case 'rename':
+		case 'delete':
+			// The submitter or a team owner/admin.
+			return actor === 'submitter' || actor === 'team admin' || actor === 'team owner';
+		default:
+			// Only team members act on a job, and viewers only look.
+			return actor === 'submitter' || actor === 'teammate' || actor === 'team admin' || actor === 'team owner';
+	}
 }
 // The status a job needs for the operation to make sense.
 function statusFor(op: Operation): string {
@@ -103,6 +162,8 @@ async function prepareJob(client: pg.PoolClient, visibility: Visibility, status:
 
 async function actorFor(client: pg.PoolClient, actor: ActorName): Promise<Actor> {
 	switch (actor) {
+		case 'team owner':
+			return asUser(users.owner);
 		case 'submitter':
 			return asUser(users.submitter);
 		case 'teammate':
@@ -119,8 +180,10 @@ async function actorFor(client: pg.PoolClient, actor: ActorName): Promise<Actor>
 			// No account yet: all they have is the link.
 			return anon;
 		case 'pending invitee after sign-up': {
-			// Signs up and confirms after the share was made; the share attaches by itself.
+			// Signs up after the share was made, then claims it (public.claim_pending_access, once the
+			// account's credentials are proven; that step is tested with the sharing RPCs): the share is attached.
 			const user = await createUser(client, { email: pendingEmail, displayName: 'pending' });
+			await client.query('update public.job_shares set user_id = $1, accepted_at = now() where email = $2 and user_id is null', [user.id, pendingEmail]);
 			return asUser(user);
 		}
 		case 'anonymous':
@@ -134,7 +197,7 @@ interface Outcome {
 	detail: string;
 }
 
-async function perform(client: pg.PoolClient, op: Operation, jobId: string, actor: Actor): Promise<Outcome> {
+async function perform(client: pg.PoolClient, op: Operation, jobId: string, actor: Actor, actorName: ActorName, visibility: Visibility): Promise<Outcome> {
 	const rpc = async (sql: string, params: unknown[], verify: string, verifyParams: unknown[] = [jobId]): Promise<Outcome> => {
 		const { error } = await attempt(client, sql, params);
 		await actAsAdmin(client);
@@ -149,8 +212,39 @@ async function perform(client: pg.PoolClient, op: Operation, jobId: string, acto
 		expect(changed, `${op} succeeded without effect`).toBe(true);
 		return { allowed: true, detail: 'ok' };
 	};
+	/** Whether a query as the actor returns the job (an error must be a refusal: 42501). */
+	const finds = async (sql: string, params: unknown[], column = 'id'): Promise<Outcome> => {
+		const { rows, error } = await attempt(client, sql, params);
+		if (error) {
+			expect(error.code, `${op}: ${error.message}`).toBe('42501');
+			return { allowed: false, detail: `${error.code} ${error.message}` };
+		}
+		const found = rows.some((r) => r[column] === jobId);
+		return { allowed: found, detail: found ? 'ok' : 'no rows' };
+	};
 	switch (op) {
-		case 'read job': {
+		case 'open by id (get_job)': {
+			const { rows, error } = await attempt(client, 'select public.get_job($1) as view', [jobId]);
+			expect(error).toBeNull();
+			const view = rows[0].view;
+			if (!view) return { allowed: false, detail: 'null' };
+			const team = teamMembers.includes(actorName);
+			// People outside the team never see who submitted it.
+			expect(view).toMatchObject({ access: team ? 'team' : 'link', job: { id: jobId, submitted_by: team ? users.submitter.id : null } });
+			expect(view.submitter_name).toBe(team ? 'submitter' : null);
+			expect(view.files).toHaveLength(1);
+			return { allowed: true, detail: 'ok' };
+		}
+		case 'open a file by id (get_job_file)': {
+			await actAsAdmin(client);
+			const fileId = (await client.query('select id from public.job_files where job_id = $1', [jobId])).rows[0].id;
+			await actAs(client, actor);
+			const { rows, error } = await attempt(client, `select convert_from(content, 'utf8') as text from public.get_job_file($1)`, [fileId]);
+			expect(error).toBeNull();
+			if (rows.length) expect(rows[0].text).toBe('a,b');
+			return { allowed: rows.length === 1, detail: rows.length ? 'ok' : 'no rows' };
+		}
+		case 'read job row': {
 			const { rows, error } = await attempt(client, 'select id, input, settings, result from public.jobs where id = $1', [jobId]);
 			expect(error).toBeNull();
 			return { allowed: rows.length === 1, detail: rows.length ? 'ok' : 'no rows' };
@@ -166,6 +260,34 @@ async function perform(client: pg.PoolClient, op: Operation, jobId: string, acto
 			expect(error).toBeNull();
 			if (rows.length) expect(rows.map((r) => r.to_status)).toEqual(['pending', 'queued', 'processing', 'completed']);
 			return { allowed: rows.length > 0, detail: rows.length ? 'ok' : 'no rows' };
+		}
+		case 'list: select jobs by visibility':
+			// GET /rest/v1/jobs?visibility=eq.<visibility>
+			return finds('select id from public.jobs where visibility = $1', [visibility]);
+		case 'list: list_team_jobs':
+			return finds('select id from public.list_team_jobs($1)', [teamId]);
+		case 'list: list_shared_jobs':
+			return finds('select id from public.list_shared_jobs()', []);
+		case 'realtime by id: join job topic':
+			return realtimeRead(client, actor, `job:${jobId}`, ['broadcast', 'presence']);
+		case 'realtime by id: join team viewers topic':
+			return realtimeRead(client, actor, `job:${jobId}:team`, ['presence']);
+		case 'realtime by id: be counted as a viewer':
+			return realtimeWrite(client, `job:${jobId}`, 'presence');
+		case 'realtime by id: show name to team mates':
+			return realtimeWrite(client, `job:${jobId}:team`, 'presence');
+		case 'realtime by id: broadcast on job topic':
+			return realtimeWrite(client, `job:${jobId}`, 'broadcast');
+		case 'realtime by table: postgres_changes on jobs': {
+			await actAsAdmin(client);
+			const [role, claims] = actor.kind === 'user' ? ['authenticated', { sub: actor.id, role: 'authenticated', email: actor.email, aud: 'authenticated' }] : ['anon', { role: 'anon' }];
+			const { rows } = await client.query(
+				`select visible, error from realtime.local_visible_to('public.jobs'::regclass, '{id}', array[$1::text], array[$2::text], array[$3::text], null)`,
+				[jobId, role, JSON.stringify(claims)]
+			);
+			await actAs(client, actor);
+			expect(rows[0].error).toBeNull();
+			return { allowed: rows[0].visible === true, detail: rows[0].visible ? 'ok' : 'not visible' };
 		}
 		case 'rename':
 			return rpc(`select public.rename_job($1, 'renamed')`, [jobId], `select name = 'renamed' as ok from public.jobs where id = $1`);
@@ -189,8 +311,34 @@ async function perform(client: pg.PoolClient, op: Operation, jobId: string, acto
 	}
 }
 
+/**
+ * A channel join's read check, as the Realtime server runs it: probe messages
+ * inserted by the server, then selected as the user with realtime.topic set.
+ * The join is allowed when any of the extensions is readable.
+ */
+async function realtimeRead(client: pg.PoolClient, actor: Actor, topic: string, extensions: string[]): Promise<Outcome> {
+	await actAsAdmin(client);
+	const { rows: probes } = await client.query(
+		'insert into realtime.messages (topic, extension) select $1, unnest($2::text[]) returning id',
+		[topic, extensions]
+	);
+	await actAs(client, actor);
+	await client.query(`select set_config('realtime.topic', $1, true)`, [topic]);
+	const { rows, error } = await attempt(client, 'select id from realtime.messages where id = any ($1)', [probes.map((p) => p.id)]);
+	expect(error).toBeNull();
+	return { allowed: rows.length > 0, detail: rows.length ? 'ok' : 'Unauthorized' };
+}
+
+/** A send or track's write check: an insert as the user; a policy refusal means no write. */
+async function realtimeWrite(client: pg.PoolClient, topic: string, extension: string): Promise<Outcome> {
+	await client.query(`select set_config('realtime.topic', $1, true)`, [topic]);
+	const { error } = await attempt(client, 'insert into realtime.messages (topic, extension) values ($1, $2)', [topic, extension]);
+	if (error) expect(error.code, error.message).toBe('42501');
+	return { allowed: error === null, detail: error ? `${error.code} ${error.message}` : 'ok' };
+}
+
 describe('permission matrix', () => {
-	it('allows and refuses exactly what DESIGN.md says, for every actor, visibility and operation', { timeout: 180_000 }, async () => {
+	it('allows and refuses exactly what DESIGN.md says, for every actor, visibility and operation', { timeout: 300_000 }, async () => {
 		const mismatches: string[] = [];
 		let asserted = 0;
 		const client = await db.pool.connect();
@@ -203,7 +351,7 @@ describe('permission matrix', () => {
 							const jobId = await prepareJob(client, visibility, statusFor(op));
 							const actor = await actorFor(client, actorName);
 							await actAs(client, actor);
-							const outcome = await perform(client, op, jobId, actor);
+							const outcome = await perform(client, op, jobId, actor, actorName, visibility);
 							const want = expected(actorName, visibility, op);
 							asserted++;
 							if (outcome.allowed !== want) {
@@ -222,6 +370,44 @@ describe('permission matrix', () => {
 		console.log(`permission matrix: ${actors.length} actors x ${visibilities.length} visibilities x ${operations.length} operations = ${size} cells, ${asserted} asserted`);
 		expect(mismatches).toEqual([]);
 		expect(asserted).toBe(size);
+	});
+
+	it('puts nothing on a job\'s topic that people outside the team may not see', async () => {
+		const client = await db.pool.connect();
+		try {
+			await client.query('begin');
+			const { rows } = await client.query(
+				`insert into public.jobs (team_id, tool_id, submitted_by, name, input, settings, visibility, retry_of)
+				 values ($1, 'molecule-properties', $2, 'watched', $3, '{}', 'public', null) returning id`,
+				[teamId, users.submitter.id, moleculeInput(1)]
+			);
+			const jobId = rows[0].id;
+			// A worker on a named host runs it; its file arrives; a team mate cancels it (timeline: "Cancelled by teammate").
+			await client.query(`update public.jobs set status = 'queued' where id = $1`, [jobId]);
+			await client.query(`select set_config('foldwork.status_message', 'Started on gpu-node-9.lab.internal', true)`);
+			await client.query(`update public.jobs set status = 'processing', heartbeat_at = now() where id = $1`, [jobId]);
+			await client.query(`select set_config('foldwork.status_message', '', true)`);
+			await client.query(`update public.jobs set progress = 40, progress_message = 'Layer 2' where id = $1`, [jobId]);
+			await client.query(`insert into public.job_files (job_id, kind, name, media_type, content) values ($1, 'output', 'secret.csv', 'text/csv', 'top secret bytes')`, [jobId]);
+			await actAs(client, asUser(users.teammate));
+			await client.query('select public.cancel_job($1)', [jobId]);
+			await actAsAdmin(client);
+			const { rows: messages } = await client.query(
+				`select event, payload::text as payload, private from realtime.messages where topic = $1 order by inserted_at, event`,
+				[`job:${jobId}`]
+			);
+			expect(new Set(messages.map((m) => m.event))).toEqual(new Set(['job_updated', 'event_added', 'file_added']));
+			expect(messages.every((m) => m.private)).toBe(true);
+			const everything = messages.map((m) => m.payload).join('\n');
+			for (const secret of [users.submitter.id, users.teammate.id, 'teammate', 'gpu-node-9', 'top secret', '"input"', '"result"', 'heartbeat', 'worker_id']) {
+				expect(everything, secret).not.toContain(secret);
+			}
+			expect(everything).toContain('"to_status": "processing"');
+			expect(everything).toContain('"to_status": "cancelled"');
+		} finally {
+			await client.query('rollback');
+			client.release();
+		}
 	});
 
 	it('tells outsiders who cannot see a job only that it was not found', async () => {

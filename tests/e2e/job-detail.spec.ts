@@ -171,31 +171,69 @@ test('a failed job shows its error and the transition that ended it', async ({ p
 	await expect(job.getByRole('heading', { name: 'Results' })).toHaveCount(0);
 });
 
-anonymousTest('shows who else is viewing the job, and when they leave', async ({ browser }) => {
+anonymousTest('shows team mates who else is viewing by name, and people outside the team only how many', async ({ browser }) => {
 	const ana = await createUser({ name: 'Ana Owner' });
 	const ben = await createUser({ name: 'Ben Viewer' });
 	const [team] = await sql<{ id: string }>(`insert into public.teams (name, created_by) values ('Lab', $1) returning id`, [ana.id]);
 	await sql(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'owner'), ($1, $3, 'member')`, [team.id, ana.id, ben.id]);
-	const jobId = await insertJob(null, { teamId: team.id, userId: ana.id, toolId: 'gpu-selftest', name: 'Shared run', input: { sequences: [{ id: 's1', sequence: 'MKVL' }] } });
+	const jobId = await insertJob(null, { teamId: team.id, userId: ana.id, toolId: 'gpu-selftest', name: 'Shared run', input: { sequences: [{ id: 's1', sequence: 'MKVL' }] }, visibility: 'public' });
 
 	const anaContext = await newContext(browser);
 	const benContext = await newContext(browser);
+	const visitorContext = await newContext(browser);
 	await signIn(anaContext, ana);
 	await signIn(benContext, ben);
 	const anaPage = await anaContext.newPage();
 	const benPage = await benContext.newPage();
+	const visitorPage = await visitorContext.newPage();
 	await anaPage.goto(jobUrl('gpu-selftest', jobId));
 	await expect(anaPage.getByRole('article', { name: 'Shared run' })).toBeVisible();
 	await benPage.goto(jobUrl('gpu-selftest', jobId));
 
 	await expect(anaPage.getByText('Also viewing: Ben Viewer')).toBeVisible();
 	await expect(benPage.getByText('Also viewing: Ana Owner')).toBeVisible();
-	await expect(benPage.getByText('Ana Owner', { exact: true })).toBeVisible(); // the submitter, readable by a team mate
+	await expect(benPage.getByText('Ana Owner', { exact: true })).toBeVisible(); // the submitter, shown to a team mate
+
+	// An anonymous visitor with the link: a count, no names, no submitter.
+	await visitorPage.goto(jobUrl('gpu-selftest', jobId));
+	const visited = visitorPage.getByRole('article', { name: 'Shared run' });
+	await expect(visited.getByText('Also viewing: 2 other people')).toBeVisible();
+	await expect(visited.getByText('A member of the job’s team')).toBeVisible();
+	await expect(visitorPage.getByText(/Ana Owner|Ben Viewer/)).toHaveCount(0);
+	await expect(anaPage.getByText('Also viewing: Ben Viewer, a visitor')).toBeVisible();
 
 	await benPage.close();
+	await expect(anaPage.getByText('Also viewing: a visitor')).toBeVisible();
+	await expect(visited.getByText('Also viewing: 1 other person')).toBeVisible();
+	await visitorPage.close();
 	await expect(anaPage.getByText(/Also viewing/)).toHaveCount(0);
 	await anaContext.close();
 	await benContext.close();
+	await visitorContext.close();
+});
+
+anonymousTest('a visitor follows a public job live without the worker\'s host, and loses it when it is made private', async ({ browser }) => {
+	const owner = await createUser({ name: 'Owner Person' });
+	const jobId = await insertJob(null, { teamId: owner.teamId, userId: owner.id, toolId: 'gpu-selftest', name: 'Public run', input: { sequences: [{ id: 's1', sequence: 'MKVL' }] }, visibility: 'public' });
+	const context = await newContext(browser);
+	const page = await context.newPage();
+	await page.goto(jobUrl('gpu-selftest', jobId));
+	const job = page.getByRole('article', { name: 'Public run' });
+	await expect(page.locator('article[data-live="true"]')).toBeVisible();
+
+	await sql(`update public.jobs set status = 'queued' where id = $1`, [jobId]);
+	await inTransaction(async (db) => {
+		await db.query(`select set_config('foldwork.status_message', 'Started on gpu-box-7.lab.internal', true)`);
+		await db.query(`update public.jobs set status = 'processing', progress = 25, progress_message = 'Layer 1 of 4', heartbeat_at = now() where id = $1`, [jobId]);
+	});
+	await expect(job.getByRole('progressbar', { name: 'Progress' })).toHaveAttribute('aria-valuenow', '25');
+	const timeline = job.getByRole('list', { name: 'Status changes' });
+	await expect(timeline).toContainText('Queued → Running');
+	await expect(page.getByText(/gpu-box-7/)).toHaveCount(0);
+
+	await sql(`update public.jobs set visibility = 'private' where id = $1`, [jobId]);
+	await expect(page.getByText('This job does not exist, or you cannot see it.')).toBeVisible({ timeout: 5_000 });
+	await context.close();
 });
 
 test('someone outside the team sees a job shared with signed-in users read-only', async ({ page }) => {
@@ -214,6 +252,9 @@ test('someone outside the team sees a job shared with signed-in users read-only'
 	await expect(job.getByRole('table', { name: 'Result table' })).toBeVisible();
 	await expect(job.getByRole('button', { name: /Actions for/ })).toHaveCount(0);
 	await expect(job.getByText('Logged-in users', { exact: true })).toBeVisible();
+	// Outside the team the submitter is not named.
+	await expect(job.getByText('A member of the job’s team')).toBeVisible();
+	await expect(page.getByText('Owner Person')).toHaveCount(0);
 });
 
 test('a predicted structure shows its pLDDT plot and a 3D viewer', async ({ page, user }) => {

@@ -480,3 +480,28 @@ test('the page and its menu pass an accessibility check, and work at 375 px', as
 	await expect(page.getByRole('dialog', { name: `Share “${job.name}”` })).toBeVisible();
 	expect((await new AxeBuilder({ page }).include('dialog').analyze()).violations.map((v) => v.id)).toEqual([]);
 });
+
+test('lists the jobs other teams shared with me by email under "Shared with me", and no others', async ({ page, user }) => {
+	const owner = await createUser({ name: 'Other Lab Owner' });
+	const ownerClient = await clientFor(owner);
+	const shared = await submit(ownerClient, owner.teamId, 'Shared lysozyme');
+	const everyone = await submit(ownerClient, owner.teamId, 'Public but not shared');
+	await sql(`update public.jobs set visibility = 'invited' where id = $1`, [shared.id]);
+	await sql(`update public.jobs set visibility = 'public' where id = $1`, [everyone.id]);
+	// An attached share, as after the invitee claimed it.
+	await sql(`insert into public.job_shares (job_id, email, user_id, invited_by, accepted_at) values ($1, $2, $3, $4, now())`, [shared.id, user.email, user.id, owner.id]);
+
+	await page.goto('/app/jobs');
+	await expect(page.getByText('No jobs yet.')).toBeVisible();
+	const section = page.getByRole('region', { name: 'Shared with me' });
+	const table = section.getByRole('table', { name: 'Jobs shared with me' });
+	await expect(table.getByRole('link', { name: 'Shared lysozyme' })).toBeVisible();
+	await expect(table.getByRole('row')).toHaveCount(2);
+	await expect(section.getByText('Public but not shared')).toHaveCount(0);
+	await expect(section.getByText('Other Lab Owner')).toHaveCount(0);
+	await table.getByRole('link', { name: 'Shared lysozyme' }).click();
+	const job = page.getByRole('article', { name: 'Shared lysozyme' });
+	await expect(job).toBeVisible();
+	await expect(job.getByRole('button', { name: /Actions for/ })).toHaveCount(0);
+	expect(await new AxeBuilder({ page }).include('main').analyze().then((r) => r.violations)).toEqual([]);
+});

@@ -1,15 +1,19 @@
-// One job, kept live on its `job:<id>` Realtime channel: the job row's
-// status and progress (postgres_changes, RLS-checked per subscriber), new
-// timeline events and files, and presence (who else has the job open).
+// One job, kept live on its private Realtime topics (./job-channels.ts):
+// the database broadcasts the job's state, new timeline events and files on
+// `job:<id>` to whoever may open the job, and presence there counts who has
+// it open; members of the job's team also name themselves on
+// `job:<id>:team`. When access is taken away (the job made private,
+// unshared, a member removed) the server closes the channel; the view then
+// reads the job again and shows it is no longer available.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import { otherViewers, type OtherViewers, type ViewerPresence } from '#lib/components/job-detail/presence.ts';
+import { NOBODY_ELSE, otherViewers, type OtherViewers, type PresenceState } from '#lib/components/job-detail/presence.ts';
+import { joinJobTopic, joinTeamViewers, type ChannelStatus, type JobTopicMessage } from './job-channels.ts';
 import {
 	isWaiting,
 	jobEventSchema,
 	jobFileSchema,
 	jobRowSchema,
 	loadDisplayName,
-	loadJobFiles,
 	loadJobProgress,
 	loadJobView,
 	loadQueueInsight,
@@ -20,13 +24,12 @@ import {
 } from './job-view.ts';
 import { isTerminal } from './status.ts';
 
-/** Fields a job update may carry; input and settings never change, and large unchanged values may be left out. */
+/** Fields a job_updated message may carry; input, settings and result never travel on the topic. */
 const jobChangeSchema = jobRowSchema
 	.pick({
 		status: true,
 		progress: true,
 		progress_message: true,
-		result: true,
 		error_message: true,
 		error_code: true,
 		name: true,
@@ -45,7 +48,7 @@ const QUEUE_REFRESH_MS = 5_000;
 export type LoadState = 'loading' | 'ready' | 'missing' | 'error';
 
 export interface Viewer {
-	/** The signed-in user; null for an anonymous visitor (tracked in presence as "a visitor"). */
+	/** The signed-in user; null for an anonymous visitor. */
 	userId: string | null;
 }
 
@@ -53,8 +56,8 @@ export class JobLive {
 	view = $state<JobView | null>(null);
 	state = $state<LoadState>('loading');
 	error = $state<string | null>(null);
-	others = $state<OtherViewers>({ names: [], visitors: 0 });
-	/** True while the Realtime channel is joined (updates arrive live). */
+	others = $state<OtherViewers>(NOBODY_ELSE);
+	/** True while the job's topic is joined (updates arrive live). */
 	live = $state(false);
 	/** The clock for a running job's elapsed time; ticks once a second while it runs. */
 	now = $state(Date.now());
@@ -62,7 +65,12 @@ export class JobLive {
 	readonly jobId: string;
 	readonly #supabase: SupabaseClient;
 	readonly #presenceKey = crypto.randomUUID();
-	#channel: RealtimeChannel | null = null;
+	#jobChannel: RealtimeChannel | null = null;
+	#teamChannel: RealtimeChannel | null = null;
+	#realtime: SupabaseClient | null = null;
+	#jobPresence: PresenceState = {};
+	#teamPresence: PresenceState = {};
+	#viewer: Viewer = { userId: null };
 	#timers: ReturnType<typeof setInterval>[] = [];
 	#stopped = false;
 	#refreshing: Promise<void> | null = null;
@@ -76,16 +84,25 @@ export class JobLive {
 		}
 	}
 
-	/** Loads (when needed) and subscribes; returns the cleanup. */
-	start(viewer: Viewer): () => void {
-		if (this.state !== 'ready') void this.refresh();
-		void this.#join(viewer);
+	/**
+	 * Loads (when needed) and joins the job's topics once `realtime` gives the
+	 * client whose token Realtime should check (the signed-in user's, or the
+	 * anonymous key); returns the cleanup.
+	 */
+	start(viewer: Viewer, realtime: Promise<SupabaseClient>): () => void {
+		this.#viewer = viewer;
+		const loaded = this.state === 'ready' ? Promise.resolve() : this.refresh();
+		void Promise.all([realtime, loaded]).then(([client]) => {
+			if (this.#stopped || !this.view) return;
+			this.#realtime = client;
+			void this.#join(client, viewer);
+		});
 		this.#timers.push(
 			setInterval(() => {
 				if (this.view?.job.status === 'processing') this.now = Date.now();
 			}, 1000),
 			setInterval(() => {
-				if (this.view && isWaiting(this.view.job.status) && viewer.userId) void this.#refreshQueue();
+				if (this.view?.access === 'team' && isWaiting(this.view.job.status)) void this.#refreshQueue();
 			}, QUEUE_REFRESH_MS)
 		);
 		return () => this.stop();
@@ -95,12 +112,26 @@ export class JobLive {
 		this.#stopped = true;
 		for (const t of this.#timers) clearInterval(t);
 		this.#timers = [];
-		if (this.#channel) void this.#supabase.removeChannel(this.#channel);
-		this.#channel = null;
+		this.#leave();
 		this.live = false;
 	}
 
-	/** Shows a change made here (the job menu) at once; Realtime and a fresh read follow. */
+	// Each forgets its channel before removing it, so the CLOSED that follows is not taken for the server's.
+	#leave(): void {
+		this.#leaveTeam();
+		const channel = this.#jobChannel;
+		this.#jobChannel = null;
+		if (channel) void this.#realtime?.removeChannel(channel);
+	}
+
+	#leaveTeam(): void {
+		const channel = this.#teamChannel;
+		this.#teamChannel = null;
+		this.#teamPresence = {};
+		if (channel) void this.#realtime?.removeChannel(channel);
+	}
+
+	/** Shows a change made here (the job menu) at once; the topic and a fresh read follow. */
 	patch(fields: Partial<Pick<JobRow, 'name' | 'status' | 'visibility'>>): void {
 		if (this.view) this.view = { ...this.view, job: { ...this.view.job, ...fields } };
 		void this.#catchUp();
@@ -116,14 +147,10 @@ export class JobLive {
 		try {
 			const loaded = await loadJobView(this.#supabase, this.jobId);
 			if (this.#stopped) return;
-			if (!loaded) {
-				this.view = null;
-				this.state = 'missing';
-				return;
-			}
+			if (!loaded) return this.#gone();
 			const current = this.view?.job;
 			// A live update newer than what this read saw wins.
-			if (current && Date.parse(current.updated_at) > Date.parse(loaded.job.updated_at)) loaded.job = current;
+			if (current && Date.parse(current.updated_at) > Date.parse(loaded.job.updated_at)) loaded.job = { ...loaded.job, ...jobChangeSchema.parse(current) };
 			this.view = loaded;
 			this.state = 'ready';
 			this.error = null;
@@ -134,33 +161,70 @@ export class JobLive {
 		}
 	}
 
-	async #join(viewer: Viewer): Promise<void> {
-		const name = viewer.userId ? await loadDisplayName(this.#supabase, viewer.userId) : null;
-		if (this.#stopped) return;
-		const presence: ViewerPresence = { user_id: viewer.userId, name: viewer.userId ? (name ?? 'Someone signed in') : null };
-		const filter = `job_id=eq.${this.jobId}`;
-		const channel = this.#supabase
-			.channel(`job:${this.jobId}`, { config: { presence: { key: this.#presenceKey } } })
-			.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'jobs', filter: `id=eq.${this.jobId}` }, (p) => this.#onJobChange(p.new))
-			.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'job_events', filter }, (p) => this.#onEvent(p.new))
-			.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'job_files', filter }, (p) => this.#onFile(p.new))
-			.on('presence', { event: 'sync' }, () => {
-				this.others = otherViewers(channel.presenceState() as Record<string, unknown[]>, this.#presenceKey, viewer.userId);
-			});
-		this.#channel = channel;
-		channel.subscribe((status) => {
-			if (this.#stopped) return;
+	/** The job was deleted, or this viewer may no longer open it: nothing more arrives. */
+	#gone(): void {
+		this.view = null;
+		this.state = 'missing';
+		this.live = false;
+		this.others = NOBODY_ELSE;
+		this.#leave();
+	}
+
+	async #join(client: SupabaseClient, viewer: Viewer): Promise<void> {
+		const onStatus = (status: ChannelStatus) => {
+			if (this.#stopped || !this.#jobChannel) return;
 			if (status === 'SUBSCRIBED') {
 				this.live = true;
-				void channel.track(presence);
 				// Whatever changed between the first read and the subscription.
 				void (this.#refreshing ?? Promise.resolve()).then(() => {
 					if (this.state === 'ready') return this.#catchUp();
 				});
 			} else {
 				this.live = false;
+				// Closed by the server (access taken away) or refused: is the job still ours to see?
+				if (status === 'CLOSED' || status === 'CHANNEL_ERROR') void this.refresh();
 			}
+		};
+		this.#jobChannel = joinJobTopic(client, this.jobId, this.#presenceKey, {
+			onMessage: (message) => this.#onMessage(message),
+			onPresence: (state) => {
+				this.#jobPresence = state;
+				this.#updateOthers();
+			},
+			onStatus
 		});
+		if (this.view?.access !== 'team' || !viewer.userId) return;
+		const name = (await loadDisplayName(this.#supabase, viewer.userId)) ?? 'A team mate';
+		if (this.#stopped || this.state !== 'ready') return;
+		this.#teamChannel = joinTeamViewers(client, this.jobId, this.#presenceKey, { user_id: viewer.userId, name }, {
+			onPresence: (state) => {
+				this.#teamPresence = state;
+				this.#updateOthers();
+			},
+			// Closed when this viewer leaves the team; the job's topic says what else changed.
+			onStatus: () => {}
+		});
+	}
+
+	#updateOthers(): void {
+		const forTeam = this.view?.access === 'team';
+		this.others = otherViewers(this.#jobPresence, forTeam ? this.#teamPresence : null, this.#presenceKey, this.#viewer.userId);
+	}
+
+	#onMessage(message: JobTopicMessage): void {
+		switch (message.type) {
+			case 'job_updated':
+				return this.#onJobChange(message.job);
+			case 'event_added':
+				return this.#onEvent(message.event);
+			case 'file_added':
+				return this.#onFile(message.file);
+			case 'job_deleted':
+				return this.#gone();
+			case 'access_changed':
+				// Who may see it changed (visibility, shares, members): read it again as ourselves.
+				return void this.#catchUp();
+		}
 	}
 
 	#onJobChange(row: unknown): void {
@@ -191,7 +255,12 @@ export class JobLive {
 			// Merged with what Realtime delivered while this read was under way.
 			const events = mergeById(this.view.events, fresh.events).sort((a, b) => a.id - b.id);
 			const files = mergeById(this.view.files, fresh.files).sort(byKindAndName);
-			this.view = { ...this.view, job, events, files, queue: isWaiting(job.status) ? fresh.queue : null };
+			this.view = { ...this.view, job, access: fresh.access, events, files, queue: isWaiting(job.status) ? fresh.queue : null };
+			// No longer in the job's team (but still with the link): team mates' names are not ours to see.
+			if (fresh.access !== 'team' && this.#teamChannel) {
+				this.#leaveTeam();
+				this.#updateOthers();
+			}
 			if (job.status === 'completed' && (job.result === null || job.result === undefined)) void this.refresh();
 		} catch (e) {
 			if (!this.#stopped) this.error = e instanceof Error ? e.message : String(e);
@@ -207,24 +276,14 @@ export class JobLive {
 	}
 
 	#onFile(row: unknown): void {
-		// The row may carry the content too; only the metadata is kept.
 		const file = jobFileSchema.safeParse(row);
 		if (!file.success || !this.view) {
-			if (this.view) void this.#refreshFiles();
+			if (this.view) void this.#catchUp();
 			return;
 		}
 		if (this.view.files.some((f) => f.id === file.data.id)) return;
 		const files: JobFileMeta[] = [...this.view.files, file.data].sort(byKindAndName);
 		this.view = { ...this.view, files };
-	}
-
-	async #refreshFiles(): Promise<void> {
-		try {
-			const files = await loadJobFiles(this.#supabase, this.jobId);
-			if (this.view && !this.#stopped) this.view = { ...this.view, files };
-		} catch {
-			// The next status change reads them again.
-		}
 	}
 
 	async #refreshQueue(): Promise<void> {

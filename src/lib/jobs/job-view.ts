@@ -1,6 +1,9 @@
-// Everything the job detail view shows about one job, read through RLS as
-// whoever is looking (team member, invited user, any signed-in user, or an
+// Everything the job detail view shows about one job, opened by its id
+// through public.get_job as whoever is looking (a member of its team, or
+// someone outside it with the link: an invitee, any signed-in user, or an
 // anonymous visitor of a public job), and parsed at the boundary with zod.
+// Outside the team the database leaves out the team's people: no submitter,
+// no links to the team's other jobs, neutral timeline messages.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import { catalogEntry, type ToolCatalogEntry } from '#lib/tools/catalog.ts';
@@ -35,13 +38,9 @@ export const jobRowSchema = z.object({
 });
 export type JobRow = z.infer<typeof jobRowSchema>;
 
-/** The columns of jobRowSchema, as one select list (workers' bookkeeping columns are left out). */
-const JOB_COLUMNS = Object.keys(jobRowSchema.shape).join(', ');
-
 /** The job without its (possibly large) input, settings and result: what changes while it runs. */
 export const jobStateSchema = jobRowSchema.omit({ input: true, settings: true, result: true });
 export type JobState = z.infer<typeof jobStateSchema>;
-const STATE_COLUMNS = Object.keys(jobStateSchema.shape).join(', ');
 
 export const jobEventSchema = z.object({
 	id: z.number().int(),
@@ -63,7 +62,22 @@ export const jobFileSchema = z.object({
 	created_at: timestamp
 });
 export type JobFileMeta = z.infer<typeof jobFileSchema>;
-const FILE_COLUMNS = Object.keys(jobFileSchema.shape).join(', ');
+
+/** How the viewer may open the job: as a member of its team, or by its link from outside the team. */
+export const jobAccessSchema = z.enum(['team', 'link']);
+export type JobAccess = z.infer<typeof jobAccessSchema>;
+
+/** public.get_job's answer (supabase/migrations/20261207200100_get_job.sql). */
+const openedJobSchema = <T extends z.ZodType>(job: T) =>
+	z.object({
+		access: jobAccessSchema,
+		job,
+		submitter_name: z.string().nullable(),
+		events: z.array(jobEventSchema),
+		files: z.array(jobFileSchema)
+	});
+const openedJobWithContent = openedJobSchema(jobRowSchema);
+const openedJobState = openedJobSchema(jobStateSchema);
 
 /** job_queue_insight's row (supabase/migrations/20261128100200_queue_insight.sql). */
 export const queueInsightSchema = z.object({
@@ -79,7 +93,8 @@ export type QueueInsight = z.infer<typeof queueInsightSchema>;
 
 export interface JobView {
 	job: JobRow;
-	/** Null when the viewer may not see the submitter's profile (outside the team) or it is gone. */
+	access: JobAccess;
+	/** Null outside the team (never shown there) or when the submitter's account is gone. */
 	submitterName: string | null;
 	tool: ToolCatalogEntry | null;
 	events: JobEvent[];
@@ -94,53 +109,36 @@ export function isWaiting(status: JobStatus): boolean {
 
 const uuid = z.uuid();
 
-/** The job as the caller may see it, or null when it does not exist or is not visible to them. */
+async function openJob<T extends z.ZodType>(supabase: SupabaseClient, jobId: string, withContent: boolean, schema: T): Promise<z.infer<T> | null> {
+	const { data, error } = await supabase.rpc('get_job', { job_id: jobId, with_content: withContent });
+	if (error) throw new Error(`Could not load the job: ${error.message}`);
+	return data === null ? null : schema.parse(data);
+}
+
+/** The job as the caller may open it, or null when it does not exist or they may not (the same answer). */
 export async function loadJobView(supabase: SupabaseClient, jobId: string): Promise<JobView | null> {
 	if (!uuid.safeParse(jobId).success) return null;
-	const { data, error } = await supabase.from('jobs').select(JOB_COLUMNS).eq('id', jobId).maybeSingle();
-	if (error) throw new Error(`Could not load the job: ${error.message}`);
-	if (!data) return null;
-	const job = jobRowSchema.parse(data);
-	const [events, files, submitterName, queue] = await Promise.all([
-		loadJobEvents(supabase, jobId),
-		loadJobFiles(supabase, jobId),
-		loadDisplayName(supabase, job.submitted_by),
-		isWaiting(job.status) ? loadQueueInsight(supabase, jobId) : Promise.resolve(null)
-	]);
-	return { job, submitterName, tool: catalogEntry(job.tool_id) ?? null, events, files, queue };
+	const opened = await openJob(supabase, jobId, true, openedJobWithContent);
+	if (!opened) return null;
+	const { job, access } = opened;
+	const queue = access === 'team' && isWaiting(job.status) ? await loadQueueInsight(supabase, jobId) : null;
+	return { job, access, submitterName: opened.submitter_name, tool: catalogEntry(job.tool_id) ?? null, events: opened.events, files: opened.files, queue };
 }
 
 /**
  * Where the job stands now (status, progress, timestamps), its timeline,
  * files and queue place, without re-reading input and result: for catching
- * up after (re)joining the live channel. Null when it is no longer visible.
+ * up after (re)joining the live channel. Null when it can no longer be opened.
  */
 export async function loadJobProgress(
 	supabase: SupabaseClient,
 	jobId: string
-): Promise<{ state: JobState; events: JobEvent[]; files: JobFileMeta[]; queue: QueueInsight | null } | null> {
-	const { data, error } = await supabase.from('jobs').select(STATE_COLUMNS).eq('id', jobId).maybeSingle();
-	if (error) throw new Error(`Could not load the job: ${error.message}`);
-	if (!data) return null;
-	const state = jobStateSchema.parse(data);
-	const [events, files, queue] = await Promise.all([
-		loadJobEvents(supabase, jobId),
-		loadJobFiles(supabase, jobId),
-		isWaiting(state.status) ? loadQueueInsight(supabase, jobId) : Promise.resolve(null)
-	]);
-	return { state, events, files, queue };
-}
-
-export async function loadJobEvents(supabase: SupabaseClient, jobId: string): Promise<JobEvent[]> {
-	const { data, error } = await supabase.from('job_events').select('id, from_status, to_status, at, message').eq('job_id', jobId).order('id');
-	if (error) throw new Error(`Could not load the job's timeline: ${error.message}`);
-	return z.array(jobEventSchema).parse(data);
-}
-
-export async function loadJobFiles(supabase: SupabaseClient, jobId: string): Promise<JobFileMeta[]> {
-	const { data, error } = await supabase.from('job_files').select(FILE_COLUMNS).eq('job_id', jobId).order('kind').order('name');
-	if (error) throw new Error(`Could not load the job's files: ${error.message}`);
-	return z.array(jobFileSchema).parse(data);
+): Promise<{ state: JobState; access: JobAccess; events: JobEvent[]; files: JobFileMeta[]; queue: QueueInsight | null } | null> {
+	const opened = await openJob(supabase, jobId, false, openedJobState);
+	if (!opened) return null;
+	const { job: state, access, events, files } = opened;
+	const queue = access === 'team' && isWaiting(state.status) ? await loadQueueInsight(supabase, jobId) : null;
+	return { state, access, events, files, queue };
 }
 
 /**
@@ -174,10 +172,10 @@ export interface JobFileContent {
 
 const fileContentSchema = z.object({ name: z.string(), media_type: z.string(), content: z.string() });
 
-/** One file with its bytes, through RLS (null when it does not exist or is not visible). */
+/** One file with its bytes, when the caller may open its job (null when not, or when it does not exist). */
 export async function loadJobFileContent(supabase: SupabaseClient, fileId: string): Promise<JobFileContent | null> {
 	if (!uuid.safeParse(fileId).success) return null;
-	const { data, error } = await supabase.from('job_files').select('name, media_type, content').eq('id', fileId).maybeSingle();
+	const { data, error } = await supabase.rpc('get_job_file', { file_id: fileId }).maybeSingle();
 	if (error) throw new Error(`Could not load the file: ${error.message}`);
 	if (!data) return null;
 	const row = fileContentSchema.parse(data);

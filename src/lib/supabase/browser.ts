@@ -13,11 +13,14 @@ export function browserSupabase(): SupabaseClient {
 }
 
 /**
- * The browser client, ready for Realtime channels that RLS filters
- * (postgres_changes): right after a page load supabase-js has not yet read
- * the session from the cookies, and a channel subscribed then joins with the
- * anonymous key and never hears a row. This reads the session and hands its
- * token to Realtime first. Token refreshes later reach Realtime by themselves.
+ * The browser client, ready for Realtime channels that the database
+ * authorises as the signed-in user (postgres_changes filtered by RLS, and
+ * private topics such as a job's, whose join is checked against the
+ * realtime.messages policies): right after a page load supabase-js has not
+ * yet read the session from the cookies, and a channel subscribed then joins
+ * with the anonymous key (and hears nothing, or is refused). This reads the
+ * session and hands its token to Realtime first. Token refreshes later reach
+ * Realtime by themselves, and each one has the join checked again.
  */
 export async function realtimeClient(): Promise<SupabaseClient> {
 	const supabase = browserSupabase();

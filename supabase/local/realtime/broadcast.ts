@@ -7,8 +7,11 @@ import { encodeBinaryBroadcast, encodeMessage, type Vsn } from './protocol.ts';
 export type BroadcastMessage =
 	/** JSON pushes, REST messages: the full {type: "broadcast", event, payload} object. */
 	| { kind: 'json'; event: string; body: Record<string, unknown> }
-	/** Binary pushes of vsn 2.0.0 clients: the user payload bytes, JSON or binary. */
-	| { kind: 'binary'; event: string; encoding: 'json' | 'binary'; data: Buffer };
+	/**
+	 * Binary pushes of vsn 2.0.0 clients and broadcasts from the database: the user
+	 * payload bytes, JSON or binary, and (from the database) the message's meta, {id}.
+	 */
+	| { kind: 'binary'; event: string; encoding: 'json' | 'binary'; data: Buffer; meta?: Record<string, unknown> };
 
 export interface BroadcastReceiver {
 	readonly topic: string;
@@ -41,11 +44,16 @@ export class Topics<T> {
 	of(key: string): ReadonlySet<T> {
 		return this.members.get(key) ?? new Set();
 	}
+
+	/** Every topic key with at least one member. */
+	keys(): IterableIterator<string> {
+		return this.members.keys();
+	}
 }
 
 function encodeFor(vsn: Vsn, topic: string, message: BroadcastMessage): string | Buffer | null {
 	if (message.kind === 'json') return encodeMessage(vsn, { joinRef: null, ref: null, topic, event: 'broadcast', payload: message.body });
-	if (vsn === '2.0.0') return encodeBinaryBroadcast(topic, message.event, message.encoding, message.data);
+	if (vsn === '2.0.0') return encodeBinaryBroadcast(topic, message.event, message.encoding, message.data, message.meta);
 	// vsn 1.0.0 cannot carry binary payloads; JSON ones are decoded for it.
 	if (message.encoding === 'binary') return null;
 	let payload: unknown;
@@ -54,7 +62,8 @@ function encodeFor(vsn: Vsn, topic: string, message: BroadcastMessage): string |
 	} catch {
 		return null;
 	}
-	return encodeMessage(vsn, { joinRef: null, ref: null, topic, event: 'broadcast', payload: { type: 'broadcast', event: message.event, payload } });
+	const body = { type: 'broadcast', event: message.event, payload, ...(message.meta ? { meta: message.meta } : {}) };
+	return encodeMessage(vsn, { joinRef: null, ref: null, topic, event: 'broadcast', payload: body });
 }
 
 /** Sends a broadcast to every receiver that may read it, except `sender` when given. */

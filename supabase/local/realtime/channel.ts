@@ -98,6 +98,11 @@ export class Channel implements ChangeSubscriber, BroadcastReceiver {
 		return this.conn.vsn;
 	}
 
+	/** The JWT subject the channel acts for (null for the anon and service keys). */
+	get subject(): string | null {
+		return typeof this.claims.sub === 'string' ? this.claims.sub : null;
+	}
+
 	get canReadBroadcast(): boolean {
 		return this.joined && (!this.isPrivate || this.policies?.broadcast === true);
 	}
@@ -302,6 +307,22 @@ export class Channel implements ChangeSubscriber, BroadcastReceiver {
 			}
 			if (error) this.sendSystem('error', error);
 			else if (this.hub.changes.ready) this.sendSystem('ok', 'Subscribed to PostgreSQL');
+		}
+	}
+
+	/**
+	 * Applies the join-time read check run again after an access change: a
+	 * channel that lost a read it had is closed with a system error, as after a
+	 * new access token. Write checks are forgotten, so the next send or track is
+	 * checked again.
+	 */
+	applyAccessCheck(policies: ReadPolicies): void {
+		if (!this.isPrivate || !this.joined || this.closed) return;
+		const previous = this.policies;
+		this.policies = policies;
+		this.canWrite = {};
+		if ((previous?.broadcast && !policies.broadcast) || (previous?.presence && !policies.presence)) {
+			this.shutdown(`You no longer have permission to read from this Channel topic: ${this.subTopic}`);
 		}
 	}
 

@@ -1,16 +1,18 @@
 // The local Realtime server at /realtime/v1: Supabase Realtime's websocket
 // (Phoenix channels: postgres_changes checked against each subscriber's RLS,
-// broadcast, presence, private channels) and its REST broadcast endpoints.
+// broadcast, broadcast from the database, presence, private channels) and its
+// REST broadcast endpoints.
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { StackContext, StackService } from '../context.ts';
 import type { ApiRequest, UpgradeRequest } from '../gateway.ts';
-import { HttpError, readBody, sendEmpty } from '../http.ts';
+import { HttpError, parseJsonBody, readBody, sendEmpty } from '../http.ts';
 import { Authorizer } from './authorizer.ts';
 import { fanOut, topicKey, Topics, type BroadcastMessage } from './broadcast.ts';
 import type { Channel, Hub } from './channel.ts';
 import { Connection } from './connection.ts';
+import { DatabaseBroadcasts, startMessageJanitor } from './database-broadcast.ts';
 import { PostgresChanges } from './postgres-changes.ts';
 import { TopicPresence } from './presence.ts';
 import { PrivateChannels } from './private-channels.ts';
@@ -45,12 +47,16 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 	const applicationName = `foldwork realtime :${ctx.config.apiPort}`;
 	const authorizer = new Authorizer(ctx.authenticatorUrl, applicationName, log);
 	const catalog = new TypeCatalog(ctx.adminPool);
-	const changes = new PostgresChanges({ databaseUrl: ctx.config.databaseUrl, adminPool: ctx.adminPool, authorizer, catalog, applicationName, log });
+	const topics = new Topics<Channel>();
+	const privateChannels = new PrivateChannels(ctx.adminPool, log);
+	const messages = new DatabaseBroadcasts({ topics, privateChannels, log });
+	const changes = new PostgresChanges({ databaseUrl: ctx.config.databaseUrl, adminPool: ctx.adminPool, authorizer, catalog, applicationName, log, messages });
+	const stopJanitor = startMessageJanitor(ctx.adminPool, log);
 	const presence = new Map<string, TopicPresence>();
 	const hub: Hub = {
 		jwtSecret: ctx.config.jwtSecret,
 		log,
-		topics: new Topics<Channel>(),
+		topics,
 		presenceOf(key) {
 			let p = presence.get(key);
 			if (!p) presence.set(key, (p = new TopicPresence()));
@@ -60,7 +66,7 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 			if (presence.get(key)?.size === 0) presence.delete(key);
 		},
 		changes,
-		privateChannels: new PrivateChannels(ctx.adminPool, log)
+		privateChannels
 	};
 
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
@@ -88,10 +94,11 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 			const { req, res, path, url } = request;
 			if (req.method === 'POST' && path === '/api/broadcast') {
 				let body: unknown;
+				const text = (await readBody(req)).toString('utf8');
 				try {
-					body = JSON.parse((await readBody(req)).toString('utf8') || 'null');
-				} catch {
-					throw new HttpError(400, { message: 'Could not parse request body as JSON' });
+					body = parseJsonBody(text || 'null');
+				} catch (error) {
+					throw new HttpError(400, { message: `Could not parse request body as JSON: ${(error as Error).message}` });
 				}
 				const parsed = restMessages.safeParse(body);
 				if (!parsed.success) throw new HttpError(422, { errors: { messages: [z.prettifyError(parsed.error)] } });
@@ -118,9 +125,9 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 				if (isJson) {
 					let value: unknown;
 					try {
-						value = JSON.parse(raw.toString('utf8'));
-					} catch {
-						throw new HttpError(400, { message: 'Could not parse request body as JSON' });
+						value = parseJsonBody(raw.toString('utf8'));
+					} catch (error) {
+						throw new HttpError(400, { message: `Could not parse request body as JSON: ${(error as Error).message}` });
 					}
 					payload = { kind: 'json', event, body: { type: 'broadcast', event, payload: value } };
 				} else {
@@ -158,6 +165,7 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 
 		async close() {
 			clearInterval(sweep);
+			stopJanitor();
 			for (const c of connections) c.close();
 			connections.clear();
 			await new Promise<void>((resolve) => wss.close(() => resolve()));

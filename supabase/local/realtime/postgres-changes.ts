@@ -41,6 +41,15 @@ interface Subscription {
 const MAX_RECORD_BYTES = 1024 * 1024;
 const SUBSCRIBED = 'Subscribed to PostgreSQL';
 
+/** Rows of realtime.messages (broadcasts from the database) ride on the same stream; they go here, never to postgres_changes. */
+export interface MessageSink {
+	readonly publication: string;
+	/** Whether a change belongs to the sink (an insert into realtime.messages). */
+	owns(change: RowChange): boolean;
+	/** Works out what to deliver; the sends run later in commit order, like those of postgres_changes. */
+	evaluate(change: RowChange, tx: CommittedTransaction): Promise<Array<() => void>>;
+}
+
 export interface PostgresChangesOptions {
 	databaseUrl: string;
 	adminPool: pg.Pool;
@@ -48,6 +57,7 @@ export interface PostgresChangesOptions {
 	catalog: TypeCatalog;
 	applicationName: string;
 	log(message: string): void;
+	messages?: MessageSink;
 }
 
 function describeParams(p: ChangeParams): string {
@@ -69,7 +79,7 @@ export class PostgresChanges {
 		this.options = options;
 		this.stream = startChangeStream({
 			databaseUrl: options.databaseUrl,
-			publication: 'supabase_realtime',
+			publications: ['supabase_realtime', ...(options.messages ? [options.messages.publication] : [])],
 			applicationName: options.applicationName,
 			log: options.log,
 			onTransaction: (tx) => this.enqueue(tx),
@@ -186,14 +196,15 @@ export class PostgresChanges {
 
 	/** Starts evaluating every change at once; delivers them one after another in commit order. */
 	private enqueue(tx: CommittedTransaction): void {
-		const evaluations = tx.changes.map((change) => this.evaluate(change, tx));
+		const sink = this.options.messages;
+		const evaluations = tx.changes.map((change) => (sink?.owns(change) ? sink.evaluate(change, tx) : this.evaluate(change, tx)));
 		this.delivery = this.delivery.then(async () => {
 			for (const evaluation of evaluations) {
 				try {
 					const sends = await evaluation;
 					for (const send of sends) send();
 				} catch (error) {
-					this.options.log(`postgres_changes: change not delivered: ${error instanceof Error ? error.message : error}`);
+					this.options.log(`replication: change not delivered: ${error instanceof Error ? error.message : error}`);
 				}
 			}
 			this.stream.acknowledge(tx.endLsn);

@@ -43,9 +43,17 @@ export class PrivateChannels {
 		);
 	}
 
-	async readPolicies(topic: string, claims: Record<string, unknown>): Promise<ReadPolicies> {
+	/**
+	 * The read check of a join. `afterWriter`: the id of a transaction whose effect
+	 * the check must see (an access change just decoded); it waits until it is visible.
+	 */
+	async readPolicies(topic: string, claims: Record<string, unknown>, afterWriter?: number): Promise<ReadPolicies> {
 		try {
 			return await this.asUser(topic, claims, async (client) => {
+				if (afterWriter !== undefined) {
+					const { rows: waited } = await client.query<{ visible: boolean }>('select realtime.local_await_writer($1) as visible', [afterWriter]);
+					if (!waited[0]?.visible) this.log(`private channel ${topic}: transaction ${afterWriter} was still not visible after 2 s; checked anyway`);
+				}
 				const { rows } = await client.query<{ id: string; extension: Extension }>(
 					`insert into realtime.messages (topic, extension) values ($1, 'broadcast'), ($1, 'presence') returning id, extension`,
 					[topic]

@@ -96,11 +96,13 @@ export function encodeReply(vsn: Vsn, request: PhoenixMessage, status: 'ok' | 'e
 	return encodeMessage(vsn, { joinRef: request.joinRef, ref: request.ref, topic: request.topic, event: 'phx_reply', payload: { status, response } });
 }
 
-/** A kind-4 frame: a user broadcast as realtime-js 2.x decodes it. */
-export function encodeBinaryBroadcast(topic: string, userEvent: string, encoding: 'json' | 'binary', data: Buffer): Buffer {
+/** A kind-4 frame: a user broadcast as realtime-js 2.x decodes it, with optional JSON metadata (e.g. {id}). */
+export function encodeBinaryBroadcast(topic: string, userEvent: string, encoding: 'json' | 'binary', data: Buffer, meta?: Record<string, unknown>): Buffer {
 	const topicBytes = Buffer.from(topic, 'utf8');
 	const eventBytes = Buffer.from(userEvent, 'utf8');
+	const metaBytes = Buffer.from(meta ? JSON.stringify(meta) : '', 'utf8');
 	if (topicBytes.length > 255 || eventBytes.length > 255) throw new Error('topic or event longer than 255 bytes');
-	const header = Buffer.from([USER_BROADCAST, topicBytes.length, eventBytes.length, 0, encoding === 'json' ? 1 : 0]);
-	return Buffer.concat([header, topicBytes, eventBytes, data]);
+	if (metaBytes.length > 255) throw new Error('metadata longer than 255 bytes');
+	const header = Buffer.from([USER_BROADCAST, topicBytes.length, eventBytes.length, metaBytes.length, encoding === 'json' ? 1 : 0]);
+	return Buffer.concat([header, topicBytes, eventBytes, metaBytes, data]);
 }

@@ -1,7 +1,9 @@
 // Reads committed changes from the database in commit order: a logical
 // replication connection streaming a temporary pgoutput slot on the
-// `supabase_realtime` publication. A temporary slot disappears with its
-// connection, so neither a crash nor a restart leaves a slot pinning WAL.
+// publications it is given (`supabase_realtime` for postgres_changes,
+// `supabase_realtime_messages_publication` for broadcasts from the
+// database). A temporary slot disappears with its connection, so neither a
+// crash nor a restart leaves a slot pinning WAL.
 // A lost connection is retried with backoff; listeners learn when the stream
 // goes down and comes back.
 import { randomBytes } from 'node:crypto';
@@ -38,7 +40,7 @@ export interface ChangeStream {
 
 export interface ChangeStreamOptions {
 	databaseUrl: string;
-	publication: string;
+	publications: string[];
 	applicationName: string;
 	log(message: string): void;
 	onTransaction(tx: CommittedTransaction): void;
@@ -186,8 +188,8 @@ export function startChangeStream(options: ChangeStreamOptions): ChangeStream {
 				feedbackTimer.unref();
 				setUp(true);
 			});
-			const publication = options.publication.replace(/'/g, "''");
-			c.query(`START_REPLICATION SLOT ${slot} LOGICAL 0/0 (proto_version '1', publication_names '${publication}')`).then(
+			const publications = options.publications.map((name) => `"${name.replace(/"/g, '""')}"`).join(',').replace(/'/g, "''");
+			c.query(`START_REPLICATION SLOT ${slot} LOGICAL 0/0 (proto_version '1', publication_names '${publications}')`).then(
 				() => fail(new Error('replication ended')),
 				(error: Error) => fail(error)
 			);

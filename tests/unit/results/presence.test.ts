@@ -1,31 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { describeViewers, otherViewers } from '#lib/components/job-detail/presence.ts';
 
-const meta = (user_id: string | null, name: string | null) => [{ user_id, name, presence_ref: 'r' }];
+// Every open page is on the job topic with an empty payload; team pages also name themselves on the team topic.
+const page = () => [{ presence_ref: 'r' }];
+const named = (user_id: string, name: string) => [{ user_id, name, presence_ref: 'r' }];
 
 describe('who else is viewing', () => {
-	it('lists other signed-in people once each and counts anonymous visitors', () => {
-		const state = {
-			me: meta('u-me', 'Me'),
-			myOtherTab: meta('u-me', 'Me'),
-			ben1: meta('u-ben', 'Ben'),
-			ben2: meta('u-ben', 'Ben'),
-			ana: meta('u-ana', 'Ana'),
-			anon1: meta(null, null),
-			anon2: meta(null, null),
+	it('shows team members their team mates once each by name and counts everyone else as visitors', () => {
+		const job = { me: page(), myOtherTab: page(), ben1: page(), ben2: page(), ana: page(), visitor1: page(), visitor2: page() };
+		const team = {
+			me: named('u-me', 'Me'),
+			myOtherTab: named('u-me', 'Me'),
+			ben1: named('u-ben', 'Ben'),
+			ben2: named('u-ben', 'Ben'),
+			ana: named('u-ana', 'Ana'),
 			junk: [{ nonsense: true }]
 		};
-		const others = otherViewers(state, 'me', 'u-me');
-		expect(others).toEqual({ names: ['Ana', 'Ben'], visitors: 2 });
+		const others = otherViewers(job, team, 'me', 'u-me');
+		expect(others).toEqual({ names: ['Ana', 'Ben'], visitors: 2, forTeam: true });
 		expect(describeViewers(others)).toBe('Ana, Ben, 2 visitors');
 	});
 
-	it('counts an anonymous viewer as a visitor and nobody as no text', () => {
-		expect(describeViewers(otherViewers({ me: meta(null, null), x: meta(null, null) }, 'me', null))).toBe('a visitor');
-		expect(describeViewers(otherViewers({ me: meta('u', 'Me') }, 'me', 'u'))).toBe('');
+	it('never shows a name a visitor put in its payload on the job topic', () => {
+		const job = { me: page(), fake: [{ user_id: 'u-ana', name: 'Ana Researcher' }] };
+		const others = otherViewers(job, { me: named('u-me', 'Me') }, 'me', 'u-me');
+		expect(others).toEqual({ names: [], visitors: 1, forTeam: true });
+		expect(describeViewers(others)).toBe('a visitor');
 	});
 
-	it('names a signed-in viewer without a display name', () => {
-		expect(otherViewers({ x: meta('u-x', '  ') }, 'me', null).names).toEqual(['Someone signed in']);
+	it('shows people outside the team only how many others are looking', () => {
+		const job = { me: page(), ana: page(), ben: page() };
+		expect(describeViewers(otherViewers(job, null, 'me', null))).toBe('2 other people');
+		expect(describeViewers(otherViewers({ me: page(), x: page() }, null, 'me', 'u-outsider'))).toBe('1 other person');
+		expect(describeViewers(otherViewers({ me: page() }, null, 'me', null))).toBe('');
+	});
+
+	it('names a team mate without a display name', () => {
+		expect(otherViewers({ x: page() }, { x: named('u-x', '  ') }, 'me', null).names).toEqual(['A team mate']);
 	});
 });

@@ -22,11 +22,12 @@ export const load: PageServerLoad = async ({ params, url, locals, parent }) => {
 	const { memberships, team } = await parent();
 
 	const jobId = url.searchParams.get('jobId');
-	// The job as row level security shows it to this visitor (rendered on the server, then kept live by JobDetail).
+	// The job opened by its id as this visitor may (public.get_job: the team sees it all, people with the
+	// link see it without the team's people); rendered on the server, then kept live by JobDetail.
 	let jobView: JobView | null = null;
 	if (jobId !== null) {
 		jobView = await loadJobView(locals.supabase, jobId);
-		// A job a visitor without a session cannot see may be one for signed-in users: ask them to sign in.
+		// A job a visitor without a session cannot open may be one for signed-in users: ask them to sign in.
 		if (!jobView && !locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
 		if (jobView && jobView.job.tool_id !== entry.id) redirect(307, jobLink(jobView.job.tool_id, jobView.job.id));
 	}

@@ -1,0 +1,133 @@
+// Broadcast from the database: inserts into realtime.messages (realtime.send,
+// realtime.broadcast_changes) arrive on the replication stream and go to the
+// channels joined to the message's topic with the same privacy, as Supabase
+// Realtime delivers them (no check per message: a private channel's read
+// access was decided when it joined, and again on a new access token).
+//
+// Access changes (local addition): a message with event `access_changed`
+// makes the server run the read check again, before the message is
+// delivered, for every private channel on its topic or a sub-topic of it
+// (`<topic>:...`), and, when its payload names a `user_id`, for every private
+// channel of that user. A channel that lost its read access is closed with a
+// system error. Triggers send it when access is taken away (a job made
+// private, unshared, a member removed), so delivery ends at once instead of
+// at the subscriber's next token refresh.
+import type pg from 'pg';
+import { fanOut, topicKey, type BroadcastMessage, type Topics } from './broadcast.ts';
+import type { Channel } from './channel.ts';
+import type { MessageSink } from './postgres-changes.ts';
+import type { PrivateChannels } from './private-channels.ts';
+import type { CommittedTransaction, RowChange } from './replication.ts';
+
+export const MESSAGES_PUBLICATION = 'supabase_realtime_messages_publication';
+export const ACCESS_CHANGED = 'access_changed';
+
+/** Supabase keeps messages for 3 days (it drops daily partitions); here old rows are deleted. */
+const KEEP_MS = 3 * 24 * 60 * 60 * 1000;
+const JANITOR_INTERVAL_MS = 60 * 60 * 1000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface DatabaseBroadcastOptions {
+	topics: Topics<Channel>;
+	privateChannels: PrivateChannels;
+	log(message: string): void;
+}
+
+interface MessageRow {
+	topic: string;
+	extension: string;
+	event: string | null;
+	payload: string | null;
+	isPrivate: boolean;
+	id: string;
+}
+
+export class DatabaseBroadcasts implements MessageSink {
+	readonly publication = MESSAGES_PUBLICATION;
+	private readonly options: DatabaseBroadcastOptions;
+
+	constructor(options: DatabaseBroadcastOptions) {
+		this.options = options;
+	}
+
+	owns(change: RowChange): boolean {
+		return change.relation.schema === 'realtime' && change.relation.table === 'messages';
+	}
+
+	async evaluate(change: RowChange, tx: CommittedTransaction): Promise<Array<() => void>> {
+		const row = change.type === 'INSERT' ? this.read(change) : null;
+		if (!row || row.extension !== 'broadcast' || row.event === null || row.payload === null) return [];
+		const { topic, event, payload, isPrivate, id } = row;
+		if (Buffer.byteLength(`realtime:${topic}`) > 255 || Buffer.byteLength(event) > 255) {
+			this.options.log(`broadcast from the database: topic or event of message ${id} is longer than 255 bytes; not delivered`);
+			return [];
+		}
+		if (event === ACCESS_CHANGED && isPrivate) await this.recheck(topic, payload, tx.xid);
+		const message: BroadcastMessage = { kind: 'binary', event, encoding: 'json', data: Buffer.from(payload, 'utf8'), meta: { id } };
+		const key = topicKey(topic, isPrivate);
+		// The receivers are those joined when the message's turn comes (commit order).
+		return [() => void fanOut(this.options.topics.of(key), message)];
+	}
+
+	private read(change: RowChange): MessageRow | null {
+		const tuple = change.newTuple;
+		if (!tuple) return null;
+		const value = (name: string): string | null => {
+			const index = change.relation.columns.findIndex((c) => c.name === name);
+			const v = index < 0 ? null : tuple[index];
+			return typeof v === 'string' ? v : null;
+		};
+		const topic = value('topic');
+		const extension = value('extension');
+		const id = value('id');
+		if (topic === null || extension === null || id === null) return null;
+		return { topic, extension, id, event: value('event'), payload: value('payload'), isPrivate: value('private') === 't' };
+	}
+
+	/** The private channels the access change concerns, each checked again (equal topic and claims once). */
+	private async recheck(topic: string, payloadJson: string, writerXid: number): Promise<void> {
+		let userId: string | null = null;
+		try {
+			const payload = JSON.parse(payloadJson) as { user_id?: unknown };
+			if (typeof payload.user_id === 'string' && UUID.test(payload.user_id)) userId = payload.user_id.toLowerCase();
+		} catch {
+			// Not JSON: only the topic is re-checked.
+		}
+		const affected = new Set<Channel>();
+		for (const key of this.options.topics.keys()) {
+			if (!key.startsWith('private:')) continue;
+			const subTopic = key.slice('private:'.length);
+			const sameTopic = subTopic === topic || subTopic.startsWith(`${topic}:`);
+			for (const channel of this.options.topics.of(key)) {
+				if (sameTopic || (userId !== null && channel.subject?.toLowerCase() === userId)) affected.add(channel);
+			}
+		}
+		// One check per topic and claims; its verdict applies to each of those channels.
+		const groups = new Map<string, Channel[]>();
+		for (const channel of affected) {
+			const group = `${channel.subTopic}\u0000${channel.claimsJson}`;
+			groups.set(group, [...(groups.get(group) ?? []), channel]);
+		}
+		await Promise.all(
+			[...groups.values()].map(async (channels) => {
+				const policies = await this.options.privateChannels.readPolicies(channels[0].subTopic, channels[0].claims, writerXid);
+				for (const channel of channels) channel.applyAccessCheck(policies);
+			})
+		);
+	}
+}
+
+/** Deletes messages older than Supabase keeps them, now and every hour; returns the stop. */
+export function startMessageJanitor(pool: pg.Pool, log: (message: string) => void): () => void {
+	const sweep = () => {
+		pool
+			// inserted_at is a timestamp without time zone, set by now() in the writer's time zone, as localtimestamp is.
+			.query('delete from realtime.messages where inserted_at < localtimestamp - make_interval(secs => $1)', [KEEP_MS / 1000])
+			.catch((error: Error) => log(`realtime.messages janitor: ${error.message}`));
+	};
+	sweep();
+	const timer = setInterval(sweep, JANITOR_INTERVAL_MS);
+	timer.unref();
+	return () => clearInterval(timer);
+}
