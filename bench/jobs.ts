@@ -6,8 +6,12 @@
 // database, loads 1,000,000 jobs across 1,000 teams with set-based SQL, then
 // measures (medians):
 //   1. the first page (50 rows + total count) of one team's jobs through
-//      list_team_jobs as an authenticated member (RLS on)   goal: p50 <= 10 ms
+//      list_team_jobs as an authenticated member (RLS on; the token's
+//      session_id checked against auth.sessions)            goal: p50 <= 10 ms
 //   2. the same query as the superuser (RLS bypassed), and the ratio  goal: <= 1.5x
+//   2b. what the session check costs: the same list through RLS with claims
+//      that carry no session_id (the check skipped); 1, 2 and 2b take turns,
+//      so a busy machine slows them alike
 //   3. submit_job calls per second (a transaction each, as the REST service
 //      runs them: set role + claims, call, commit)                    goal: >= 500/s
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +40,10 @@ function percentile(values: number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 const ms = (ns: bigint) => Number(ns) / 1e6;
-const claims = (userId: string) => JSON.stringify({ sub: userId, role: 'authenticated', aud: 'authenticated' });
+// As the REST service sets them for a signed-in user: the token's session_id names a live auth.sessions row,
+// which the membership helpers check (tokens of ended sessions get nothing).
+const claims = (who: { user_id: string; session_id: string }) =>
+	JSON.stringify({ sub: who.user_id, role: 'authenticated', aud: 'authenticated', session_id: who.session_id });
 
 async function load(db: pg.Client): Promise<void> {
 	const started = Date.now();
@@ -51,6 +58,10 @@ async function load(db: pg.Client): Promise<void> {
 	await db.query(`create table bench_teams as
 		select (row_number() over (order by t.created_at, t.id) - 1)::int as n, t.id as team_id, t.created_by as user_id
 		from public.teams t where t.personal`);
+	// One signed-in session per user, as the auth service keeps them.
+	await db.query(`alter table bench_teams add column session_id uuid not null default gen_random_uuid()`);
+	await db.query(`insert into auth.sessions (id, user_id, created_at, updated_at, aal)
+		select session_id, user_id, now(), now(), 'aal1' from bench_teams`);
 	// Everyone is also a member of the next team, so membership lists are not trivially one row.
 	await db.query(`insert into public.team_members (team_id, user_id, role)
 		select b.team_id, prev.user_id, 'member' from bench_teams b join bench_teams prev on prev.n = (b.n + $1 - 1) % $1`, [TEAMS]);
@@ -85,14 +96,22 @@ async function load(db: pg.Client): Promise<void> {
 	await db.query('vacuum analyze');
 }
 
-/** Times the list query for many teams, alternating RLS on (as the member) and off (as the superuser). */
-async function listLatency(pool: pg.Pool, teams: { team_id: string; user_id: string }[]): Promise<{ rls: number[]; plain: number[] }> {
+type Variant = 'rls' | 'plain' | 'rlsNoSession';
+
+/**
+ * Times the list query for many teams, rotating through RLS on (as the member,
+ * with the token's session_id, so the session is checked), RLS off (as the
+ * superuser), and RLS on without a session_id (the check skipped), so a busy
+ * machine slows all three alike.
+ */
+async function listLatency(pool: pg.Pool, teams: { team_id: string; user_id: string; session_id: string }[]): Promise<Record<Variant, number[]>> {
 	const client = await pool.connect();
-	const times = { rls: [] as number[], plain: [] as number[] };
-	const once = async (team: { team_id: string; user_id: string }, rls: boolean): Promise<number> => {
+	const times: Record<Variant, number[]> = { rls: [], plain: [], rlsNoSession: [] };
+	const once = async (team: { team_id: string; user_id: string; session_id: string }, variant: Variant): Promise<number> => {
 		await client.query('begin');
-		if (rls) {
-			await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims(team.user_id)]);
+		if (variant !== 'plain') {
+			const asMember = variant === 'rls' ? claims(team) : JSON.stringify({ sub: team.user_id, role: 'authenticated', aud: 'authenticated' });
+			await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [asMember]);
 		}
 		const t = process.hrtime.bigint();
 		const { rows } = await client.query('select * from public.list_team_jobs($1)', [team.team_id]);
@@ -103,15 +122,15 @@ async function listLatency(pool: pg.Pool, teams: { team_id: string; user_id: str
 		}
 		return elapsed;
 	};
+	const variants: Variant[] = ['rls', 'plain', 'rlsNoSession'];
 	try {
 		for (let i = 0; i < LIST_SAMPLES + 30; i++) {
 			const team = teams[(i * 7919) % teams.length];
-			const first = i % 2 === 0;
-			const a = await once(team, first);
-			const b = await once(team, !first);
-			if (i < 30) continue;
-			times.rls.push(first ? a : b);
-			times.plain.push(first ? b : a);
+			for (let k = 0; k < variants.length; k++) {
+				const variant = variants[(i + k) % variants.length];
+				const elapsed = await once(team, variant);
+				if (i >= 30) times[variant].push(elapsed);
+			}
 		}
 	} finally {
 		client.release();
@@ -119,7 +138,7 @@ async function listLatency(pool: pg.Pool, teams: { team_id: string; user_id: str
 	return times;
 }
 
-async function submitRate(pool: pg.Pool, pick: () => { user_id: string; team_id: string }): Promise<{ perSecond: number; calls: number; failures: number }> {
+async function submitRate(pool: pg.Pool, pick: () => { user_id: string; team_id: string; session_id: string }): Promise<{ perSecond: number; calls: number; failures: number }> {
 	const input = { molecules: [{ id: 'a', smiles: 'CCO' }, { id: 'b', smiles: 'CCN' }] };
 	const deadline = Date.now() + SUBMIT_SECONDS * 1000;
 	let calls = 0;
@@ -133,7 +152,7 @@ async function submitRate(pool: pg.Pool, pick: () => { user_id: string; team_id:
 					const who = pick();
 					await client.query('begin');
 					try {
-						await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims(who.user_id)]);
+						await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims(who)]);
 						await client.query(`select id from public.submit_job('molecule-properties', 'bench', $1, '{}', $2)`, [input, who.team_id]);
 						await client.query('commit');
 						calls++;
@@ -178,9 +197,9 @@ async function main(): Promise<void> {
 		} finally {
 			await db.end();
 		}
-		const { rows: teams } = await pool.query<{ team_id: string; user_id: string }>('select team_id, user_id from bench_teams order by n');
+		const { rows: teams } = await pool.query<{ team_id: string; user_id: string; session_id: string }>('select team_id, user_id, session_id from bench_teams order by n');
 
-		const { rls: withRls, plain: withoutRls } = await listLatency(pool, teams);
+		const { rls: withRls, plain: withoutRls, rlsNoSession } = await listLatency(pool, teams);
 		const p50Rls = median(withRls);
 		const p50Plain = median(withoutRls);
 
@@ -194,6 +213,7 @@ async function main(): Promise<void> {
 		console.log(`jobs list, first page (50 rows + total of ${JOBS / TEAMS}), as a member through RLS: p50 ${p50Rls.toFixed(2)} ms (p95 ${percentile(withRls, 95).toFixed(2)} ms)  goal <= 10 ms  ${p50Rls <= 10 ? 'ok' : 'MISSED'}`);
 		console.log(`jobs list, same query without RLS (superuser):                   p50 ${p50Plain.toFixed(2)} ms (p95 ${percentile(withoutRls, 95).toFixed(2)} ms)`);
 		console.log(`RLS over no RLS:                                                   ${(p50Rls / p50Plain).toFixed(2)}x  goal <= 1.5x  ${p50Rls / p50Plain <= 1.5 ? 'ok' : 'MISSED'}`);
+		console.log(`jobs list through RLS with no session_id (session check skipped): p50 ${median(rlsNoSession).toFixed(2)} ms: the check costs ${(p50Rls - median(rlsNoSession)).toFixed(3)} ms`);
 		console.log(`submit_job, ${SUBMIT_CONNECTIONS} connections, a different team each call:   ${manyTeams.perSecond.toFixed(0)} calls/s (${manyTeams.calls} calls, ${manyTeams.failures} failed)  goal >= 500/s  ${manyTeams.perSecond >= 500 ? 'ok' : 'MISSED'}`);
 		console.log(`submit_job, ${SUBMIT_CONNECTIONS} connections, all into one team (serialised on its credit account): ${oneTeam.perSecond.toFixed(0)} calls/s (${oneTeam.calls} calls, ${oneTeam.failures} failed)`);
 	} finally {

@@ -4,7 +4,7 @@
 // told why they cannot run tools; invites are declined and revoked; the
 // database's refusals are shown beside the form.
 import type { Browser, Page } from '@playwright/test';
-import { createUser, expect, newContext, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { createUser, expect, newContext, signIn, sql, test, uniqueEmail, type TestUser } from './fixtures.ts';
 
 async function signedInPage(browser: Browser, user: TestUser): Promise<Page> {
 	const context = await newContext(browser);
@@ -32,6 +32,8 @@ async function invite(page: Page, email: string, role: 'Member' | 'Viewer' | 'Ad
 	await expect(page.getByText(`Invited ${email.toLowerCase()} as ${role.toLowerCase()}`)).toBeVisible();
 }
 
+/** A row of the invites table (the Activity table below it names the same addresses). */
+const inviteRow = (page: Page, email: string) => page.getByRole('table', { name: 'Invites' }).getByRole('row').filter({ hasText: email });
 const memberRow = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${name}`) }) });
 
 test('invites a teammate who accepts, becomes a viewer and is removed', async ({ page, browser }) => {
@@ -41,7 +43,7 @@ test('invites a teammate who accepts, becomes a viewer and is removed', async ({
 
 	const mate = await createUser({ name: 'Rosalind' });
 	await invite(page, mate.email, 'Member');
-	const pending = page.getByRole('row').filter({ hasText: mate.email });
+	const pending = inviteRow(page, mate.email);
 	await expect(pending.getByText('Pending')).toBeVisible();
 	await expect(pending.locator('time')).toHaveAttribute('datetime', /T/);
 
@@ -61,7 +63,7 @@ test('invites a teammate who accepts, becomes a viewer and is removed', async ({
 
 	await page.reload();
 	await expect(memberRow(page, 'Rosalind')).toContainText(mate.email);
-	await expect(page.getByRole('row').filter({ hasText: mate.email }).getByText('Pending')).toHaveCount(0);
+	await expect(inviteRow(page, mate.email).getByText('Pending')).toHaveCount(0);
 
 	await page.getByLabel('Role of Rosalind', { exact: true }).selectOption('viewer');
 	await page.getByRole('button', { name: 'Save the role of Rosalind' }).click();
@@ -106,7 +108,7 @@ test('an invitee can decline, an owner can revoke, and refusals show beside the 
 	await declinerPage.context().close();
 
 	await page.reload();
-	await expect(page.getByRole('row').filter({ hasText: decliner.email }).getByText('Declined')).toBeVisible();
+	await expect(inviteRow(page, decliner.email).getByText('Declined')).toBeVisible();
 
 	const other = `later-${Date.now()}@example.test`;
 	await invite(page, other, 'Member');
@@ -116,7 +118,7 @@ test('an invitee can decline, an owner can revoke, and refusals show beside the 
 	await page.getByRole('button', { name: `Revoke the invite for ${other}` }).click();
 	await page.getByRole('dialog', { name: `Revoke the invite for ${other}?` }).getByRole('button', { name: 'Revoke', exact: true }).click();
 	await expect(page.getByText(`Revoked the invite for ${other}.`)).toBeVisible();
-	await expect(page.getByRole('row').filter({ hasText: other })).toHaveCount(0);
+	await expect(inviteRow(page, other)).toHaveCount(0);
 });
 
 test('an invite for someone else is not shown', async ({ page }) => {
@@ -128,4 +130,62 @@ test('an invite for someone else is not shown', async ({ page }) => {
 	await page.goto(`/app/team/invites/${row.id}`);
 	await expect(page.getByRole('heading', { name: 'Invite not found' })).toBeVisible();
 	await expect(page.getByRole('button', { name: 'Accept the invite' })).toHaveCount(0);
+});
+
+test('owners and admins see the team’s activity, newest first, a page at a time; members do not', async ({ page, user, browser }) => {
+	test.setTimeout(120_000);
+	const teamName = `Audit ${Date.now()}`;
+	await createTeam(page, teamName);
+	const [{ id: teamId }] = await sql<{ id: string }>('select id from public.teams where name = $1', [teamName]);
+	const ownerName = user.email.split('@')[0];
+
+	const invitee = uniqueEmail('audit');
+	await invite(page, invitee, 'Member');
+	const mate = await createUser({ name: 'Marie' });
+	// Added by a script with no caller (support, say): the log says Marie joined.
+	await sql(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'member')`, [teamId, mate.id]);
+	await page.reload();
+	await page.getByLabel('Role of Marie', { exact: true }).selectOption('viewer');
+	await page.getByRole('button', { name: 'Save the role of Marie' }).click();
+	await expect(page.getByText('Role changed to viewer.')).toBeVisible();
+	await sql(`insert into public.credit_ledger (team_id, delta, reason, memo) values ($1, 50, 'grant', 'Welcome')`, [teamId]);
+
+	await page.reload();
+	const activity = page.getByRole('table', { name: `Activity in ${teamName}, newest first` });
+	const rows = activity.getByRole('row');
+	await expect(rows).toHaveCount(5); // the header and four entries
+	await expect(rows.nth(1)).toContainText('Foldwork');
+	await expect(rows.nth(1)).toContainText('granted 50 credits (“Welcome”); balance 50');
+	await expect(rows.nth(2)).toContainText(ownerName);
+	await expect(rows.nth(2)).toContainText('changed the role of Marie from member to viewer');
+	await expect(rows.nth(3)).toContainText('Marie');
+	await expect(rows.nth(3)).toContainText('joined the team as member');
+	await expect(rows.nth(4)).toContainText(`invited ${invitee} as member`);
+	await expect(rows.nth(4).locator('time')).toHaveAttribute('datetime', /T/);
+
+	// More than a page: newest first, the first entry on the last page.
+	await sql(
+		`insert into public.credit_ledger (team_id, delta, reason, memo) select $1, -1, 'adjustment', 'Correction ' || g from generate_series(1, 20) g`,
+		[teamId]
+	);
+	await page.reload();
+	await expect(rows).toHaveCount(21);
+	await expect(rows.nth(1)).toContainText('took away 1 credit (“Correction 20”)');
+	await expect(page.getByText('Page 1 of 2')).toBeVisible();
+	await page.getByRole('link', { name: 'Older →' }).click();
+	await expect(page.getByText('Page 2 of 2')).toBeVisible();
+	await expect(rows).toHaveCount(5);
+	await expect(rows.last()).toContainText(`invited ${invitee} as member`);
+	await page.getByRole('link', { name: '← Newer' }).click();
+	await expect(page.getByText('Page 1 of 2')).toBeVisible();
+
+	// A viewer of the team, working in it, sees no activity (and the database gives them none).
+	const matePage = await signedInPage(browser, mate);
+	await matePage.context().addCookies([{ name: 'foldwork_team', value: teamId, url: new URL(page.url()).origin, sameSite: 'Lax' }]);
+	await matePage.goto('/app/team');
+	await expect(matePage.getByRole('heading', { level: 1 })).toHaveText(`Team: ${teamName}`);
+	await expect(matePage.getByRole('heading', { name: 'Your role: Viewer' })).toBeVisible();
+	await expect(matePage.getByRole('heading', { name: 'Activity' })).toHaveCount(0);
+	await expect(matePage.getByText('granted 50 credits')).toHaveCount(0);
+	await matePage.context().close();
 });

@@ -2,9 +2,10 @@
 // (columns from `result.table.columns`, header "label (unit)"), and a JSON
 // envelope with the job's name, tool, settings and timestamps around the
 // whole result. Cells that a spreadsheet would run as a formula are
-// neutralised (CSV injection), whatever a tool or an input put in them.
-import Papa from 'papaparse';
+// escaped (CSV injection, #lib/csv/cells.ts), whatever a tool or an input
+// put in them; numbers stay numbers.
 import { z } from 'zod';
+import { csvText } from '#lib/csv/cells.ts';
 
 /** What an export needs of a job (jobs.select('id, name, tool_id, settings, result, created_at, finished_at')). */
 export interface ExportableJob {
@@ -30,36 +31,14 @@ const tableSchema = z.object({
 	rows: z.array(z.record(z.string(), z.unknown()))
 });
 
-// Spreadsheets run a cell starting with one of these as a formula (OWASP's
-// list, plus the full-width forms some of them also accept).
-const FORMULA_START = /^[\s]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]|^[\t\r\n]/;
-const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** A text cell as it is safe to write: formulas become text by a leading apostrophe. */
-export function neutraliseCell(text: string): string {
-	if (!FORMULA_START.test(text) || PLAIN_NUMBER.test(text.trim())) return text;
-	return `'${text}`;
-}
-
-function cellText(value: unknown): string | number {
-	if (value === null || value === undefined) return '';
-	if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
-	if (typeof value === 'boolean') return value ? 'true' : 'false';
-	if (typeof value === 'string') return neutraliseCell(value);
-	return neutraliseCell(JSON.stringify(value));
-}
-
 /** The result's table as CSV (RFC 4180: CRLF line ends, fields with commas, quotes or new lines quoted, quotes doubled). */
 export function resultToCsv(result: unknown): string {
 	const parsed = tableSchema.safeParse((result as { table?: unknown } | null | undefined)?.table);
 	if (!parsed.success) throw new NothingToExportError('This job has no table of results to export.');
 	const { columns, rows } = parsed.data;
 	if (columns.length === 0) throw new NothingToExportError('This job has no table of results to export.');
-	const header = columns.map((c) => neutraliseCell(c.unit ? `${c.label} (${c.unit})` : c.label));
-	const body = rows.map((row) => columns.map((c) => cellText(row[c.key])));
-	const csv = Papa.unparse({ fields: header, data: body }, { newline: '\r\n', header: true });
-	// Every line ends with CRLF, the last one too (papaparse ends only an empty table's header so).
-	return csv.endsWith('\r\n') ? csv : `${csv}\r\n`;
+	const header = columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label));
+	return csvText([header, ...rows.map((row) => columns.map((c) => row[c.key]))]);
 }
 
 export interface JobExportEnvelope {

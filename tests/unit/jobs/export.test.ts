@@ -1,9 +1,9 @@
 // Job exports: CSV from the result's declared table (header "label (unit)",
-// RFC 4180 quoting, formulas neutralised) and the JSON envelope; file names
+// RFC 4180 quoting, formulas escaped by #lib/csv/cells.ts) and the JSON envelope; file names
 // safe on every system; a job with nothing to export says so.
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { exportFileName, jobExportEnvelope, neutraliseCell, NothingToExportError, resultToCsv, resultToJson, type ExportableJob } from '#lib/jobs/export.ts';
+import { exportFileName, jobExportEnvelope, NothingToExportError, resultToCsv, resultToJson, type ExportableJob } from '#lib/jobs/export.ts';
 
 const table = (rows: Array<Record<string, unknown>>) => ({
 	table: {
@@ -75,9 +75,10 @@ describe('resultToCsv', () => {
 	});
 });
 
-describe('neutraliseCell', () => {
-	it('keeps ordinary text', () => {
-		for (const text of ['MKTAYIAKQR', 'stable', 'e-mail', 'a=b', '1-2', '']) expect(neutraliseCell(text)).toBe(text);
+describe('formulas in an export, as a spreadsheet reads them', () => {
+	it('quotes each escaped cell and keeps ordinary text and numbers as they were', () => {
+		const csv = resultToCsv(table([{ id: '=HYPERLINK("http://x")', mass: -0.49, stable: true }, { id: 'a=b', mass: -8.9, stable: false }]));
+		expect(csv).toBe('ID,Average mass (Da),Stable\r\n"\'=HYPERLINK(""http://x"")",-0.49,true\r\na=b,-8.9,false\r\n');
 	});
 });
 

@@ -16,22 +16,27 @@ import {
 	type SentInvite
 } from '#lib/teams/membership.ts';
 import { createTeamForm, inviteForm, inviteIdForm, memberForm, roleForm, ROLE_LABELS } from '#lib/teams/team-forms.ts';
+import { activityPageParam, loadTeamActivity } from '#lib/components/team/activity.ts';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, parent, depends, url }) => {
 	depends('app:team-roster');
 	const { team, user } = await parent();
 	if (!team || !user) error(403, 'Choose a team first.');
-	const [members, invites, myInvites] = await Promise.all([
+	const manager = canManageTeam(team.role);
+	const [members, invites, myInvites, activity] = await Promise.all([
 		loadMembers(locals.supabase, team.id),
-		canManageTeam(team.role) ? loadTeamInvites(locals.supabase, team.id) : Promise.resolve([]),
-		loadMyInvites(locals.supabase, user.email)
+		manager ? loadTeamInvites(locals.supabase, team.id) : Promise.resolve([]),
+		loadMyInvites(locals.supabase, user.email),
+		// The audit log is for owners and admins (RLS gives others no rows).
+		manager ? loadTeamActivity(locals.supabase, team.id, activityPageParam.parse(url.searchParams.get('activity') ?? undefined)) : Promise.resolve(null)
 	]);
 	const notice = url.searchParams.get('notice');
 	return {
 		team,
 		members,
 		invites,
+		activity,
 		myInvites: myInvites.filter((i) => i.teamId !== team.id),
 		notice: notice === 'joined' || notice === 'declined' || notice === 'created' ? (notice as 'joined' | 'declined' | 'created') : null
 	};
@@ -64,7 +69,9 @@ function refused(action: ActionName, e: unknown, data: FormData, field?: string)
 function emailed(invite: SentInvite): string {
 	switch (invite.notification.status) {
 		case 'sent':
-			return invite.hasAccount ? `We emailed ${invite.email} a link to accept.` : `We emailed ${invite.email} an invitation to sign up.`;
+			return `We emailed ${invite.email} the invitation.`;
+		case 'recipient_limited':
+			return `No email went to ${invite.email}: it has had its invitation and sharing emails for today; use Resend tomorrow.`;
 		case 'already_sent':
 			return `${invite.email} got an invitation email less than an hour ago.`;
 		case 'failed':
