@@ -1,12 +1,13 @@
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
+import { browserGuard } from './scripts/vite-browser-guard.ts';
 
 // SvelteKit 3 takes its configuration here (svelte.config.js is no longer read).
-// Nothing here depends on where the app runs: adapter-node reads ORIGIN,
-// PORT and HOST when the server starts (scripts/start.ts sets them), and the
-// Supabase URL and key are runtime variables (src/env.ts), so one build
-// serves any origin.
+// Nothing here depends on where the app runs: scripts/web-server.ts gives
+// adapter-node's handler the public origin (ORIGIN), PORT and HOST when the
+// server starts, and the Supabase URL and key are runtime variables
+// (src/env.ts), so one build serves any origin.
 // FOLDWORK_BUILD_DIR: build into this folder (and its kit files into
 // <folder>-kit) instead of build/ and .svelte-kit/; scripts/web-build.ts
 // keeps one build per source version this way.
@@ -36,7 +37,9 @@ export default defineConfig({
 					'frame-ancestors': ['none']
 				}
 			}
-		})
+		}),
+		// Fails the client build when browser code imports Node modules or reads process.env.
+		browserGuard()
 	],
 	server: { host: '127.0.0.1', port: 5173, strictPort: true }
 });

@@ -18,8 +18,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IEP_POCKET_PDB } from '#lib/tools/docking/example-receptor.ts';
-import { createDockingTool, inputSchema, settingsSchema } from '#lib/tools/docking/index.ts';
-import type { DockingResult } from '#lib/tools/docking/run.ts';
+import { inputSchema, settingsSchema, type DockingResult } from '#lib/tools/docking/index.ts';
+import { createDockingTool } from '#lib/tools/runners.server.ts';
 import { median } from './measure.ts';
 
 const FIXTURES = fileURLToPath(new URL('../tests/fixtures/docking/', import.meta.url));

@@ -26,7 +26,7 @@ if (process.argv[2] === '--child') {
 	const [task, file] = process.argv.slice(3);
 	const ctx = { signal: new AbortController().signal, progress() {} };
 	if (task === 'molecules') {
-		const { moleculePropertiesTool: t } = await import('../src/lib/tools/molecule-properties/index.ts');
+		const { moleculePropertiesTool: t } = await import('../src/lib/tools/runners.server.ts');
 		const parsed = await t.parseInput({ text: readFileSync(file, 'utf8') });
 		if (!('input' in parsed)) throw new Error(JSON.stringify((parsed as { errors: unknown }).errors).slice(0, 500));
 		const start = performance.now();

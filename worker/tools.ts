@@ -1,5 +1,6 @@
-// The tools this worker can run: the registry of src/lib/tools and (tests
-// only) the tools exported by the module named in FOLDWORK_EXTRA_TOOLS.
+// The tools this worker can run: src/lib/tools/runners.server.ts (each
+// tool's form part joined with its worker part) and (tests only) the tools
+// exported by the module named in FOLDWORK_EXTRA_TOOLS.
 // Production workers never set that variable. At start each tool of the
 // worker's class says whether this machine can run it (a program or
 // service may be missing); the worker registers the ones it can, and the
@@ -7,12 +8,11 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { toolRegistry } from '#lib/tools/registry.ts';
-import type { ToolDefinition, ToolResult } from '#lib/tools/types.ts';
+import { toolDefinitions, type AnyToolDefinition } from '#lib/tools/runners.server.ts';
 import type { ComputeClass } from './config.ts';
 import { describeError } from './log.ts';
 
-export type RunnableTool = ToolDefinition<any, any, ToolResult>;
+export type RunnableTool = AnyToolDefinition;
 
 const isSchema = (v: unknown) => typeof (v as { safeParse?: unknown } | null)?.safeParse === 'function';
 
@@ -29,7 +29,7 @@ const extraModuleSchema = z.object({
 });
 
 export async function loadTools(extraModule: string | null): Promise<Map<string, RunnableTool>> {
-	const tools = new Map<string, RunnableTool>(Object.entries(toolRegistry));
+	const tools = new Map<string, RunnableTool>(Object.entries(toolDefinitions));
 	if (extraModule) {
 		const url = pathToFileURL(path.resolve(extraModule)).href;
 		const parsed = extraModuleSchema.safeParse(await import(url));

@@ -1,7 +1,7 @@
 // The GPU self-test tool's run function: real, checkable work.
 import { describe, expect, it } from 'vitest';
 import { embed, EMBEDDING_DIM, selfAttention } from '../../src/lib/tools/gpu-selftest/attention.ts';
-import { gpuSelftestTool } from '../../src/lib/tools/gpu-selftest/index.ts';
+import { gpuSelftestTool } from '../../src/lib/tools/runners.server.ts';
 import { ToolInputError } from '../../src/lib/tools/types.ts';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 

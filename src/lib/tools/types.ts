@@ -1,5 +1,6 @@
-// The contract every tool implements: shared by the form (browser), the
-// estimate and the worker. See DESIGN.md section 6.
+// The contract every tool implements: a browser part (ToolSpec) shared by
+// the form, the estimate and the worker, and a worker part (ToolWorker) that
+// only workers load. See DESIGN.md sections 5 and 6.
 import type { z } from 'zod';
 import type { ToolCatalogEntry } from './catalog.ts';
 
@@ -61,7 +62,14 @@ export interface ToolExample {
 	fields?: Record<string, string>;
 }
 
-export interface ToolDefinition<TInput = unknown, TSettings = unknown, TResult extends ToolResult = ToolResult> {
+/**
+ * A tool's browser part: what the form needs to build its boxes, check the
+ * input as it is typed and show examples. It lives in the tool's index.ts
+ * and imports nothing that needs Node (child processes, files, process.env)
+ * nor the compute code that only run() uses; src/lib/tools/registry.ts maps
+ * tool ids to these for the web app.
+ */
+export interface ToolSpec<TInput = unknown, TSettings = unknown> {
 	catalog: ToolCatalogEntry;
 	inputSchema: z.ZodType<TInput>;
 	/** Every field has a default, so `{}` parses. */
@@ -69,6 +77,14 @@ export interface ToolDefinition<TInput = unknown, TSettings = unknown, TResult e
 	/** Synchronous for sequence tools; molecule tools wait for RDKit. */
 	parseInput(raw: RawInput, settings?: Partial<TSettings>): ParseOutcome<TInput> | Promise<ParseOutcome<TInput>>;
 	examples: ToolExample[];
+}
+
+/**
+ * A tool's worker part, in the tool's worker.server.ts: SvelteKit refuses to
+ * bundle `*.server.ts` modules for the browser, so nothing it imports can
+ * leak into the web app.
+ */
+export interface ToolWorker<TInput = unknown, TSettings = unknown, TResult extends ToolResult = ToolResult> {
 	run(input: TInput, settings: TSettings, ctx: RunContext): Promise<TResult>;
 	/**
 	 * Why this machine cannot run the tool (a program or service missing), or
@@ -77,6 +93,11 @@ export interface ToolDefinition<TInput = unknown, TSettings = unknown, TResult e
 	 */
 	checkAvailable?(): Promise<string | null>;
 }
+
+/** A whole tool, spec and worker part joined (src/lib/tools/runners.server.ts): what the worker, tests and benches run. */
+export interface ToolDefinition<TInput = unknown, TSettings = unknown, TResult extends ToolResult = ToolResult>
+	extends ToolSpec<TInput, TSettings>,
+		ToolWorker<TInput, TSettings, TResult> {}
 
 /**
  * Bad input found at run time (the worker re-validates what the browser

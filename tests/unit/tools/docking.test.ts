@@ -12,10 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogEntry } from '#lib/tools/catalog.ts';
 import { resolveBox } from '#lib/tools/docking/box.ts';
 import { IEP_POCKET_PDB } from '#lib/tools/docking/example-receptor.ts';
-import { createDockingTool, inputSchema, settingsSchema, type DockingInput, type DockingResult } from '#lib/tools/docking/index.ts';
+import { inputSchema, settingsSchema, type DockingInput, type DockingResult } from '#lib/tools/docking/index.ts';
 import { readReceptor, receptorPdbText } from '#lib/tools/docking/receptor.ts';
-import { fileStem } from '#lib/tools/docking/run.ts';
+import { fileStem } from '#lib/tools/docking/run.server.ts';
 import { MAX_LIGANDS, type BoxInput } from '#lib/tools/docking/schema.ts';
+import { createDockingTool } from '#lib/tools/runners.server.ts';
 import {
 	checkPosesAgainstTable,
 	parseVinaPoses,

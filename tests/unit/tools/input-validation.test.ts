@@ -3,10 +3,7 @@
 // re-validates a job's JSON (ToolInputError, not a crash).
 import { describe, expect, it } from 'vitest';
 import { toolRegistry } from '#lib/tools/registry.ts';
-import { moleculePropertiesTool } from '#lib/tools/molecule-properties/index.ts';
-import { pairwiseAlignmentTool } from '#lib/tools/pairwise-alignment/index.ts';
-import { proteinPropertiesTool } from '#lib/tools/protein-properties/index.ts';
-import { sequenceToolsTool } from '#lib/tools/sequence-tools/index.ts';
+import { moleculePropertiesTool, pairwiseAlignmentTool, proteinPropertiesTool, sequenceToolsTool, toolDefinitions } from '#lib/tools/runners.server.ts';
 import { describeIssue, ToolInputError, type ParseOutcome } from '#lib/tools/types.ts';
 import { catalogEntry } from '#lib/tools/catalog.ts';
 import { runContext } from './reference.ts';
@@ -162,7 +159,7 @@ describe('cancellation and progress', () => {
 		expect(seen).toEqual([50, 100]);
 	});
 
-	it('registry maps each implemented tool id to its definition', () => {
+	it('registry maps each implemented tool id to its browser spec', () => {
 		expect(Object.keys(toolRegistry).sort()).toEqual([
 			'docking',
 			'gpu-selftest',
@@ -174,5 +171,15 @@ describe('cancellation and progress', () => {
 			'structure-prediction'
 		]);
 		for (const [id, tool] of Object.entries(toolRegistry)) expect(tool.catalog.id).toBe(id);
+	});
+
+	it('the worker runs each browser spec joined with a run function, sharing its schemas', () => {
+		expect(Object.keys(toolDefinitions).sort()).toEqual(Object.keys(toolRegistry).sort());
+		for (const [id, spec] of Object.entries(toolRegistry)) {
+			const tool = toolDefinitions[id];
+			expect(typeof tool.run, id).toBe('function');
+			expect('run' in spec, id).toBe(false);
+			for (const part of ['catalog', 'inputSchema', 'settingsSchema', 'parseInput', 'examples'] as const) expect(tool[part], `${id}.${part}`).toBe(spec[part]);
+		}
 	});
 });

@@ -3,7 +3,7 @@
 // SMILES are compared as molecules: the reference RDKit must canonicalise
 // ours and the input to the same string.
 import { describe, expect, it } from 'vitest';
-import { moleculePropertiesTool as tool } from '#lib/tools/molecule-properties/index.ts';
+import { moleculePropertiesTool as tool } from '#lib/tools/runners.server.ts';
 import { DRUG_SMILES } from './molecules.ts';
 import { execFileSync } from 'node:child_process';
 import { python, runContext } from './reference.ts';

@@ -2,7 +2,8 @@
 // (header with length/identity/similarity/gaps/score, then the aligned
 // sequences) must be byte-identical.
 import { describe, expect, it } from 'vitest';
-import { pairwiseAlignmentTool as tool, type PairwiseSettings } from '#lib/tools/pairwise-alignment/index.ts';
+import type { PairwiseSettings } from '#lib/tools/pairwise-alignment/index.ts';
+import { pairwiseAlignmentTool as tool } from '#lib/tools/runners.server.ts';
 import { HEN_LYSOZYME, HUMAN_INSULIN_B } from '#lib/tools/well-known-sequences.ts';
 import { emboss, randomSequence, runContext, seededRandom } from './reference.ts';
 

@@ -1,6 +1,6 @@
 // protein-properties against Biopython's ProteinAnalysis (python3-biopython).
 import { describe, expect, it } from 'vitest';
-import { proteinPropertiesTool as tool } from '#lib/tools/protein-properties/index.ts';
+import { proteinPropertiesTool as tool } from '#lib/tools/runners.server.ts';
 import { HEN_LYSOZYME, HUMAN_INSULIN_A, HUMAN_INSULIN_B } from '#lib/tools/well-known-sequences.ts';
 import { python, randomSequence, runContext, seededRandom } from './reference.ts';
 

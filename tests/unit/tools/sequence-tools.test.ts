@@ -1,6 +1,7 @@
 // sequence-tools against EMBOSS revseq, transeq and getorf (Debian's emboss).
 import { describe, expect, it } from 'vitest';
-import { sequenceToolsTool as tool, type SequenceToolsSettings } from '#lib/tools/sequence-tools/index.ts';
+import { sequenceToolsTool as tool } from '#lib/tools/runners.server.ts';
+import type { SequenceToolsSettings } from '#lib/tools/sequence-tools/index.ts';
 import { emboss, randomSequence, runContext, seededRandom } from './reference.ts';
 
 const rand = seededRandom(777);

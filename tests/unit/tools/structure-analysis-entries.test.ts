@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { structureAnalysisTool as tool, type StructureAnalysisResult } from '#lib/tools/structure-analysis/index.ts';
-import { MKDSSP } from '#lib/tools/structure-analysis/dssp.ts';
+import { structureAnalysisTool as tool } from '#lib/tools/runners.server.ts';
+import { MKDSSP } from '#lib/tools/structure-analysis/dssp.server.ts';
+import type { StructureAnalysisResult } from '#lib/tools/structure-analysis/index.ts';
 import { python, runContext } from './reference.ts';
 
 const DIR = new URL('../../fixtures/structures/', import.meta.url).pathname;

@@ -3,7 +3,8 @@
 // act on, or analysed within bounds.
 import { describe, expect, it } from 'vitest';
 import { examples } from '#lib/tools/structure-analysis/examples.ts';
-import { structureAnalysisTool as tool, wrongKindOfFile } from '#lib/tools/structure-analysis/index.ts';
+import { wrongKindOfFile } from '#lib/tools/structure-analysis/index.ts';
+import { structureAnalysisTool as tool } from '#lib/tools/runners.server.ts';
 import { ToolInputError, type InputIssue } from '#lib/tools/types.ts';
 import { runContext } from './reference.ts';
 

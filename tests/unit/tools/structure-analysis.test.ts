@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectFormat, parseStructure, structureAnalysisTool as tool } from '#lib/tools/structure-analysis/index.ts';
-import { MKDSSP, parseDsspSummary, runDssp } from '#lib/tools/structure-analysis/dssp.ts';
+import { structureAnalysisTool as tool } from '#lib/tools/runners.server.ts';
+import { MKDSSP, parseDsspSummary, runDssp } from '#lib/tools/structure-analysis/dssp.server.ts';
+import { detectFormat, parseStructure } from '#lib/tools/structure-analysis/index.ts';
 import { python, runContext, seededRandom } from './reference.ts';
 
 type Vec = [number, number, number];

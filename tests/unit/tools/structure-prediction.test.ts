@@ -3,9 +3,10 @@
 // so what the tool reports can be checked exactly. The model itself is not
 // exercised here.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createStructurePredictionTool, MAX_PREDICTION_LENGTH } from '#lib/tools/structure-prediction/index.ts';
+import { createStructurePredictionTool } from '#lib/tools/runners.server.ts';
+import { MAX_PREDICTION_LENGTH } from '#lib/tools/structure-prediction/index.ts';
 import { readPlddt } from '#lib/tools/structure-prediction/pdb.ts';
-import { foldSequence, foldSequenceUrl, serviceConfigFromEnv, type EsmfoldServiceConfig } from '#lib/tools/structure-prediction/service.ts';
+import { foldSequence, foldSequenceUrl, serviceConfigFromEnv, type EsmfoldServiceConfig } from '#lib/tools/structure-prediction/service.server.ts';
 import { ToolInputError, TransientToolError, type RunContext } from '#lib/tools/types.ts';
 import { helixPdb, standinPlddt, startEsmfoldStandin, type EsmfoldStandin } from '../../fixtures/esmfold-standin.ts';
 

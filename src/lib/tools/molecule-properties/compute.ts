@@ -1,6 +1,7 @@
 // Properties of one molecule with RDKit's own descriptor implementations.
 import type { RDKit } from './rdkit-loader.ts';
 import { formulaFromJson } from './formula.ts';
+import { withMolecule } from './read-molecule.ts';
 
 export interface MoleculeProperties {
 	canonicalSmiles: string;
@@ -43,32 +44,6 @@ interface Descriptors {
 	NumRings: number;
 	NumAromaticRings: number;
 	NumAliphaticRings: number;
-}
-
-/** RDKit's log lines without their time stamps, joined into one sentence. */
-export function cleanRdkitLog(buffer: string): string {
-	const lines = buffer
-		.split('\n')
-		.map((l) => l.replace(/^\[\d\d:\d\d:\d\d\]\s*/, '').trim())
-		.filter((l) => l !== '' && !/^~*\^$/.test(l));
-	return lines.slice(0, 2).join('; ') || 'RDKit could not read the molecule';
-}
-
-/** Parses a SMILES string or molblock; the reason is RDKit's own message. */
-export function withMolecule<T>(rdkit: RDKit, text: string, use: (mol: NonNullable<ReturnType<RDKit['get_mol']>>) => T): { ok: true; value: T } | { ok: false; reason: string } {
-	const log = rdkit.set_log_capture('rdApp.error');
-	let mol: ReturnType<RDKit['get_mol']> = null;
-	try {
-		mol = rdkit.get_mol(text);
-		if (!mol || !mol.is_valid()) {
-			return { ok: false, reason: cleanRdkitLog(log?.get_buffer() ?? '') };
-		}
-		return { ok: true, value: use(mol) };
-	} finally {
-		mol?.delete();
-		log?.clear_buffer();
-		log?.delete();
-	}
 }
 
 export function moleculeProperties(rdkit: RDKit, text: string, depiction: { width: number; height: number } | null): MoleculeOutcome {

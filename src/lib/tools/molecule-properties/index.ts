@@ -1,22 +1,15 @@
 // molecule-properties: RDKit descriptors, rule-of-five/Veber verdicts, InChI
-// and a 2D depiction per molecule.
+// and a 2D depiction per molecule. This is the tool's browser part (input is
+// checked with RDKit in the browser too); run() and the descriptor code are
+// in worker.server.ts.
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { checkInputSize } from '../parse/input-size.ts';
 import { looksLikeSdf, parseSdf, parseSmilesList, type MoleculeRecord } from '../parse/molecules.ts';
 import { rawText } from '../parse/raw-text.ts';
-import {
-	checkAborted,
-	ToolInputError,
-	yieldToEventLoop,
-	type CellValue,
-	type InputIssue,
-	type TableColumn,
-	type ToolDefinition,
-	type ToolResult
-} from '../types.ts';
-import { moleculeProperties, withMolecule } from './compute.ts';
+import type { InputIssue, ToolResult, ToolSpec } from '../types.ts';
 import { loadRDKit, type RDKit } from './rdkit-loader.ts';
+import { withMolecule } from './read-molecule.ts';
 
 const catalog = catalogEntry('molecule-properties')!;
 
@@ -54,31 +47,7 @@ export interface MoleculeResult extends ToolResult {
 	depictionsOmitted: number;
 }
 
-const columns: TableColumn[] = [
-	{ key: 'id', label: 'ID', type: 'string' },
-	{ key: 'canonical_smiles', label: 'Canonical SMILES', type: 'string' },
-	{ key: 'formula', label: 'Formula', type: 'string' },
-	{ key: 'exact_mass', label: 'Exact mass', type: 'number', unit: 'Da' },
-	{ key: 'average_mass', label: 'Average mass', type: 'number', unit: 'g/mol' },
-	{ key: 'clogp', label: 'cLogP (Crippen)', type: 'number' },
-	{ key: 'tpsa', label: 'TPSA', type: 'number', unit: 'A^2' },
-	{ key: 'hbd', label: 'H-bond donors', type: 'integer' },
-	{ key: 'hba', label: 'H-bond acceptors', type: 'integer' },
-	{ key: 'lipinski_hbd', label: 'Lipinski donors (NH+OH)', type: 'integer' },
-	{ key: 'lipinski_hba', label: 'Lipinski acceptors (N+O)', type: 'integer' },
-	{ key: 'rotatable_bonds', label: 'Rotatable bonds', type: 'integer' },
-	{ key: 'heavy_atoms', label: 'Heavy atoms', type: 'integer' },
-	{ key: 'rings', label: 'Rings', type: 'integer' },
-	{ key: 'aromatic_rings', label: 'Aromatic rings', type: 'integer' },
-	{ key: 'aliphatic_rings', label: 'Aliphatic rings', type: 'integer' },
-	{ key: 'lipinski_violations', label: 'Lipinski violations', type: 'integer' },
-	{ key: 'lipinski_pass', label: 'Lipinski (<= 1 violation)', type: 'boolean' },
-	{ key: 'veber_pass', label: 'Veber', type: 'boolean' },
-	{ key: 'inchi', label: 'InChI', type: 'string' },
-	{ key: 'inchikey', label: 'InChIKey', type: 'string' }
-];
-
-const structureOf = (m: MoleculeRecord) => (m.smiles ?? m.molblock)!;
+export const structureOf = (m: MoleculeRecord) => (m.smiles ?? m.molblock)!;
 
 /** RDKit's reason for each molecule it cannot read. */
 function invalidMolecules(rdkit: RDKit, molecules: MoleculeRecord[]): InputIssue[] {
@@ -96,9 +65,7 @@ function invalidMolecules(rdkit: RDKit, molecules: MoleculeRecord[]): InputIssue
 	return issues;
 }
 
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
-
-export const moleculePropertiesTool: ToolDefinition<MoleculeInput, MoleculeSettings, MoleculeResult> = {
+export const moleculePropertiesSpec: ToolSpec<MoleculeInput, MoleculeSettings> = {
 	catalog,
 	inputSchema,
 	settingsSchema,
@@ -121,68 +88,5 @@ export const moleculePropertiesTool: ToolDefinition<MoleculeInput, MoleculeSetti
 		const tooBig = checkInputSize(input, catalog.maxInputBytes);
 		if (tooBig) return { ok: false, errors: [tooBig] };
 		return { ok: true, input, notices: parsed.notices };
-	},
-	async run(input, settings, ctx) {
-		const rdkit = await loadRDKit();
-		checkAborted(ctx.signal);
-		const ids = new Set<string>();
-		const dupes: InputIssue[] = [];
-		for (const m of input.molecules) {
-			if (ids.has(m.id)) dupes.push({ record: m.id, message: 'this id is used by more than one molecule' });
-			ids.add(m.id);
-		}
-		if (dupes.length) throw new ToolInputError(dupes);
-		const rows: Array<Record<string, CellValue>> = [];
-		const depictions: MoleculeResult['depictions'] = [];
-		const invalid: InputIssue[] = [];
-		const n = input.molecules.length;
-		let lastYield = Date.now();
-		for (let i = 0; i < n; i++) {
-			checkAborted(ctx.signal);
-			const m = input.molecules[i];
-			const wantSvg = settings.depiction && i < MAX_DEPICTIONS_IN_RESULT;
-			const out = moleculeProperties(rdkit, structureOf(m), wantSvg ? { width: settings.depictionWidth, height: settings.depictionHeight } : null);
-			if (!out.ok) {
-				invalid.push({ record: m.id, message: `invalid ${m.smiles !== undefined ? 'SMILES' : 'molblock'}: ${out.reason}` });
-				continue;
-			}
-			const p = out.props;
-			rows.push({
-				id: m.id,
-				canonical_smiles: p.canonicalSmiles,
-				formula: p.formula,
-				exact_mass: round(p.exactMass, 5),
-				average_mass: round(p.averageMass, 3),
-				clogp: round(p.clogp, 4),
-				tpsa: round(p.tpsa, 2),
-				hbd: p.hbd,
-				hba: p.hba,
-				lipinski_hbd: p.lipinskiHbd,
-				lipinski_hba: p.lipinskiHba,
-				rotatable_bonds: p.rotatableBonds,
-				heavy_atoms: p.heavyAtoms,
-				rings: p.rings,
-				aromatic_rings: p.aromaticRings,
-				aliphatic_rings: p.aliphaticRings,
-				lipinski_violations: p.lipinskiViolations,
-				lipinski_pass: p.lipinskiPass,
-				veber_pass: p.veberPass,
-				inchi: p.inchi,
-				inchikey: p.inchiKey
-			});
-			if (wantSvg) depictions.push({ id: m.id, svg: p.svg });
-			if (Date.now() - lastYield > 50) {
-				ctx.progress((100 * (i + 1)) / n, `${i + 1} of ${n} molecules`);
-				await yieldToEventLoop();
-				lastYield = Date.now();
-			}
-		}
-		if (invalid.length) throw new ToolInputError(invalid);
-		ctx.progress(100, `${n} of ${n} molecules`);
-		return {
-			table: { columns, rows },
-			depictions,
-			depictionsOmitted: settings.depiction ? Math.max(0, n - MAX_DEPICTIONS_IN_RESULT) : 0
-		};
 	}
 };

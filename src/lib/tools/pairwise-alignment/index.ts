@@ -1,23 +1,14 @@
 // pairwise-alignment: one query against up to N targets, global (needle) or
-// local (water), scored and written exactly as EMBOSS does.
+// local (water), scored and written exactly as EMBOSS does. This is the
+// tool's browser part; run() and the aligners are in worker.server.ts.
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { matrixAlphabet } from '../parse/alphabets.ts';
-import { parseFasta, validateRecords, type FastaOptions, type SequenceRecord } from '../parse/fasta.ts';
+import { parseFasta, type FastaOptions, type SequenceRecord } from '../parse/fasta.ts';
 import { checkInputSize } from '../parse/input-size.ts';
 import { rawText } from '../parse/raw-text.ts';
 import { sequenceRecordSchema } from '../parse/sequence-schema.ts';
-import {
-	checkAborted,
-	ToolInputError,
-	yieldToEventLoop,
-	type CellValue,
-	type InputIssue,
-	type TableColumn,
-	type ToolDefinition,
-	type ToolResult
-} from '../types.ts';
-import { alignPair, encodeSequence, prepareMatrix } from './align-pair.ts';
+import type { InputIssue, ToolResult, ToolSpec } from '../types.ts';
 import { isNucleotideMatrix, MATRICES, MATRIX_IDS, type MatrixId } from './matrices/index.ts';
 import { HEN_LYSOZYME } from '../well-known-sequences.ts';
 
@@ -65,24 +56,7 @@ export interface PairwiseResult extends ToolResult {
 	alignments: PairAlignmentView[];
 }
 
-const columns: TableColumn[] = [
-	{ key: 'query', label: 'Query', type: 'string' },
-	{ key: 'target', label: 'Target', type: 'string' },
-	{ key: 'score', label: 'Score', type: 'number' },
-	{ key: 'length', label: 'Alignment length', type: 'integer' },
-	{ key: 'identity', label: 'Identical', type: 'integer' },
-	{ key: 'identity_pct', label: 'Identity', type: 'number', unit: '%' },
-	{ key: 'similarity', label: 'Similar', type: 'integer' },
-	{ key: 'similarity_pct', label: 'Similarity', type: 'number', unit: '%' },
-	{ key: 'gaps', label: 'Gaps', type: 'integer' },
-	{ key: 'gaps_pct', label: 'Gaps', type: 'number', unit: '%' },
-	{ key: 'query_start', label: 'Query start', type: 'integer' },
-	{ key: 'query_end', label: 'Query end', type: 'integer' },
-	{ key: 'target_start', label: 'Target start', type: 'integer' },
-	{ key: 'target_end', label: 'Target end', type: 'integer' }
-];
-
-function fastaOptions(matrix: MatrixId, maxRecords: number): FastaOptions {
+export function fastaOptions(matrix: MatrixId, maxRecords: number): FastaOptions {
 	return {
 		alphabet: matrixAlphabet(MATRICES[matrix].letters, isNucleotideMatrix(matrix)),
 		maxRecords,
@@ -91,7 +65,7 @@ function fastaOptions(matrix: MatrixId, maxRecords: number): FastaOptions {
 	};
 }
 
-function checkSizes(input: PairwiseInput): InputIssue[] {
+export function checkSizes(input: PairwiseInput): InputIssue[] {
 	const issues: InputIssue[] = [];
 	for (const t of input.targets) {
 		const cells = input.query.sequence.length * t.sequence.length;
@@ -104,16 +78,7 @@ function checkSizes(input: PairwiseInput): InputIssue[] {
 	return issues;
 }
 
-function validate(input: PairwiseInput, settings: PairwiseSettings): void {
-	const issues = [
-		...validateRecords([input.query], fastaOptions(settings.matrix, 1)),
-		...validateRecords(input.targets, fastaOptions(settings.matrix, catalog.maxItems)),
-		...checkSizes(input)
-	];
-	if (issues.length) throw new ToolInputError(issues);
-}
-
-export const pairwiseAlignmentTool: ToolDefinition<PairwiseInput, PairwiseSettings, PairwiseResult> = {
+export const pairwiseAlignmentSpec: ToolSpec<PairwiseInput, PairwiseSettings> = {
 	catalog,
 	inputSchema,
 	settingsSchema,
@@ -153,56 +118,5 @@ export const pairwiseAlignmentTool: ToolDefinition<PairwiseInput, PairwiseSettin
 		if (tooBig) issues.push(tooBig);
 		if (issues.length) return { ok: false, errors: issues };
 		return { ok: true, input, notices };
-	},
-	async run(input, settings, ctx) {
-		validate(input, settings);
-		const prepared = prepareMatrix(MATRICES[settings.matrix]);
-		const query = { id: input.query.id, codes: encodeSequence(input.query.sequence, prepared) };
-		const checkpoint = () => checkAborted(ctx.signal);
-		const rows: Array<Record<string, CellValue>> = [];
-		const alignments: PairAlignmentView[] = [];
-		const total = input.targets.length;
-		let lastYield = Date.now();
-
-		for (let k = 0; k < total; k++) {
-			checkAborted(ctx.signal);
-			const target = input.targets[k];
-			const aln = alignPair(query, target, prepared, settings, checkpoint);
-			const { stats, residuesA, residuesB, pair, lineA, lineB } = aln;
-			const percent = (x: number) => (stats.length ? Math.round((1000 * x) / stats.length) / 10 : 0);
-			rows.push({
-				query: input.query.id,
-				target: target.id,
-				score: Math.round(aln.score * 1000) / 1000,
-				length: stats.length,
-				identity: stats.identical,
-				identity_pct: percent(stats.identical),
-				similarity: stats.similar,
-				similarity_pct: percent(stats.similar),
-				gaps: stats.gaps,
-				gaps_pct: percent(stats.gaps),
-				query_start: residuesA ? aln.startA + 1 : null,
-				query_end: residuesA ? aln.startA + residuesA : null,
-				target_start: residuesB ? aln.startB + 1 : null,
-				target_end: residuesB ? aln.startB + residuesB : null
-			});
-			alignments.push({
-				target: target.id,
-				score: aln.score,
-				query: lineA,
-				markup: stats.markup,
-				subject: lineB,
-				queryStart: aln.startA + 1,
-				targetStart: aln.startB + 1,
-				pair
-			});
-			ctx.progress((100 * (k + 1)) / total, `${k + 1} of ${total} pairs`);
-			if (Date.now() - lastYield > 50) {
-				await yieldToEventLoop();
-				lastYield = Date.now();
-			}
-		}
-		if (ctx.writeFile) await ctx.writeFile('alignments.pair', 'text/plain', alignments.map((a) => a.pair + '\n').join(''));
-		return { table: { columns, rows }, alignments };
 	}
 };

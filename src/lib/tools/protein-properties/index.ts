@@ -1,14 +1,14 @@
-// protein-properties: ProtParam-style properties of protein sequences.
+// protein-properties: ProtParam-style properties of protein sequences. This
+// is the tool's browser part (schemas, input parsing, examples); run() and
+// the compute code are in worker.server.ts.
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { standardProtein } from '../parse/alphabets.ts';
 import type { FastaOptions } from '../parse/fasta.ts';
-import { parseSequencesInput, requireValidSequences } from '../parse/sequences-input.ts';
+import { parseSequencesInput } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
-import { checkAborted, yieldToEventLoop, type ToolDefinition, type ToolResult } from '../types.ts';
+import type { ToolResult, ToolSpec } from '../types.ts';
 import { examples } from './examples.ts';
-import { buildTable } from './table.ts';
-import { hydropathyProfile, proteinProperties, type ProteinProperties } from './compute.ts';
 
 const catalog = catalogEntry('protein-properties')!;
 
@@ -46,46 +46,16 @@ export interface ProteinPropertiesResult extends ToolResult {
 	hydropathyOmitted: number;
 }
 
-const fastaOptions: FastaOptions = {
+export const fastaOptions: FastaOptions = {
 	alphabet: standardProtein,
 	maxRecords: catalog.maxItems,
 	maxLength: MAX_PROTEIN_LENGTH
 };
 
-export const proteinPropertiesTool: ToolDefinition<ProteinPropertiesInput, ProteinPropertiesSettings, ProteinPropertiesResult> = {
+export const proteinPropertiesSpec: ToolSpec<ProteinPropertiesInput, ProteinPropertiesSettings> = {
 	catalog,
 	inputSchema,
 	settingsSchema,
 	examples,
-	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes),
-	async run(input, settings, ctx) {
-		requireValidSequences(input.sequences, fastaOptions);
-		const n = input.sequences.length;
-		const results: Array<{ id: string; description?: string; props: ProteinProperties }> = [];
-		const hydropathy: HydropathyProfile[] = [];
-		const csv: string[] = ctx.writeFile ? ['id,position,hydropathy'] : [];
-		let lastYield = Date.now();
-		for (let i = 0; i < n; i++) {
-			checkAborted(ctx.signal);
-			if (Date.now() - lastYield > 50) {
-				ctx.progress((100 * i) / n, `${i} of ${n} sequences`);
-				await yieldToEventLoop();
-				lastYield = Date.now();
-			}
-			const { id, sequence, description } = input.sequences[i];
-			results.push({ id, description, props: proteinProperties(sequence, settings.pH) });
-			// Profiles past the first MAX_PROFILES_IN_RESULT only go to the file.
-			if (i >= MAX_PROFILES_IN_RESULT && !ctx.writeFile) continue;
-			const profile = hydropathyProfile(sequence, settings.hydropathyWindow);
-			if (i < MAX_PROFILES_IN_RESULT) hydropathy.push({ id, window: settings.hydropathyWindow, ...profile });
-			if (ctx.writeFile) for (let k = 0; k < profile.values.length; k++) csv.push(`${csvField(id)},${profile.positions[k]},${profile.values[k]}`);
-		}
-		if (ctx.writeFile) await ctx.writeFile('hydropathy.csv', 'text/csv', csv.join('\n') + '\n');
-		ctx.progress(100, `${n} of ${n} sequences`);
-		return { table: buildTable(results), hydropathy, hydropathyOmitted: Math.max(0, n - MAX_PROFILES_IN_RESULT) };
-	}
+	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes)
 };
-
-function csvField(s: string): string {
-	return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}

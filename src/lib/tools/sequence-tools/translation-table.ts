@@ -112,8 +112,6 @@ function build(code: GeneticCodeData): TranslationTable {
 
 const cache = new Map<number, TranslationTable>();
 
-export const GENETIC_CODE_IDS = geneticCodes.map((c) => c.id);
-
 export function translationTable(id: number): TranslationTable {
 	let table = cache.get(id);
 	if (!table) {

@@ -5,7 +5,8 @@
 // bench/structure-analysis.ts times it (built to one JavaScript file) against Biopython.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ToolInputError } from '../types.ts';
-import { structureAnalysisTool as tool, structuresFromFiles } from './index.ts';
+import { structureAnalysisSpec as spec, structuresFromFiles } from './index.ts';
+import { structureAnalysisWorker as worker } from './worker.server.ts';
 
 const args = process.argv.slice(2);
 const noDssp = args.includes('--no-dssp');
@@ -20,8 +21,8 @@ const start = performance.now();
 // As a worker runs a job: run() reads and checks the input itself.
 const input = { structures: structuresFromFiles(inFiles.map((name) => ({ name, text: readFileSync(name, 'utf8') }))) };
 let fasta = '';
-const result = await tool
-	.run(input, tool.settingsSchema.parse({ secondaryStructure: !noDssp }), {
+const result = await worker
+	.run(input, spec.settingsSchema.parse({ secondaryStructure: !noDssp }), {
 		signal: new AbortController().signal,
 		progress() {},
 		async writeFile(_name, _type, content) {

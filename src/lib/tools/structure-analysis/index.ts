@@ -2,18 +2,18 @@
 // of gyration, B-factors, phi/psi and DSSP secondary structure of PDB/mmCIF
 // files. Only the first model of each file is analysed. The size limit is the
 // catalog's maxInputBytes (50 MiB of job input, all files together); larger
-// input is refused before it is read, with the limit in the message.
+// input is refused before it is read, with the limit in the message. This is
+// the tool's browser part (the form reads each file to point at problems);
+// run(), the analysis and DSSP are in worker.server.ts.
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { checkInputSize } from '../parse/input-size.ts';
-import { checkAborted, ToolInputError, yieldToEventLoop, type InputIssue, type ToolDefinition, type ToolResult } from '../types.ts';
-import { analyzeChain, chainsFasta, type ResidueAngles } from './analyze.ts';
-import { runDssp } from './dssp.ts';
+import type { InputIssue, ToolResult, ToolSpec } from '../types.ts';
+import type { ResidueAngles } from './analyze.ts';
 import { examples } from './examples.ts';
 import { parseMmcif } from './mmcif.ts';
 import type { Structure } from './model.ts';
 import { parsePdb, StructureFormatError } from './pdb.ts';
-import { buildTable, residuesCsv } from './table.ts';
 
 const catalog = catalogEntry('structure-analysis')!;
 
@@ -100,7 +100,7 @@ export function wrongKindOfFile(content: string): string | null {
  * under a sixth of the limit always fits. It saves writing out (and
  * counting) megabytes of JSON for every ordinary upload.
  */
-function checkSize(input: StructureAnalysisInput): InputIssue | undefined {
+export function checkSize(input: StructureAnalysisInput): InputIssue | undefined {
 	let chars = 0;
 	for (const s of input.structures) chars += s.name.length + s.content.length + 64;
 	if (6 * chars + 64 <= catalog.maxInputBytes) return undefined;
@@ -108,7 +108,7 @@ function checkSize(input: StructureAnalysisInput): InputIssue | undefined {
 }
 
 /** Reads each structure, naming the file and line of the first problem. */
-function checkStructures(input: StructureAnalysisInput): { structures: Structure[]; issues: InputIssue[] } {
+export function checkStructures(input: StructureAnalysisInput): { structures: Structure[]; issues: InputIssue[] } {
 	const structures: Structure[] = [];
 	const issues: InputIssue[] = [];
 	const names = new Set<string>();
@@ -130,7 +130,7 @@ function checkStructures(input: StructureAnalysisInput): { structures: Structure
 	return { structures, issues };
 }
 
-export const structureAnalysisTool: ToolDefinition<StructureAnalysisInput, StructureAnalysisSettings, StructureAnalysisResult> = {
+export const structureAnalysisSpec: ToolSpec<StructureAnalysisInput, StructureAnalysisSettings> = {
 	catalog,
 	inputSchema,
 	settingsSchema,
@@ -148,46 +148,5 @@ export const structureAnalysisTool: ToolDefinition<StructureAnalysisInput, Struc
 		const { issues } = checkStructures(shape.data);
 		if (issues.length) return { ok: false, errors: issues };
 		return { ok: true, input: shape.data, notices: [] };
-	},
-	async run(input, settings, ctx) {
-		const tooBig = checkSize(input);
-		if (tooBig) throw new ToolInputError([tooBig]);
-		const { structures, issues } = checkStructures(input);
-		if (issues.length) throw new ToolInputError(issues);
-		const analyses = [];
-		const unavailable: StructureAnalysisResult['secondaryStructureUnavailable'] = [];
-		const notices: string[] = [];
-		const n = structures.length;
-		for (let i = 0; i < n; i++) {
-			checkAborted(ctx.signal);
-			ctx.progress((100 * i) / n, `${i} of ${n} structures`);
-			await yieldToEventLoop();
-			const s = structures[i];
-			if (s.models > 1) notices.push(`${s.name}: ${s.models} models; only the first is analysed`);
-			if (s.alternateAtoms > 0) notices.push(`${s.name}: ${s.alternateAtoms} alternate atom locations: the most occupied conformer is analysed, except that phi/psi use the conformers forming each peptide bond (as Biopython) and DSSP the one listed last (as mkdssp)`);
-			if (s.atomsDropped > 0) notices.push(`${s.name}: ${s.atomsDropped} atoms left out (repeated atoms, or a second residue type at a residue number), as Biopython leaves them out`);
-			let dssp: Map<string, string> | null = null;
-			if (settings.secondaryStructure) {
-				const out = await runDssp(s, ctx.signal);
-				if (out.ok) dssp = out.assignments;
-				else unavailable.push({ structure: s.name, reason: out.reason });
-			} else {
-				unavailable.push({ structure: s.name, reason: 'not requested' });
-			}
-			for (const chain of s.chains) analyses.push(analyzeChain(s, chain, dssp));
-		}
-		const fasta = chainsFasta(analyses);
-		if (ctx.writeFile) {
-			if (fasta) await ctx.writeFile('chains.fasta', 'text/x-fasta', fasta);
-			if (analyses.some((a) => a.angles.length > 0)) await ctx.writeFile('residues.csv', 'text/csv', residuesCsv(analyses));
-		}
-		ctx.progress(100, `${n} of ${n} structures`);
-		return {
-			table: buildTable(analyses),
-			chains: analyses.map((a) => ({ structure: a.structure, chain: a.chain, residues: a.angles })),
-			fasta,
-			secondaryStructureUnavailable: unavailable,
-			notices
-		};
 	}
 };

@@ -6,12 +6,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkAborted, ToolInputError, TransientToolError, type CellValue, type InputIssue, type RunContext, type TableColumn, type ToolResult } from '../types.ts';
+import { checkAborted, ToolInputError, TransientToolError, type CellValue, type InputIssue, type RunContext, type TableColumn } from '../types.ts';
 import { resolveBox, type SearchBox } from './box.ts';
-import { runChild } from './child-process.ts';
+import { runChild } from './child-process.server.ts';
 import { isFlatMolblock } from './ligand-text.ts';
-import { locatePrograms, programVersions, type DockingPrograms, type Env } from './programs.ts';
+import { locatePrograms, programVersions, type DockingPrograms, type Env } from './programs.server.ts';
 import { readReceptor, receptorPdbText } from './receptor.ts';
+import type { DockingResult, LigandSummary, OutputFile } from './result.ts';
 import { MAX_LIGAND_HEAVY_ATOMS, MAX_LIGAND_TORSIONS, type DockingInput, type DockingSettings, type LigandInput } from './schema.ts';
 import {
 	checkPosesAgainstTable,
@@ -32,31 +33,6 @@ export interface DockingRunOptions {
 	/** Threads for Vina; default: every core this process may use. */
 	cpu?: number;
 	onSpawn?(pid: number, program: string): void;
-}
-
-export interface LigandSummary {
-	name: string;
-	best_affinity_kcal_mol: number;
-	poses: number;
-	heavy_atoms: number;
-	torsions: number;
-	files: { sdf: string; pdb: string; pdbqt: string; prepared: string } | null;
-}
-
-export interface OutputFile {
-	name: string;
-	media_type: string;
-	description: string;
-}
-
-export interface DockingResult extends ToolResult {
-	box: SearchBox;
-	ligands: LigandSummary[];
-	files: OutputFile[];
-	notes: string[];
-	programs: { vina: string; obabel: string };
-	/** The Vina command for each ligand, with the output files' names, to reproduce a run. */
-	vina_commands: Array<{ ligand: string; args: string[] }>;
 }
 
 export const columns: TableColumn[] = [

@@ -4,7 +4,7 @@
 // the group); the promise settles only after the child is gone. Children
 // still running when this process exits are killed too.
 import { spawn } from 'node:child_process';
-import type { Env } from './programs.ts';
+import type { Env } from './programs.server.ts';
 
 export interface ChildOutcome {
 	code: number | null;
