@@ -18,6 +18,8 @@ export interface PlatformInfo {
 
 export interface RunningPlatform {
 	info: PlatformInfo;
+	/** From starting start.ts to its "ready" line. */
+	readyMs: number;
 	/** Ctrl+C, as a person stops it; rejects when it does not stop cleanly. */
 	stop(): Promise<void>;
 }
@@ -29,6 +31,8 @@ export interface PlatformOptions {
 	/** Extra environment (e.g. FOLDWORK_GPU_WORKER). */
 	env?: NodeJS.ProcessEnv;
 	timeoutMs?: number;
+	/** Keep the database here between starts (default: a fresh temporary folder, removed at stop). */
+	dataDir?: string;
 }
 
 const READY = /^Foldwork is ready at (\S+)/m;
@@ -46,7 +50,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		DB_PORT: String(dbPort),
 		MAIL_PORT: String(mailPort),
 		SMTP_PORT: String(smtpPort),
-		PGDATA_DIR: path.join(dir, 'postgres')
+		PGDATA_DIR: options.dataDir ?? path.join(dir, 'postgres')
 	};
 	delete env.SITE_URL;
 	delete env.DATABASE_URL;
@@ -54,6 +58,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 	const config = loadConfig({ env });
 	mkdirSync(path.dirname(options.logFile), { recursive: true });
 	const log = createWriteStream(options.logFile);
+	const started = performance.now();
 	const child: ChildProcess = spawn(process.execPath, [path.join(projectRoot, 'scripts/start.ts'), ...(options.dev ? ['--dev'] : [])], {
 		cwd: projectRoot,
 		env,
@@ -88,8 +93,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		rmSync(dir, { recursive: true, force: true });
 	};
 	let webUrl: string;
+	let readyMs: number;
 	try {
 		webUrl = await ready;
+		readyMs = performance.now() - started;
 	} catch (error) {
 		signalGroup('SIGKILL');
 		await exited;
@@ -97,6 +104,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		throw error;
 	}
 	return {
+		readyMs,
 		info: {
 			webUrl,
 			apiUrl: config.apiUrl,
