@@ -3,7 +3,7 @@
 // The Content-Security-Policy itself is SvelteKit's (vite.config.ts: nonces
 // on its scripts); here it gains the one source known only when the server
 // starts, the Supabase API the browser talks to.
-import type { Handle } from '@sveltejs/kit';
+import type { Handle } from '@sveltejs/kit/hooks';
 import { PUBLIC_SUPABASE_URL } from '$app/env/public';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
