@@ -41,5 +41,7 @@ export default defineConfig({
 		// Fails the client build when browser code imports Node modules or reads process.env.
 		browserGuard()
 	],
+	// RDKit's Web Worker (src/lib/rdkit) is an ES module, in the build as in the dev server.
+	worker: { format: 'es' },
 	server: { host: '127.0.0.1', port: 5173, strictPort: true }
 });
