@@ -1,5 +1,5 @@
-// End-to-end tests: Debian's Chromium against the real local stack, a CPU
-// worker and the built web app, all started by tests/e2e/global-setup.ts.
+// End-to-end tests: Debian's Chromium against the platform as `npm start`
+// runs it (tests/e2e/global-setup.ts starts it through scripts/start.ts).
 import { defineConfig } from '@playwright/test';
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -4,11 +4,13 @@ import { defineConfig } from 'vite';
 import { browserGuard } from './scripts/vite-browser-guard.ts';
 
 // SvelteKit 3 takes its configuration here (svelte.config.js is no longer read).
-// ORIGIN (build time): the URL the built app is served at, e.g.
-// https://foldwork.example.org; it is the trusted origin for form posts
-// (CSRF). Unset, the app derives it from each request (fine for `vite dev`).
-// FOLDWORK_BUILD_DIR (tests): build into this folder instead of build/ and
-// .svelte-kit/, so concurrent browser-test runs do not overwrite each other.
+// Nothing here depends on where the app runs: scripts/web-server.ts gives
+// adapter-node's handler the public origin (ORIGIN), PORT and HOST when the
+// server starts, and the Supabase URL and key are runtime variables
+// (src/env.ts), so one build serves any origin.
+// FOLDWORK_BUILD_DIR: build into this folder (and its kit files into
+// <folder>-kit) instead of build/ and .svelte-kit/; scripts/web-build.ts
+// keeps one build per source version this way.
 const buildDir = process.env.FOLDWORK_BUILD_DIR;
 
 export default defineConfig({
@@ -16,10 +18,30 @@ export default defineConfig({
 		sveltekit({
 			adapter: adapter(buildDir ? { out: buildDir } : {}),
 			outDir: buildDir ? `${buildDir}-kit` : undefined,
-			paths: { origin: process.env.ORIGIN || undefined }
+			// SvelteKit adds a nonce to each script it renders; src/lib/server/http-security.ts
+			// adds connect-src (the Supabase API, known at start) and the other headers.
+			csp: {
+				mode: 'auto',
+				directives: {
+					'default-src': ['self'],
+					// RDKit's 2D depictions are WebAssembly.
+					'script-src': ['self', 'wasm-unsafe-eval'],
+					// Svelte's style attributes and the viewers' inline styles; no scripts can run from styles.
+					'style-src': ['self', 'unsafe-inline'],
+					'img-src': ['self', 'data:', 'blob:'],
+					'font-src': ['self', 'data:'],
+					'worker-src': ['self', 'blob:'],
+					'object-src': ['none'],
+					'base-uri': ['self'],
+					'form-action': ['self'],
+					'frame-ancestors': ['none']
+				}
+			}
 		}),
 		// Fails the client build when browser code imports Node modules or reads process.env.
 		browserGuard()
 	],
+	// RDKit's Web Worker (src/lib/rdkit) is an ES module, in the build as in the dev server.
+	worker: { format: 'es' },
 	server: { host: '127.0.0.1', port: 5173, strictPort: true }
 });

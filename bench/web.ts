@@ -3,8 +3,8 @@
 // Starts the local stack in a child process (its own embedded Postgres on
 // free ports, in a temporary folder), signs a user up through the Auth API,
 // loads 100,000 jobs into their team with set-based SQL, builds the web app
-// for production (vite build + adapter-node, with ORIGIN and PUBLIC_* set)
-// and serves it with node. Then:
+// for production unless a build of the current sources exists, and serves
+// it with scripts/web-server.ts, as `npm start` does. Then:
 //  1. Server render of the first page of /app/jobs: N signed-in GETs (the
 //     session cookies @supabase/ssr sets), one at a time, timed to the last
 //     byte of the HTML.                                       goal: p50 <= 150 ms
@@ -19,19 +19,20 @@
 // Each figure prints with its goal and the ratio to it.
 //
 // Environment: BENCH_JOBS (100000), BENCH_RENDERS (200), BENCH_CHANGES (200),
-// BENCH_SKIP_BUILD=1 to serve the existing build/ of the current code (the
-// app reads its PUBLIC_* settings at run time, and the bench only GETs).
+// The app is served as `npm start` serves it (scripts/web-build.ts reuses
+// the build of the current sources when there is one).
 import { chromium, type Browser } from '@playwright/test';
 import { createServerClient } from '@supabase/ssr';
 import { createClient } from '@supabase/supabase-js';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { projectRoot } from '../supabase/local/config.ts';
 import { freePort } from '../supabase/local/ports.ts';
+import { ensureWebBuild } from '../scripts/web-build.ts';
 import { childStackEnv } from './child-stack.ts';
 import { deadline, quantile } from './measure.ts';
 
@@ -86,7 +87,6 @@ const appEnv = { PUBLIC_SUPABASE_URL: config.apiUrl, PUBLIC_SUPABASE_ANON_KEY: c
 const children: ChildProcess[] = [];
 let admin: pg.Pool | null = null;
 let browser: Browser | null = null;
-let served: string | null = null;
 
 async function stopChild(child: ChildProcess): Promise<void> {
 	if (child.exitCode !== null || child.signalCode !== null) return;
@@ -153,20 +153,11 @@ try {
 	}
 	console.log(`${JOBS.toLocaleString('en')} jobs loaded in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);
 
-	// The app, built for this origin and served from a private copy (others may rebuild build/ meanwhile).
-	served = path.join(projectRoot, '.local', `bench-web-build-${process.pid}`);
-	if (!process.env.BENCH_SKIP_BUILD) {
-		const buildStarted = Date.now();
-		const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], {
-			cwd: projectRoot,
-			env: { ...process.env, ...appEnv, ORIGIN: webUrl },
-			stdio: ['ignore', 'ignore', 'inherit']
-		});
-		if (build.status !== 0) throw new Error('vite build failed');
-		console.log(`app built in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s`);
-	}
-	cpSync(path.join(projectRoot, 'build'), served, { recursive: true });
-	const web = spawn(process.execPath, [path.join(served, 'index.js')], {
+	// The app as `npm start` serves it: the build of the current sources (made now if missing) behind scripts/web-server.ts.
+	const buildStarted = Date.now();
+	const build = await ensureWebBuild(appEnv);
+	if (build.built) console.log(`app built in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s`);
+	const web = spawn(process.execPath, [path.join(projectRoot, 'scripts/web-server.ts'), build.dir], {
 		cwd: projectRoot,
 		env: { ...process.env, ...appEnv, ORIGIN: webUrl, HOST: '127.0.0.1', PORT: String(webPort) },
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -288,7 +279,6 @@ try {
 	await admin?.end().catch(() => {});
 	for (const child of children.reverse()) await stopChild(child);
 	rmSync(dir, { recursive: true, force: true });
-	if (served) rmSync(served, { recursive: true, force: true });
 }
 
 console.log(`\nload before the run: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);

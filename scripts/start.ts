@@ -1,29 +1,58 @@
-// `npm start`: the whole platform on this machine. The local Supabase stack
-// runs in this process; the web app runs as a child process. Ctrl+C stops all.
+// `npm start`: the whole platform on this machine, as it runs in production:
+// the local Supabase stack (in this process), the web app's production
+// server (built first when a source changed since the last build) and the
+// worker fleet (child processes). `npm run dev` (--dev) serves the app from
+// Vite's dev server with hot reload instead, for people changing the code.
+// The browser tests start the platform through this same file.
+// Ctrl+C stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, projectRoot } from '../supabase/local/config.ts';
-import { startStack } from '../supabase/local/stack.ts';
+import { startStack, type RunningStack } from '../supabase/local/stack.ts';
 import { describeStack } from '../supabase/local/status.ts';
+import { ensureSystemPackages } from './system-packages.ts';
+import { ensureWebBuild } from './web-build.ts';
 
 const DEMO_LOGIN = { email: 'demo@foldwork.dev', password: 'foldwork-demo' };
-const webPort = Number(process.env.WEB_PORT ?? 5173);
+const dev = process.argv.includes('--dev');
 const started = performance.now();
+const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+const say = (message: string) => console.log(`foldwork: ${message}`);
 
-const config = loadConfig();
-const stack = await startStack(config, {
-	watchFunctions: true,
-	log: (service, message) => {
-		if (service !== 'postgres') console.log(`[${service}] ${message}`);
-	}
-}).catch((error: unknown) => {
-	console.error(`The local stack failed to start: ${error instanceof Error ? error.message : String(error)}`);
+function fail(message: string): never {
+	console.error(`foldwork: ${message}`);
 	process.exit(1);
-});
+}
+
+// Docking and secondary structure run Debian programs; without them two tools could not run.
+if (process.env.FOLDWORK_SKIP_SYSTEM_PACKAGES !== '1') {
+	const problem = ensureSystemPackages('start');
+	if (problem) fail(`${problem}\n(Or set FOLDWORK_SKIP_SYSTEM_PACKAGES=1 to start without them: docking and secondary structure are then unavailable.)`);
+}
+
+const config = (() => {
+	try {
+		return loadConfig();
+	} catch (error) {
+		return fail(error instanceof Error ? error.message : String(error));
+	}
+})();
+say(`starting the local Supabase stack (PostgreSQL ${config.externalDatabase ? 'from DATABASE_URL' : `in ${config.dataDir}`}, Auth, REST, Realtime, Functions, mail)`);
+const stack: RunningStack = await startStack(config, {
+	watchFunctions: true,
+	otherPorts: [{ port: config.webPort, variable: 'WEB_PORT', what: 'the web app' }],
+	log: (service, message) => {
+		if (service !== 'postgres' || process.env.STACK_VERBOSE === '1') console.log(`[${service}] ${message}`);
+	}
+}).catch((error: unknown) => fail(`the local stack did not start: ${error instanceof Error ? error.message : String(error)}`));
+const { applied, seeded } = stack.migrations;
+say(`stack up in ${seconds()}${applied.length ? `; applied ${applied.length} migration${applied.length > 1 ? 's' : ''}` : ''}${seeded.length ? '; seeded the demo data' : ''}`);
 
 const children: ChildProcess[] = [];
-function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-	const child = spawn(command, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+let stopping = false;
+
+function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+	const child = spawn(process.execPath, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 	const prefix = (chunk: Buffer) =>
 		chunk
 			.toString()
@@ -34,43 +63,88 @@ function run(name: string, command: string, args: string[], env: NodeJS.ProcessE
 	child.stdout?.on('data', (chunk: Buffer) => console.log(prefix(chunk)));
 	child.stderr?.on('data', (chunk: Buffer) => console.error(prefix(chunk)));
 	child.on('exit', (code, signal) => {
-		if (!stopping) {
-			console.error(`[${name}] exited (${signal ?? code}); stopping the platform`);
-			void shutdown(1);
-		}
+		if (stopping) return;
+		// Ctrl+C in a terminal reaches the children too, and one may stop before this process hears it.
+		const stoppedOnRequest = code === 0 || signal === 'SIGINT' || signal === 'SIGTERM';
+		if (!stoppedOnRequest) console.error(`foldwork: ${name} exited (${signal ?? code}); stopping the platform`);
+		void shutdown(stoppedOnRequest ? 0 : 1);
 	});
 	children.push(child);
 	return child;
 }
 
-const appEnv = {
-	PUBLIC_SUPABASE_URL: stack.config.apiUrl,
-	PUBLIC_SUPABASE_ANON_KEY: stack.config.anonKey,
-	SUPABASE_SERVICE_ROLE_KEY: stack.config.serviceRoleKey,
-	DATABASE_URL: stack.databaseUrl
-};
-run('web', process.execPath, [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), 'dev', '--port', String(webPort), '--strictPort'], appEnv);
-// The worker fleet: one CPU worker; a GPU worker only when asked (FOLDWORK_GPU_WORKER=1).
-const workerEnv = { DATABASE_URL: stack.databaseUrl };
-run('worker', process.execPath, [path.join(projectRoot, 'worker/main.ts'), '--class', 'cpu'], workerEnv);
-if (process.env.FOLDWORK_GPU_WORKER === '1') {
-	run('gpu-worker', process.execPath, [path.join(projectRoot, 'worker/main.ts'), '--class', 'gpu', '--concurrency', '1'], workerEnv);
-}
-
-let stopping = false;
-async function shutdown(code: number) {
+async function shutdown(code: number): Promise<void> {
 	if (stopping) return;
 	stopping = true;
-	for (const child of children) child.kill('SIGTERM');
-	await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+	say('stopping');
+	for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+	const force = setTimeout(() => {
+		for (const child of children) child.kill('SIGKILL');
+	}, 20_000);
+	await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+	clearTimeout(force);
 	await stack.stop();
+	say('stopped');
 	process.exit(code);
+}
+/** A failure once the stack runs: say why, then stop what started. */
+async function stopWith(error: unknown): Promise<never> {
+	console.error(`foldwork: ${error instanceof Error ? error.message : String(error)}`);
+	await shutdown(1);
+	return process.exit(1);
 }
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
+const appEnv = {
+	PUBLIC_SUPABASE_URL: stack.config.apiUrl,
+	PUBLIC_SUPABASE_ANON_KEY: stack.config.anonKey
+};
+let web: ChildProcess;
+if (dev) {
+	web = run('web', [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), 'dev', '--host', config.host, '--port', String(config.webPort), '--strictPort'], appEnv);
+} else {
+	const build = await ensureWebBuild(appEnv, say).catch((error: unknown) => stopWith(error));
+	say(build.built ? `built the web app in ${seconds()}` : 'the web app is built already (no source changed since)');
+	web = run('web', [path.join(projectRoot, 'scripts/web-server.ts'), build.dir], {
+		...appEnv,
+		HOST: config.host,
+		PORT: String(config.webPort),
+		// The public address: form posts must come from it (CSRF), and the app's own links start with it.
+		ORIGIN: config.auth.siteUrl,
+		// Structure files and docking receptors arrive in form posts.
+		BODY_SIZE_LIMIT: '64M'
+	});
+}
+
+// The worker fleet: one CPU worker; a GPU worker only when asked (FOLDWORK_GPU_WORKER=1).
+const workerEnv = { DATABASE_URL: stack.databaseUrl };
+run('worker', [path.join(projectRoot, 'worker/main.ts'), '--class', 'cpu'], workerEnv);
+if (process.env.FOLDWORK_GPU_WORKER === '1') {
+	run('gpu-worker', [path.join(projectRoot, 'worker/main.ts'), '--class', 'gpu', '--concurrency', '1'], workerEnv);
+}
+
+/** Until the app answers its sign-in page (the first answer of the dev server compiles it). */
+async function waitForWeb(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline && !stopping) {
+		if (child.exitCode !== null) return;
+		try {
+			const res = await fetch(url, { redirect: 'manual' });
+			await res.body?.cancel();
+			if (res.status < 500) return;
+		} catch {
+			// not listening yet
+		}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	if (!stopping) await stopWith(`the web app did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+await waitForWeb(`http://${config.host}:${config.webPort}/login`, web, 120_000);
+if (stopping) await new Promise(() => {});
+
 console.log(`\n${describeStack(stack.config)}\n`);
-console.log(`Foldwork is starting at http://127.0.0.1:${webPort}`);
+console.log(`Foldwork is ready at ${config.auth.siteUrl} (${dev ? 'Vite dev server with hot reload' : 'production server; `npm run dev` for hot reload'})`);
 console.log(`Demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
 console.log(`Mail inbox: http://${stack.config.host}:${stack.config.mailWebPort}`);
-console.log(`Stack ready in ${((performance.now() - started) / 1000).toFixed(2)} s. Press Ctrl+C to stop.`);
+console.log(`Ready in ${seconds()}. Press Ctrl+C to stop.`);

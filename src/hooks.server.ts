@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { sequence, type Handle } from '@sveltejs/kit/hooks';
+import { csrfGuard, securityHeaders } from '#lib/server/http-security.ts';
 import { createSupabaseServerClient } from '#lib/supabase/server.ts';
 import { isJobLink } from '#lib/tools-ui/job-link.ts';
 
@@ -32,4 +33,4 @@ const authGuard: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(supabase, authGuard);
+export const handle = sequence(csrfGuard, securityHeaders, supabase, authGuard);

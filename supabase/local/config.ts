@@ -74,6 +74,8 @@ const tomlSchema = z.object({
 export interface StackConfig {
 	/** Host the services bind to and advertise. */
 	host: string;
+	/** Port the web app listens on (`npm start`, `npm run dev`). */
+	webPort: number;
 	apiPort: number;
 	dbPort: number;
 	mailWebPort: number;
@@ -173,11 +175,34 @@ function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 	return n;
 }
 
+/**
+ * The web app's public address, which every link the platform sends starts
+ * with (auth emails, share and invite emails, redirects), and the port it
+ * listens on. SITE_URL wins; else WEB_PORT on this host; else
+ * config.toml's auth.site_url. The port is WEB_PORT, else the site URL's
+ * port when that URL is on this machine, else 5173.
+ */
+function webOrigin(env: NodeJS.ProcessEnv, host: string, tomlSiteUrl: string, portOverride?: number): { siteUrl: string; webPort: number } {
+	const explicitPort = portOverride ?? (env.WEB_PORT ? envInt(env, 'WEB_PORT', 5173) : undefined);
+	let siteUrl = env.SITE_URL || (explicitPort !== undefined ? `http://${host}:${explicitPort}` : tomlSiteUrl);
+	let parsed: URL;
+	try {
+		parsed = new URL(siteUrl);
+	} catch {
+		throw new Error(`SITE_URL must be an absolute http(s) URL such as http://127.0.0.1:5173, not "${siteUrl}"`);
+	}
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`SITE_URL must be an http(s) URL, not "${siteUrl}"`);
+	siteUrl = parsed.origin;
+	const local = parsed.hostname === 'localhost' || /^127(\.\d{1,3}){3}$/.test(parsed.hostname) || parsed.hostname === host;
+	const webPort = explicitPort ?? (local && parsed.port ? Number(parsed.port) : 5173);
+	return { siteUrl, webPort };
+}
+
 export interface LoadConfigOptions {
 	root?: string;
 	env?: NodeJS.ProcessEnv;
 	/** Overrides applied last (tests use free ports and a temporary data folder). */
-	overrides?: Partial<Pick<StackConfig, 'apiPort' | 'dbPort' | 'mailWebPort' | 'smtpPort' | 'dataDir' | 'postgresSettings' | 'databaseUrl'>>;
+	overrides?: Partial<Pick<StackConfig, 'webPort' | 'apiPort' | 'dbPort' | 'mailWebPort' | 'smtpPort' | 'dataDir' | 'postgresSettings' | 'databaseUrl'>>;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
@@ -198,9 +223,11 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 	const jwtSecret = env.JWT_SECRET ?? DEMO_JWT_SECRET;
 	if (jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters long');
 	const externalUrl = o.databaseUrl ?? env.DATABASE_URL;
+	const { siteUrl, webPort } = webOrigin(env, host, toml.auth.site_url, o.webPort);
 
 	return {
 		host,
+		webPort,
 		apiPort,
 		dbPort,
 		mailWebPort,
@@ -222,7 +249,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 		secretKey: env.SECRET_KEY ?? DEMO_SECRET_KEY,
 		api: { schemas: toml.api.schemas, extraSearchPath: toml.api.extra_search_path, maxRows: toml.api.max_rows },
 		auth: {
-			siteUrl: env.SITE_URL ?? toml.auth.site_url,
+			siteUrl,
 			additionalRedirectUrls: toml.auth.additional_redirect_urls,
 			jwtExpiry: toml.auth.jwt_expiry,
 			refreshTokenRotation: toml.auth.enable_refresh_token_rotation,

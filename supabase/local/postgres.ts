@@ -9,7 +9,7 @@
 // copied once to a shared folder and the data kept under /var/tmp.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,8 +112,23 @@ function postgresUser(): { uid: number; gid: number } | null {
 	}
 }
 
+/**
+ * Creates the missing folders above the data folder, traversable by others
+ * (0755 whatever the umask): the postgres user must pass through them. The
+ * data folder itself is made 0700 by initdb's caller, as PostgreSQL requires.
+ */
+function makeParents(dataDir: string): void {
+	const missing: string[] = [];
+	for (let d = path.dirname(path.resolve(dataDir)); !existsSync(d); d = path.dirname(d)) missing.unshift(d);
+	for (const d of missing) {
+		mkdirSync(d);
+		chmodSync(d, 0o755);
+	}
+}
+
 /** As root, a data folder the postgres user cannot reach moves under /var/tmp (same folder every run). */
 function reachableDataDir(dataDir: string, log: (line: string) => void): string {
+	makeParents(dataDir);
 	if (!asRoot || reachableByOthers(path.dirname(path.resolve(dataDir)))) return dataDir;
 	const hash = createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
 	const moved = path.join('/var/tmp', `foldwork-${hash}`, 'postgres');
@@ -217,10 +232,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
 	const url = `postgresql://postgres:postgres@${options.host}:${options.port}/postgres`;
 	const ready = await waitForConnections(url, () => dead);
-	if (!ready) {
+	const impostor = ready ? await otherServer(url, dataDir) : null;
+	if (!ready || impostor) {
 		child.kill('SIGKILL');
 		process.off('exit', stopOnExit);
-		throw new Error(`PostgreSQL did not start on port ${options.port} (is the port in use?):\n${recent.join('\n')}`);
+		throw new Error(impostor ?? `PostgreSQL did not start on port ${options.port} (is the port in use?):\n${recent.join('\n')}`);
 	}
 	let stopped: Promise<void> | undefined;
 	const stop = () =>
@@ -233,6 +249,29 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 			clearTimeout(timer);
 		})());
 	return { url, dataDir, stop };
+}
+
+/**
+ * Why the server answering on the port is not the one this process started
+ * (another PostgreSQL took the port first), or null when it is ours: its
+ * data directory must be ours. Asked before any other statement runs.
+ */
+async function otherServer(url: string, dataDir: string): Promise<string | null> {
+	const client = new pg.Client({ connectionString: url });
+	client.on('error', () => {});
+	try {
+		await client.connect();
+		const { rows } = await client.query<{ dir: string }>(`select current_setting('data_directory') as dir`);
+		const ours = realpathSync(dataDir);
+		const theirs = rows[0]?.dir ?? '';
+		return theirs === ours || (existsSync(theirs) && realpathSync(theirs) === ours)
+			? null
+			: `Port ${new URL(url).port} is served by another PostgreSQL (data directory ${theirs || 'unknown'}), not the one this stack started: stop it or set DB_PORT to a free port`;
+	} catch (error) {
+		return `Port ${new URL(url).port} answers, but not as the PostgreSQL this stack started (${error instanceof Error ? error.message : String(error)}): set DB_PORT to a free port`;
+	} finally {
+		await client.end().catch(() => {});
+	}
 }
 
 /** True once the server accepts connections; false if it died or took over 20 s. */

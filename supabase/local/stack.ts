@@ -9,6 +9,7 @@ import type { StackContext, StackService } from './context.ts';
 import { createGateway } from './gateway.ts';
 import { prepareDatabase, type MigrateResult } from './migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedCluster } from './postgres.ts';
+import { assertPortsFree, type PortUse } from './ports.ts';
 import { createAuthService } from './auth/index.ts';
 import { createRestService } from './rest/index.ts';
 import { createFunctionsService } from './functions/index.ts';
@@ -29,6 +30,8 @@ export interface StartOptions {
 	seed?: boolean;
 	/** Restart an edge function when its files change (`npm start`). */
 	watchFunctions?: boolean;
+	/** Ports of what the caller starts next to the stack (the web app), checked with the stack's own. */
+	otherPorts?: PortUse[];
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -55,6 +58,16 @@ export async function startStack(config: StackConfig, options: StartOptions = {}
 		cleanups.length = 0;
 	};
 	try {
+		await assertPortsFree(
+			[
+				{ port: config.apiPort, variable: 'API_PORT', what: 'the Supabase API' },
+				...(config.externalDatabase ? [] : [{ port: config.dbPort, variable: 'DB_PORT', what: 'PostgreSQL' }]),
+				{ port: config.mailWebPort, variable: 'MAIL_PORT', what: 'the mail inbox' },
+				{ port: config.smtpPort, variable: 'SMTP_PORT', what: 'the SMTP catcher' },
+				...(options.otherPorts ?? [])
+			],
+			config.host
+		);
 		let databaseUrl = config.databaseUrl;
 		if (!config.externalDatabase) {
 			const cluster: EmbeddedCluster = await startEmbeddedPostgres({

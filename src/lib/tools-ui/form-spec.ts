@@ -61,8 +61,6 @@ export interface ToolFormSpec {
 	/** A stored job input as form values and files (to duplicate a job). */
 	fromInput(input: unknown): FormInput;
 	settings: Record<string, SettingHint>;
-	/** parseInput reads molecules with RDKit, which the browser loads first. */
-	needsRDKit?: boolean;
 }
 
 const FASTA_ACCEPT = '.fasta,.fa,.faa,.fna,.fas,.fsa,.seq,.txt';
@@ -165,8 +163,7 @@ const moleculePropertiesSpec: ToolFormSpec = {
 		depiction: { label: '2D depictions' },
 		depictionWidth: { label: 'Depiction width (px)', visibleWhen: (s) => s.depiction !== false },
 		depictionHeight: { label: 'Depiction height (px)', visibleWhen: (s) => s.depiction !== false }
-	},
-	needsRDKit: true
+	}
 };
 
 const structureAnalysisSpec: ToolFormSpec = {

@@ -1,7 +1,8 @@
 // The browser guard (scripts/vite-browser-guard.ts): its decisions on sample
 // code and imports, the plugin wired into vite.config.ts, and the tools'
-// browser part (src/lib/tools/registry.ts and everything it imports) free of
-// Node code, *.server.ts modules and the compute code only run() needs.
+// browser part (src/lib/tools/registry.ts and everything it imports, `#`
+// imports as the browser build resolves them) free of Node code, *.server.ts
+// modules, the compute code only run() needs, and RDKit (its Web Worker's).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +179,16 @@ function runtimeImports(code: string): string[] {
 	return specifiers;
 }
 
+type PackageImport = string | { browser?: string; default: string };
+const packageImports = (JSON.parse(readFileSync(own('package.json'), 'utf8')) as { imports: Record<string, PackageImport> }).imports;
+
+/** The file a `#` import names in the browser build (package.json's "browser" condition first), or null for a dependency. */
+function browserImport(specifier: string): string | null {
+	const mapped = packageImports[specifier];
+	if (mapped !== undefined) return own(typeof mapped === 'string' ? mapped : (mapped.browser ?? mapped.default));
+	return specifier.startsWith('#lib/') ? own(`src/lib/${specifier.slice('#lib/'.length)}`) : null;
+}
+
 /** Every file of ours that `entry` loads, directly or not, with the specifiers each one imports. */
 function browserGraph(entry: string): Map<string, string[]> {
 	const graph = new Map<string, string[]>();
@@ -188,8 +199,8 @@ function browserGraph(entry: string): Map<string, string[]> {
 		const specifiers = runtimeImports(readFileSync(file, 'utf8'));
 		graph.set(file, specifiers);
 		for (const specifier of specifiers) {
-			const target = specifier.startsWith('#lib/')
-				? own(`src/lib/${specifier.slice('#lib/'.length)}`)
+			const target = specifier.startsWith('#')
+				? browserImport(specifier)
 				: specifier.startsWith('.')
 					? path.resolve(path.dirname(file), specifier)
 					: null;
@@ -216,6 +227,13 @@ describe("the tools' browser part", () => {
 		expect(builtins).toEqual([]);
 		const env = files.filter((file) => findProcessEnv(readFileSync(file, 'utf8'), 'ts') !== null).map((f) => path.relative(root, f));
 		expect(env).toEqual([]);
+	});
+
+	it('reads molecules through RDKit\'s Web Worker, never loading RDKit on the page', () => {
+		expect(files).toContain(own('src/lib/rdkit/worker-client.ts'));
+		const rdkitImports = [...graph].flatMap(([file, specifiers]) => specifiers.filter((s) => s.startsWith('@rdkit/')).map((s) => `${path.relative(root, file)}: ${s}`));
+		expect(rdkitImports).toEqual([]);
+		expect(files).not.toContain(own('src/lib/rdkit/load.ts'));
 	});
 
 	it('leaves out the compute code that only run() needs', () => {

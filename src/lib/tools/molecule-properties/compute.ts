@@ -1,7 +1,7 @@
 // Properties of one molecule with RDKit's own descriptor implementations.
-import type { RDKit } from './rdkit-loader.ts';
+import type { RDKit } from '#lib/rdkit/load.ts';
+import { withMolecule } from '#lib/rdkit/read-molecule.ts';
 import { formulaFromJson } from './formula.ts';
-import { withMolecule } from './read-molecule.ts';
 
 export interface MoleculeProperties {
 	canonicalSmiles: string;

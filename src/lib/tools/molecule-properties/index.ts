@@ -1,15 +1,15 @@
 // molecule-properties: RDKit descriptors, rule-of-five/Veber verdicts, InChI
 // and a 2D depiction per molecule. This is the tool's browser part (input is
-// checked with RDKit in the browser too); run() and the descriptor code are
-// in worker.server.ts.
+// checked with RDKit in the browser too, through `#rdkit`: RDKit's Web Worker
+// there, RDKit itself in Node); run() and the descriptor code are in
+// worker.server.ts.
+import { molecules as rdkit } from '#rdkit';
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { checkInputSize } from '../parse/input-size.ts';
 import { looksLikeSdf, parseSdf, parseSmilesList, type MoleculeRecord } from '../parse/molecules.ts';
 import { rawText } from '../parse/raw-text.ts';
 import type { InputIssue, ToolResult, ToolSpec } from '../types.ts';
-import { loadRDKit, type RDKit } from './rdkit-loader.ts';
-import { withMolecule } from './read-molecule.ts';
 
 const catalog = catalogEntry('molecule-properties')!;
 
@@ -49,18 +49,18 @@ export interface MoleculeResult extends ToolResult {
 
 export const structureOf = (m: MoleculeRecord) => (m.smiles ?? m.molblock)!;
 
-/** RDKit's reason for each molecule it cannot read. */
-function invalidMolecules(rdkit: RDKit, molecules: MoleculeRecord[]): InputIssue[] {
+/** RDKit's reason for each molecule it cannot read (the first 50). */
+async function invalidMolecules(records: MoleculeRecord[]): Promise<InputIssue[]> {
+	const spaced = (m: MoleculeRecord) => m.smiles !== undefined && /\s/.test(m.smiles);
+	const readable = records.filter((m) => !spaced(m));
+	const problems = await rdkit.problems(readable.map(structureOf));
+	const problemOf = new Map(readable.map((m, i) => [m, problems[i]]));
 	const issues: InputIssue[] = [];
-	for (const m of molecules) {
+	for (const m of records) {
 		if (issues.length >= 50) break;
-		const text = structureOf(m);
-		if (m.smiles !== undefined && /\s/.test(m.smiles)) {
-			issues.push({ record: m.id, message: 'a SMILES string cannot contain spaces' });
-			continue;
-		}
-		const parsed = withMolecule(rdkit, text, () => true);
-		if (!parsed.ok) issues.push({ record: m.id, message: `invalid ${m.smiles !== undefined ? 'SMILES' : 'molblock'}: ${parsed.reason}` });
+		const problem = problemOf.get(m);
+		if (spaced(m)) issues.push({ record: m.id, message: 'a SMILES string cannot contain spaces' });
+		else if (problem) issues.push({ record: m.id, message: `invalid ${m.smiles !== undefined ? 'SMILES' : 'molblock'}: ${problem}` });
 	}
 	return issues;
 }
@@ -81,8 +81,7 @@ export const moleculePropertiesSpec: ToolSpec<MoleculeInput, MoleculeSettings> =
 		if (parsed.issues.length) return { ok: false, errors: parsed.issues };
 		const shape = inputSchema.safeParse({ molecules: parsed.records });
 		if (!shape.success) return { ok: false, errors: shape.error.issues.map((i) => ({ message: i.message })) };
-		const rdkit = await loadRDKit();
-		const invalid = invalidMolecules(rdkit, parsed.records);
+		const invalid = await invalidMolecules(parsed.records);
 		if (invalid.length) return { ok: false, errors: invalid };
 		const input = { molecules: parsed.records };
 		const tooBig = checkInputSize(input, catalog.maxInputBytes);

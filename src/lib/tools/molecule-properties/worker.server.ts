@@ -1,8 +1,8 @@
 // molecule-properties, worker part: run() and the descriptor code it needs.
+import { loadRDKit } from '#lib/rdkit/load.ts';
 import { checkAborted, ToolInputError, yieldToEventLoop, type CellValue, type InputIssue, type TableColumn, type ToolWorker } from '../types.ts';
 import { moleculeProperties } from './compute.ts';
 import { MAX_DEPICTIONS_IN_RESULT, structureOf, type MoleculeInput, type MoleculeResult, type MoleculeSettings } from './index.ts';
-import { loadRDKit } from './rdkit-loader.ts';
 
 const columns: TableColumn[] = [
 	{ key: 'id', label: 'ID', type: 'string' },

@@ -1,7 +1,8 @@
 // Reading one SMILES string or molblock with RDKit, with RDKit's own reason
-// when it cannot: the form (browser) checks each molecule this way, and
-// compute.ts (worker) reads them again to compute their properties.
-import type { RDKit } from './rdkit-loader.ts';
+// when it cannot: operations.ts checks and draws molecules this way (in the
+// browser's RDKit worker and in Node), and molecule-properties' compute.ts
+// reads them again on the worker fleet to compute their properties.
+import type { RDKit } from './load.ts';
 
 /** RDKit's log lines without their time stamps, joined into one sentence. */
 export function cleanRdkitLog(buffer: string): string {
