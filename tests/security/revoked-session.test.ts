@@ -172,6 +172,17 @@ describe('a token whose session ended gets nothing from REST', () => {
 		expect(submit.error).toMatchObject({ code: 'PT401', message: 'this session has ended (signed out, or ended from another device): sign in again' });
 	});
 
+	it("cannot open another team's logged-in-users job by its link after signing out", async () => {
+		const owner = await newUser('link-owner');
+		const jobId = await withOneJob(owner);
+		await pool.query(`update public.jobs set visibility = 'authenticated' where id = $1`, [jobId]);
+		const visitor = await newUser('link-visitor');
+		const open = (token: string) => tokenClient(token).rpc('get_job', { job_id: jobId, with_content: false });
+		expect((await open(visitor.token)).data?.access).toBe('link');
+		expect((await visitor.client.auth.signOut()).error).toBeNull();
+		expect((await open(visitor.token)).data).toBeNull();
+	});
+
 	it('when one of two sessions ends, the other keeps working', async () => {
 		const who = await newUser('two-sessions');
 		const jobId = await withOneJob(who);
