@@ -96,3 +96,17 @@ describe('protein-properties vs Biopython ProteinAnalysis', () => {
 		expect(result.table.rows[3].half_life_mammalian).toBe('30 hours'); // Met
 	});
 });
+
+describe('protein-properties hydropathy.csv', () => {
+	it('escapes a sequence id a spreadsheet would run as a formula, and keeps negative hydropathy values numbers', async () => {
+		const parsed = await tool.parseInput({ text: `>=HYPERLINK("http://x.example")\n${HEN_LYSOZYME}\n` });
+		if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+		const written: Record<string, string> = {};
+		const ctx = { ...runContext(), writeFile: async (name: string, _type: string, content: string | Uint8Array) => void (written[name] = String(content)) };
+		await tool.run(parsed.input, tool.settingsSchema.parse({}), ctx);
+		const [header, ...rows] = written['hydropathy.csv'].trimEnd().split('\r\n');
+		expect(header).toBe('id,position,hydropathy');
+		for (const row of rows) expect(row).toMatch(/^"'=HYPERLINK\(""http:\/\/x\.example""\)",\d+,-?\d/);
+		expect(rows.some((row) => /,-\d+(\.\d+)?$/.test(row))).toBe(true);
+	});
+});

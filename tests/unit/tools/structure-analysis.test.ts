@@ -242,7 +242,7 @@ describe('structure-analysis vs Biopython Bio.PDB', () => {
 		expect(result.fasta).toBe('>fixture_A protein length=16 source=SEQRES\nMAELKKALEALKRLGW\n>fixture_B protein length=11 source=SEQRES\nTVKVTVYISVE\n');
 		expect(written['chains.fasta']).toBe(result.fasta);
 		// Per-residue angles for a Ramachandran plot: one row per observed amino acid, blank where undefined.
-		const csv = written['residues.csv'].trimEnd().split('\n');
+		const csv = written['residues.csv'].trimEnd().split('\r\n');
 		expect(csv[0]).toBe('structure,chain,residue,number,insertion_code,phi,psi,dssp');
 		expect(csv).toHaveLength(1 + HELIX.length + STRAND.length - 1);
 		expect(csv[1]).toMatch(/^fixture,A,MET,50,,,-?\d+\.\d+,$/);
@@ -250,6 +250,14 @@ describe('structure-analysis vs Biopython Bio.PDB', () => {
 		expect(csv.find((l) => l.startsWith('fixture,B,THR,5,'))).toMatch(/,-?\d+\.\d+,,$/);
 		// Insertion codes keep 52, 52A and 52B apart.
 		expect(result.chains[0].residues.slice(2, 5).map((r) => `${r.seq}${r.icode}`)).toEqual(['52', '52A', '52B']);
+	});
+
+	it("escapes a structure name a spreadsheet would run as a formula in residues.csv, keeping negative angles numbers", async () => {
+		const { written } = await analyse([{ name: '=SUM(1+1)*cmd.pdb', text: PDB }], { secondaryStructure: false });
+		const rows = written['residues.csv'].trimEnd().split('\r\n').slice(1);
+		expect(rows.length).toBeGreaterThan(0);
+		for (const row of rows) expect(row).toMatch(/^"'=SUM\(1\+1\)\*cmd",/);
+		expect(rows.some((row) => /,-\d+\.\d+,/.test(row))).toBe(true);
 	});
 
 	it('reads the same first model from mmCIF', async () => {

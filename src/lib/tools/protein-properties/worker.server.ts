@@ -11,6 +11,7 @@ import {
 	type ProteinPropertiesSettings
 } from './index.ts';
 import { buildTable } from './table.ts';
+import { csvText } from '../../csv/cells.ts';
 
 export const proteinPropertiesWorker: ToolWorker<ProteinPropertiesInput, ProteinPropertiesSettings, ProteinPropertiesResult> = {
 	async run(input, settings, ctx) {
@@ -18,7 +19,7 @@ export const proteinPropertiesWorker: ToolWorker<ProteinPropertiesInput, Protein
 		const n = input.sequences.length;
 		const results: Array<{ id: string; description?: string; props: ProteinProperties }> = [];
 		const hydropathy: HydropathyProfile[] = [];
-		const csv: string[] = ctx.writeFile ? ['id,position,hydropathy'] : [];
+		const csv: unknown[][] = ctx.writeFile ? [['id', 'position', 'hydropathy']] : [];
 		let lastYield = Date.now();
 		for (let i = 0; i < n; i++) {
 			checkAborted(ctx.signal);
@@ -33,14 +34,10 @@ export const proteinPropertiesWorker: ToolWorker<ProteinPropertiesInput, Protein
 			if (i >= MAX_PROFILES_IN_RESULT && !ctx.writeFile) continue;
 			const profile = hydropathyProfile(sequence, settings.hydropathyWindow);
 			if (i < MAX_PROFILES_IN_RESULT) hydropathy.push({ id, window: settings.hydropathyWindow, ...profile });
-			if (ctx.writeFile) for (let k = 0; k < profile.values.length; k++) csv.push(`${csvField(id)},${profile.positions[k]},${profile.values[k]}`);
+			if (ctx.writeFile) for (let k = 0; k < profile.values.length; k++) csv.push([id, profile.positions[k], profile.values[k]]);
 		}
-		if (ctx.writeFile) await ctx.writeFile('hydropathy.csv', 'text/csv', csv.join('\n') + '\n');
+		if (ctx.writeFile) await ctx.writeFile('hydropathy.csv', 'text/csv', csvText(csv));
 		ctx.progress(100, `${n} of ${n} sequences`);
 		return { table: buildTable(results), hydropathy, hydropathyOmitted: Math.max(0, n - MAX_PROFILES_IN_RESULT) };
 	}
 };
-
-function csvField(s: string): string {
-	return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}

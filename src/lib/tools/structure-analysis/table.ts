@@ -1,6 +1,7 @@
 // The result table: one row per chain, columns for CSV export.
 import type { CellValue, ResultTable, TableColumn } from '../types.ts';
 import type { ChainAnalysis } from './analyze.ts';
+import { csvText } from '../../csv/cells.ts';
 
 const round = (x: number, digits: number) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : null);
 
@@ -71,20 +72,10 @@ export function buildTable(chains: ChainAnalysis[]): ResultTable {
 	return { columns, rows: chains.map(buildRow) };
 }
 
-const csvCell = (v: string | number | null) => {
-	if (v === null) return '';
-	const s = String(v);
-	return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** Per-residue phi/psi and DSSP state, one row per observed amino acid: the data behind a Ramachandran plot. */
 export function residuesCsv(chains: ChainAnalysis[]): string {
-	const out = ['structure,chain,residue,number,insertion_code,phi,psi,dssp'];
-	for (const c of chains) {
-		for (const r of c.angles) {
-			const angle = (a: number | null) => (a === null ? null : Math.round(a * 1000) / 1000);
-			out.push([c.structure, c.chain, r.name, r.seq, r.icode, angle(r.phi), angle(r.psi), r.ss].map(csvCell).join(','));
-		}
-	}
-	return out.join('\n') + '\n';
+	const rows: unknown[][] = [['structure', 'chain', 'residue', 'number', 'insertion_code', 'phi', 'psi', 'dssp']];
+	const angle = (a: number | null) => (a === null ? null : Math.round(a * 1000) / 1000);
+	for (const c of chains) for (const r of c.angles) rows.push([c.structure, c.chain, r.name, r.seq, r.icode, angle(r.phi), angle(r.psi), r.ss]);
+	return csvText(rows);
 }
