@@ -98,7 +98,9 @@ process.on('SIGTERM', () => void shutdown(0));
 
 const appEnv = {
 	PUBLIC_SUPABASE_URL: stack.config.apiUrl,
-	PUBLIC_SUPABASE_ANON_KEY: stack.config.anonKey
+	PUBLIC_SUPABASE_ANON_KEY: stack.config.anonKey,
+	// Only to name each visitor to Auth's per-address rate limits (src/lib/supabase/server.ts).
+	SUPABASE_SECRET_KEY: stack.config.secretKey
 };
 let web: ChildProcess;
 if (dev) {

@@ -7,6 +7,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
+import { fetchFrom, randomLoopbackAddress } from '../helpers/loopback.ts';
 import { e2eInfo } from './env.ts';
 
 export { expect };
@@ -28,10 +29,17 @@ export function serviceClient(): SupabaseClient {
 	return createClient(info.apiUrl, info.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } });
 }
 
+/**
+ * Requests the tests make to the API leave from a loopback address of this
+ * test worker's own: Auth rate-limits sign-ins per client address (as hosted
+ * Supabase does), and the browser and the web server already use 127.0.0.1.
+ */
+const apiFetch = fetchFrom(randomLoopbackAddress());
+
 /** A supabase-js client signed in as `user` (to seed through the API as that person). */
 export async function clientFor(user: TestUser): Promise<SupabaseClient> {
 	const info = e2eInfo();
-	const client = createClient(info.apiUrl, info.anonKey, { auth: { persistSession: false, autoRefreshToken: false } });
+	const client = createClient(info.apiUrl, info.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, global: { fetch: apiFetch } });
 	const { error } = await client.auth.signInWithPassword({ email: user.email, password: user.password });
 	if (error) throw error;
 	return client;
@@ -103,6 +111,7 @@ export async function signIn(context: BrowserContext, user: TestUser): Promise<v
 	const info = e2eInfo();
 	const jar = new Map<string, string>();
 	const supabase = createServerClient(info.apiUrl, info.anonKey, {
+		global: { fetch: apiFetch },
 		cookies: {
 			getAll: () => [...jar].map(([name, value]) => ({ name, value })),
 			setAll: (cookies) => {

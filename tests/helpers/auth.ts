@@ -10,55 +10,16 @@
 // addresses of their own (clientFrom, fetchFrom) to play attackers.
 import { createServerClient } from '@supabase/ssr';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { randomBytes } from 'node:crypto';
-import http from 'node:http';
 import { expect } from 'vitest';
 import { signJwt } from '../../supabase/local/jwt.ts';
+import { fetchFrom, randomLoopbackAddress } from './loopback.ts';
 import { waitForMail, type ReceivedMail } from './mail.ts';
 import { serviceClient, stackInfo, uniqueEmail } from './stack.ts';
 
-/** A loopback address other than 127.0.0.1, as the address of a machine of its own. */
-export function randomLoopbackAddress(): string {
-	const [a, b, c] = randomBytes(3);
-	return `127.${1 + (a % 254)}.${b}.${1 + (c % 254)}`;
-}
+export { fetchFrom, randomLoopbackAddress };
 
 /** The address this test file's requests come from. */
 export const CLIENT_ADDRESS = randomLoopbackAddress();
-
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
-
-/**
- * A fetch whose connections leave from `localAddress`: what a client on
- * another machine looks like to the gateway. Redirects are not followed
- * (like redirect: 'manual').
- */
-export function fetchFrom(localAddress: string): typeof fetch {
-	return async (input, init) => {
-		const request = new Request(input, init);
-		const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-		const headers = Object.fromEntries(request.headers);
-		if (body) headers['content-length'] = String(body.length);
-		return new Promise<Response>((resolve, reject) => {
-			const outgoing = http.request(request.url, { method: request.method, headers, localAddress, signal: init?.signal ?? undefined }, (incoming) => {
-				const chunks: Buffer[] = [];
-				incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-				incoming.on('error', reject);
-				incoming.on('end', () => {
-					const answer = new Headers();
-					for (const [name, value] of Object.entries(incoming.headers)) {
-						for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) answer.append(name, v);
-					}
-					const status = incoming.statusCode ?? 500;
-					const empty = NULL_BODY_STATUS.has(status) || request.method === 'HEAD';
-					resolve(new Response(empty ? null : Buffer.concat(chunks), { status, statusText: incoming.statusMessage, headers: answer }));
-				});
-			});
-			outgoing.on('error', reject);
-			outgoing.end(body);
-		});
-	};
-}
 
 /** A supabase-js client (session in memory, no timers) whose requests come from `address`. */
 export function clientFrom(address: string, key = stackInfo().anonKey, url = stackInfo().apiUrl): SupabaseClient {
