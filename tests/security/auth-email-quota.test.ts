@@ -7,20 +7,15 @@
 // a second Auth over the same database, explicitly configured with an SMTP
 // server ([auth.email.smtp] enabled) so that email_sent = 2 applies.
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthService } from '../../supabase/local/auth/index.ts';
 import { IntervalLimiter, TokenBuckets } from '../../supabase/local/auth/rate-limits.ts';
 import { loadConfig, projectRoot } from '../../supabase/local/config.ts';
-import type { StackService } from '../../supabase/local/context.ts';
-import { createGateway } from '../../supabase/local/gateway.ts';
-import { freePort } from '../../supabase/local/ports.ts';
 import { clientFrom, PASSWORD, randomLoopbackAddress } from '../helpers/auth.ts';
 import { waitForMail } from '../helpers/mail.ts';
-import { serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { adminPool, serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { startSecondAuth, type SecondAuth } from '../helpers/second-auth.ts';
 
 /** A project folder whose config.toml is ours plus a custom SMTP server. */
 function rootWithSmtp(): string {
@@ -33,30 +28,17 @@ function rootWithSmtp(): string {
 
 describe('email_sent, counted as GoTrue counts it', () => {
 	let root: string;
-	let server: Server;
-	let pool: pg.Pool;
-	let service: StackService;
+	let secondAuth: SecondAuth;
 	let apiUrl: string;
 
 	beforeAll(async () => {
-		const info = stackInfo();
 		root = rootWithSmtp();
-		const port = await freePort();
-		const config = loadConfig({ root, overrides: { databaseUrl: info.databaseUrl, apiPort: port, smtpPort: info.smtpPort } });
-		apiUrl = config.apiUrl;
-		pool = new pg.Pool({ connectionString: info.databaseUrl, max: 3 });
-		service = createAuthService({ config, adminPool: pool, authenticatorUrl: '', log: () => {} });
-		server = createGateway(config, [service]);
-		await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+		secondAuth = await startSecondAuth(undefined, root);
+		apiUrl = secondAuth.apiUrl;
 	});
 
 	afterAll(async () => {
-		await new Promise<void>((resolve) => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		});
-		await service.close();
-		await pool.end();
+		await secondAuth?.stop();
 		rmSync(root, { recursive: true, force: true });
 	});
 
@@ -78,7 +60,8 @@ describe('email_sent, counted as GoTrue counts it', () => {
 		}
 		await waitForMail(emails[0], { subject: /Confirm Your Signup/ });
 		await waitForMail(emails[1], { subject: /Confirm Your Signup/ });
-		const { rows } = await pool.query<{ email: string }>('select email from auth.users where email = any($1)', [emails]);
+		const pool = adminPool(1);
+		const { rows } = await pool.query<{ email: string }>('select email from auth.users where email = any($1)', [emails]).finally(() => pool.end());
 		expect(rows.map((r) => r.email).sort()).toEqual(emails.slice(0, 2).sort());
 
 		// Every kind of auth email draws on it: a password reset is refused now too.

@@ -2,18 +2,13 @@
 // password_requirements, enforced by Auth as GoTrue enforces them (sign-up,
 // a user's own change, an admin's change), and the same rule in the web
 // app's forms.
-import type { Server } from 'node:http';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPasswordField } from '#lib/forms/auth-schemas.ts';
-import { createAuthService } from '../../supabase/local/auth/index.ts';
 import { MAX_PASSWORD_LENGTH } from '../../supabase/local/auth/passwords.ts';
 import { loadConfig, PASSWORD_CHARACTER_SETS } from '../../supabase/local/config.ts';
-import type { StackService } from '../../supabase/local/context.ts';
-import { createGateway } from '../../supabase/local/gateway.ts';
-import { freePort } from '../../supabase/local/ports.ts';
 import { clientFrom, confirmedUser, PASSWORD, randomLoopbackAddress } from '../helpers/auth.ts';
 import { serviceClient, stackInfo, uniqueEmail } from '../helpers/stack.ts';
+import { startSecondAuth, type SecondAuth } from '../helpers/second-auth.ts';
 
 const { auth } = loadConfig();
 
@@ -71,30 +66,16 @@ describe('a weak password', () => {
 });
 
 describe('password_requirements (an Auth configured with lower_upper_letters_digits_symbols)', () => {
-	let server: Server;
-	let pool: pg.Pool;
-	let service: StackService;
+	let secondAuth: SecondAuth;
 	let apiUrl: string;
 
 	beforeAll(async () => {
-		const info = stackInfo();
-		const port = await freePort();
-		const base = loadConfig({ overrides: { databaseUrl: info.databaseUrl, apiPort: port, smtpPort: info.smtpPort } });
-		const config = { ...base, auth: { ...base.auth, passwordRequiredCharacters: PASSWORD_CHARACTER_SETS.lower_upper_letters_digits_symbols } };
-		apiUrl = config.apiUrl;
-		pool = new pg.Pool({ connectionString: info.databaseUrl, max: 2 });
-		service = createAuthService({ config, adminPool: pool, authenticatorUrl: '', log: () => {} });
-		server = createGateway(config, [service]);
-		await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+		secondAuth = await startSecondAuth((base) => ({ ...base, auth: { ...base.auth, passwordRequiredCharacters: PASSWORD_CHARACTER_SETS.lower_upper_letters_digits_symbols } }));
+		apiUrl = secondAuth.apiUrl;
 	});
 
 	afterAll(async () => {
-		await new Promise<void>((resolve) => {
-			server.close(() => resolve());
-			server.closeAllConnections();
-		});
-		await service.close();
-		await pool.end();
+		await secondAuth?.stop();
 	});
 
 	it('maps the config values to the CLI’s character sets', () => {

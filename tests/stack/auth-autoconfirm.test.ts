@@ -2,43 +2,23 @@
 // default): a second auth service on the same database, behind its own
 // gateway, with enable_confirmations = false.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Server } from 'node:http';
-import pg from 'pg';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { loadConfig } from '../../supabase/local/config.ts';
-import { createGateway } from '../../supabase/local/gateway.ts';
-import { createAuthService } from '../../supabase/local/auth/index.ts';
-import type { StackService } from '../../supabase/local/context.ts';
 import { waitForMail } from '../helpers/mail.ts';
 import { stackInfo, uniqueEmail } from '../helpers/stack.ts';
 import { follow, fragmentOf, PASSWORD, verifyLink } from '../helpers/auth.ts';
-import { freePort } from '../../supabase/local/ports.ts';
+import { startSecondAuth, type SecondAuth } from '../helpers/second-auth.ts';
 
-let server: Server;
-let pool: pg.Pool;
-let service: StackService;
+let secondAuth: SecondAuth;
 let apiUrl: string;
 
 
 beforeAll(async () => {
-	const info = stackInfo();
-	const port = await freePort();
-	const base = loadConfig({ overrides: { databaseUrl: info.databaseUrl, apiPort: port, smtpPort: info.smtpPort } });
-	const config = { ...base, auth: { ...base.auth, enableConfirmations: false } };
-	apiUrl = config.apiUrl;
-	pool = new pg.Pool({ connectionString: info.databaseUrl, max: 3 });
-	service = createAuthService({ config, adminPool: pool, authenticatorUrl: '', log: () => {} });
-	server = createGateway(config, [service]);
-	await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+	secondAuth = await startSecondAuth((base) => ({ ...base, auth: { ...base.auth, enableConfirmations: false } }));
+	apiUrl = secondAuth.apiUrl;
 });
 
 afterAll(async () => {
-	await new Promise<void>((resolve) => {
-		server.close(() => resolve());
-		server.closeAllConnections();
-	});
-	await service.close();
-	await pool.end();
+	await secondAuth?.stop();
 });
 
 function client(): SupabaseClient {
