@@ -181,5 +181,5 @@ test('downloads a stored output file', async ({ page, user }) => {
 	expect(download.suggestedFilename()).toBe('hydropathy.csv');
 	const chunks: Buffer[] = [];
 	for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
-	expect(Buffer.concat(chunks).toString('utf8')).toMatch(/^id,position,hydropathy\nlysozyme,/);
+	expect(Buffer.concat(chunks).toString('utf8')).toMatch(/^id,position,hydropathy\r\nlysozyme,/);
 });

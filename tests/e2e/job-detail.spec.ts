@@ -111,8 +111,8 @@ test('a completed protein-properties job shows its table, hydropathy plot, timel
 	const [download] = await Promise.all([page.waitForEvent('download'), files.getByRole('link', { name: 'Download hydropathy.csv' }).click()]);
 	expect(download.suggestedFilename()).toBe('hydropathy.csv');
 	const content = await readFile((await download.path())!, 'utf8');
-	expect(content.split('\n')[0]).toBe('id,position,hydropathy');
-	expect(content.split('\n')[1]).toMatch(/^LYSC_CHICK,5,-?\d/);
+	expect(content.split('\r\n')[0]).toBe('id,position,hydropathy');
+	expect(content.split('\r\n')[1]).toMatch(/^LYSC_CHICK,5,-?\d/);
 
 	// The download route answers through RLS: a file nobody showed this user is simply not there.
 	const href = await files.getByRole('link', { name: 'Download hydropathy.csv' }).getAttribute('href');

@@ -199,7 +199,8 @@ test('downloads a completed job as CSV and JSON, with formulas in cells neutrali
 	const csv = (await readDownload(csvFile)).split('\r\n');
 	expect(csv[0]).toMatch(/^ID,Length \(aa\),Average mass \(Da\),Monoisotopic mass \(Da\),Theoretical pI,/);
 	expect(csv[1]).toMatch(/^lysozyme,129,\d+\.\d+,/);
-	expect(csv[2].startsWith(`'=cmd|' /C calc'!A0,10,`)).toBe(true);
+	// OWASP: a leading single quote, and the cell quoted.
+	expect(csv[2].startsWith(`"'=cmd|' /C calc'!A0",10,`)).toBe(true);
 	expect(csv[3]).toBe('');
 
 	const jsonDownload = page.waitForEvent('download');

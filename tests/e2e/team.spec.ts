@@ -29,7 +29,8 @@ async function invite(page: Page, email: string, role: 'Member' | 'Viewer' | 'Ad
 	await page.getByLabel('Email address').fill(email);
 	await page.getByLabel('Role', { exact: true }).selectOption({ label: role });
 	await page.getByRole('button', { name: 'Invite', exact: true }).click();
-	await expect(page.getByText(`Invited ${email.toLowerCase()} as ${role.toLowerCase()}`)).toBeVisible();
+	// The form's own message (the Activity table says "invited ... as ..." too).
+	await expect(page.getByRole('status').filter({ hasText: `Invited ${email.toLowerCase()} as ${role.toLowerCase()}` })).toBeVisible();
 }
 
 /** A row of the invites table (the Activity table below it names the same addresses). */
