@@ -37,7 +37,7 @@ const config = (() => {
 		return fail(error instanceof Error ? error.message : String(error));
 	}
 })();
-say(`starting the local Supabase stack (PostgreSQL ${config.externalDatabase ? 'from DATABASE_URL' : `in ${config.dataDir}`}, Auth, REST, Realtime, Functions, mail)`);
+say(`starting the local Supabase stack (PostgreSQL${config.externalDatabase ? ' from DATABASE_URL' : ''}, Auth, REST, Realtime, Functions, mail)`);
 const stack: RunningStack = await startStack(config, {
 	watchFunctions: true,
 	otherPorts: [{ port: config.webPort, variable: 'WEB_PORT', what: 'the web app' }],

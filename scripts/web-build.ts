@@ -92,7 +92,7 @@ export async function ensureWebBuild(env: NodeJS.ProcessEnv, log: (line: string)
 	const dir = path.join(BUILDS, hash);
 	if (existsSync(path.join(dir, 'index.js'))) return { dir, built: false };
 	const staging = `${dir}.tmp-${process.pid}`;
-	log('building the web app for production: a source changed since the last build (about a minute)');
+	log('building the web app for production: a source changed since the last build (half a minute or so)');
 	try {
 		await runViteBuild(staging, env);
 		try {

