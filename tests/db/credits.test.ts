@@ -143,7 +143,7 @@ describe('credits', () => {
 			(await c.query(`select * from public.duplicate_job($1, 'v2', '{"fast": true}')`, [done.id])).rows[0] // 87
 		]);
 		expect(await account(user.teamId)).toEqual({ balance: 87, ledgerSum: 87 });
-		expect(retry).toMatchObject({ retry_of: failed.id, status: 'pending', name: 'job', input: moleculeInput(4), settings: {}, credits_charged: 4 });
+		expect(retry).toMatchObject({ retry_of: failed.id, status: 'pending', name: 'job (retry 2)', input: moleculeInput(4), settings: {}, credits_charged: 4 });
 		expect(copy).toMatchObject({ duplicated_from: done.id, name: 'job (copy)', input: moleculeInput(3), settings: {}, credits_charged: 3 });
 		expect(renamedCopy).toMatchObject({ duplicated_from: done.id, name: 'v2', settings: { fast: true } });
 	});
