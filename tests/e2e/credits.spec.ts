@@ -1,0 +1,96 @@
+// Paying, cancelling, retrying and getting credits, as a scientist meets
+// them: cancelling says (and does) what happens to the credits; Retry asks with
+// the price and names the new job "… (retry 2)"; a failed job offers Edit
+// and run again with the input that failed; the jobs list shows refunds. The e2e stack
+// runs a CPU worker and no GPU worker, so GPU jobs wait, pending.
+import type { Page } from '@playwright/test';
+import { clientFor, expect, openJobMenu, sql, submitJob, test } from './fixtures.ts';
+
+const HP35 = { tool: 'structure-prediction', input: { sequences: [{ id: 'hp35', sequence: 'LSDEDFKAVFGMTRSAFANLPLWKQQNLKKEKGLF' }] } };
+
+const headerBalance = (page: Page) => page.getByRole('banner').getByRole('link', { name: /credits?$/ });
+const rowOf = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+
+async function ledgerOf(jobId: string): Promise<string[]> {
+	return (await sql<{ reason: string }>('select reason from public.credit_ledger where job_id = $1 order by id', [jobId])).map((r) => r.reason);
+}
+
+test.describe.configure({ timeout: 90_000 });
+
+test('cancelling a job that never started refunds it, and the list shows "5 → refunded"', async ({ page, user }) => {
+	const jobId = await submitJob(user, 'Fold that waits', HP35);
+	await page.goto('/app/jobs');
+	const row = rowOf(page, 'Fold that waits');
+	await expect(row.getByRole('cell', { name: '5 credits' })).toBeVisible();
+	await expect(headerBalance(page)).toHaveText('95 credits');
+	await (await openJobMenu(page, 'Fold that waits')).getByRole('menuitem', { name: 'Cancel job' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Cancel “Fold that waits”?' });
+	await expect(dialog).toContainText('It has not started yet, so its 5 credits will be refunded to the team.');
+	await dialog.getByRole('button', { name: 'Cancel job' }).click();
+	await expect(row.getByText('Cancelled')).toBeVisible();
+	await expect(row.getByRole('cell', { name: '5 → refunded' })).toBeVisible();
+	await expect(headerBalance(page)).toHaveText('100 credits');
+	expect(await ledgerOf(jobId)).toEqual(['charge', 'refund']);
+	// Its page says so too.
+	await page.goto(`/app/tools/structure-prediction?jobId=${jobId}`);
+	await expect(page.getByText('This job was cancelled before it ran; the 5 credits it cost were refunded.')).toBeVisible();
+});
+
+test('cancelling a running job says, before and after, that it is not refunded', async ({ page, user }) => {
+	const jobId = await submitJob(user, 'Fold that runs', HP35);
+	// A GPU worker has started it (its heartbeat fresh for the length of the test, so the fleet's reaper leaves it be).
+	await sql(`begin;
+		update public.jobs set status = 'queued' where id = '${jobId}';
+		update public.jobs set status = 'processing', heartbeat_at = now() + interval '1 hour' where id = '${jobId}';
+		commit;`);
+	await page.goto(`/app/tools/structure-prediction?jobId=${jobId}`);
+	await (await openJobMenu(page, 'Fold that runs')).getByRole('menuitem', { name: 'Cancel job' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Cancel “Fold that runs”?' });
+	await expect(dialog).toContainText('It is running: the compute is already spent, so its 5 credits are not refunded.');
+	await dialog.getByRole('button', { name: 'Cancel job' }).click();
+	await expect(page.getByText('This job was cancelled while it ran, so the 5 credits it cost were not refunded.')).toBeVisible();
+	await expect(headerBalance(page)).toHaveText('95 credits');
+	expect(await ledgerOf(jobId)).toEqual(['charge']);
+});
+
+test('Retry asks first, with the new job\'s name and price, then charges it', async ({ page, user }) => {
+	const jobId = await submitJob(user, 'Fold again', HP35);
+	await (await clientFor(user)).rpc('cancel_job', { job_id: jobId }); // refunded: 100
+	await page.goto('/app/jobs');
+	await (await openJobMenu(page, 'Fold again')).getByRole('menuitem', { name: 'Retry' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Run “Fold again” again?' });
+	await expect(dialog).toContainText('The same input and settings run as a new job, “Fold again (retry 2)”, which costs 5 credits. Your team has 100 credits.');
+	// Not now: nothing is charged.
+	await dialog.getByRole('button', { name: 'Not now' }).click();
+	await expect(dialog).toBeHidden();
+	expect((await sql('select id from public.jobs where retry_of = $1', [jobId])).length).toBe(0);
+	await (await openJobMenu(page, 'Fold again')).getByRole('menuitem', { name: 'Retry' }).click();
+	await dialog.getByRole('button', { name: 'Retry for 5 credits' }).click();
+	await expect(page).toHaveURL(/\/app\/tools\/structure-prediction\?jobId=[0-9a-f-]{36}$/);
+	await expect(page.getByRole('heading', { name: 'Fold again (retry 2)' })).toBeVisible();
+	await expect(headerBalance(page)).toHaveText('95 credits');
+});
+
+test('a failed job offers Edit and run again, with the input that failed and why', async ({ page, user }) => {
+	const jobId = await submitJob(user, 'Ambiguous residues', { input: { sequences: [{ id: 'bad', sequence: 'MKTJJJ' }] } });
+	await expect.poll(async () => (await sql<{ status: string }>('select status from public.jobs where id = $1', [jobId]))[0].status, { timeout: 30_000 }).toBe('failed');
+	await page.goto(`/app/tools/protein-properties?jobId=${jobId}`);
+	const edit = page.getByRole('alert').getByRole('link', { name: 'Edit and run again' });
+	await expect(edit).toHaveAttribute('href', `/app/tools/protein-properties?duplicate=${jobId}`);
+	await edit.click();
+	await expect(page).toHaveURL(`/app/tools/protein-properties?duplicate=${jobId}`);
+	await expect(page.getByRole('status').filter({ hasText: 'Editing the input of' })).toContainText('Editing the input of Ambiguous residues, which failed');
+	const box = page.getByLabel('Protein sequences (FASTA)');
+	await expect(box).toHaveValue(/MKTJJJ/);
+	// The input that failed is checked like typed input: the problem shows beside it at once.
+	await expect(page.getByText("'J' is an ambiguous residue").first()).toBeVisible();
+	await expect(page.getByRole('textbox', { name: 'Job name' })).toHaveValue('Ambiguous residues (edited)');
+	await box.fill('>fixed\nMKTAYIAKQR');
+	await page.getByRole('button', { name: 'Run', exact: true }).click();
+	await expect(page).toHaveURL(/\?jobId=[0-9a-f-]{36}$/);
+	await expect(page.getByRole('heading', { name: 'Ambiguous residues (edited)' })).toBeVisible();
+	// The jobs list's menu offers the same.
+	await page.goto('/app/jobs');
+	await (await openJobMenu(page, 'Ambiguous residues')).getByRole('menuitem', { name: 'Edit and run again' }).click();
+	await expect(page).toHaveURL(`/app/tools/protein-properties?duplicate=${jobId}`);
+});
