@@ -1,12 +1,18 @@
 // Paying, cancelling, retrying and getting credits, as a scientist meets
 // them: cancelling says (and does) what happens to the credits; Retry asks with
 // the price and names the new job "… (retry 2)"; a failed job offers Edit
-// and run again with the input that failed; the jobs list shows refunds. The e2e stack
+// and run again with the input that failed; the jobs list shows refunds;
+// the credits page asks the operators for credits, and an operator's grant
+// (npm run credits) appears in the history with its reason. The e2e stack
 // runs a CPU worker and no GPU worker, so GPU jobs wait, pending.
+import { execFile } from 'node:child_process';
 import type { Page } from '@playwright/test';
-import { clientFor, expect, openJobMenu, sql, submitJob, test } from './fixtures.ts';
+import { waitForMailAt } from '../helpers/mail-inbox.ts';
+import { e2eInfo } from './env.ts';
+import { clientFor, createUser, expect, newContext, openJobMenu, signIn, sql, submitJob, test } from './fixtures.ts';
 
 const HP35 = { tool: 'structure-prediction', input: { sequences: [{ id: 'hp35', sequence: 'LSDEDFKAVFGMTRSAFANLPLWKQQNLKKEKGLF' }] } };
+const OPERATORS = 'operators@foldwork.local';
 
 const headerBalance = (page: Page) => page.getByRole('banner').getByRole('link', { name: /credits?$/ });
 const rowOf = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
@@ -93,4 +99,56 @@ test('a failed job offers Edit and run again, with the input that failed and why
 	await page.goto('/app/jobs');
 	await (await openJobMenu(page, 'Ambiguous residues')).getByRole('menuitem', { name: 'Edit and run again' }).click();
 	await expect(page).toHaveURL(`/app/tools/protein-properties?duplicate=${jobId}`);
+});
+
+test('Request credits emails the operators, once an hour; an operator\'s grant shows in the history with its reason', async ({ page, user }) => {
+	const amount = 300 + Math.floor(Math.random() * 9000);
+	await page.goto('/app/credits');
+	await page.getByRole('button', { name: 'Request credits' }).click();
+	await page.getByLabel('Credits to ask for').fill(String(amount));
+	await page.getByLabel(/What they are for/).fill('Kinase screen for the grant renewal');
+	await page.getByRole('button', { name: 'Send the request' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Asked the operators' })).toHaveText(
+		`Asked the operators for ${amount} credits. They get back to you by email; granted credits appear in the history below.`
+	);
+	await expect(page.getByRole('listitem').filter({ hasText: `asked for ${amount} credits` })).toContainText('Kinase screen for the grant renewal');
+	const mail = await waitForMailAt(e2eInfo().mailUrl, OPERATORS, { subject: new RegExp(`asks for ${amount} credits`), timeoutMs: 15_000 });
+	expect(mail.text).toContain(`${user.email} asks for ${amount} credits for the team "My Workspace" (${user.teamId}) on Foldwork.`);
+	expect(mail.text).toContain(`npm run credits -- grant ${user.teamId} ${amount} --reason "…"`);
+
+	// Asking again within the hour is refused, saying when.
+	await page.getByRole('button', { name: 'Request credits' }).click();
+	await page.getByLabel('Credits to ask for').fill('50');
+	await page.getByRole('button', { name: 'Send the request' }).click();
+	await expect(page.getByRole('alert')).toContainText('Your team asked for credits less than an hour ago; you can ask again after');
+
+	// An operator grants, as the command line does it.
+	const granted = await new Promise<string>((resolve, reject) =>
+		execFile('npm', ['run', 'credits', '--', 'grant', user.teamId, '250', '--reason', 'Kinase screen, approved'], { env: { ...process.env, DATABASE_URL: e2eInfo().databaseUrl } }, (error, stdout) =>
+			error ? reject(error) : resolve(stdout)
+		)
+	);
+	expect(granted).toContain('Granted 250 credits to "My Workspace"');
+	await page.goto('/app/credits');
+	await expect(page.getByRole('region', { name: 'Balance of My Workspace' }).getByText('350')).toBeVisible();
+	const grant = page.getByRole('row').filter({ hasText: 'Kinase screen, approved' });
+	await expect(grant).toContainText('Grant');
+	await expect(grant).toContainText('+250');
+	await expect(grant).toContainText('Foldwork');
+});
+
+test('a team viewer cannot request credits', async ({ browser, user }) => {
+	const viewer = await createUser();
+	await sql(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'viewer')`, [user.teamId, viewer.id]);
+	const context = await newContext(browser);
+	try {
+		await signIn(context, viewer);
+		await context.addCookies([{ name: 'foldwork_team', value: user.teamId, url: e2eInfo().webUrl, httpOnly: true, sameSite: 'Lax' }]);
+		const page = await context.newPage();
+		await page.goto('/app/credits');
+		await expect(page.getByText('Ask an owner or admin of My Workspace to request credits.')).toBeVisible();
+		await expect(page.getByRole('button', { name: 'Request credits' })).toHaveCount(0);
+	} finally {
+		await context.close();
+	}
 });
