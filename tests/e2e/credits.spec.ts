@@ -1,5 +1,6 @@
 // Paying, cancelling, retrying and getting credits, as a scientist meets
-// them: cancelling says (and does) what happens to the credits; Retry asks with
+// them: the tool form says before Run when no worker can run the tool now;
+// cancelling says (and does) what happens to the credits; Retry asks with
 // the price and names the new job "… (retry 2)"; a failed job offers Edit
 // and run again with the input that failed; the jobs list shows refunds;
 // the credits page asks the operators for credits, and an operator's grant
@@ -21,7 +22,32 @@ async function ledgerOf(jobId: string): Promise<string[]> {
 	return (await sql<{ reason: string }>('select reason from public.credit_ledger where job_id = $1 order by id', [jobId])).map((r) => r.reason);
 }
 
+/** Loads the form's first example; a click before hydration does nothing, so it clicks until the box fills. */
+async function loadFirstExample(page: Page): Promise<void> {
+	const box = page.locator('form textarea').first();
+	await expect(async () => {
+		if ((await box.inputValue()) === '') await page.getByRole('group', { name: 'Load an example' }).getByRole('button').first().click();
+		await expect(box).not.toHaveValue('', { timeout: 1_000 });
+	}).toPass({ timeout: 15_000 });
+}
+
 test.describe.configure({ timeout: 90_000 });
+
+test('the form says before Run when no live worker can run the tool, from the fleet /status shows', async ({ page }) => {
+	await page.goto('/app/tools/structure-prediction');
+	await loadFirstExample(page);
+	const notice = page.getByRole('note').filter({ hasText: 'worker' });
+	await expect(notice).toHaveText('No GPU worker is online now: a job waits until a GPU worker is online; you can cancel it for a full refund until it starts.');
+	await expect(page.getByRole('button', { name: 'Run', exact: true })).toHaveAttribute('aria-describedby', /run-wait/);
+	// The same fleet on /status.
+	await page.goto('/status');
+	await expect(page.getByText(/GPU workers/).first()).toBeVisible();
+	// A CPU tool the stack's CPU worker runs: nothing to say.
+	await page.goto('/app/tools/protein-properties');
+	await loadFirstExample(page);
+	await expect(page.getByRole('status', { name: /^Cost/ })).toHaveText('Free');
+	await expect(page.getByRole('note').filter({ hasText: 'worker' })).toHaveCount(0);
+});
 
 test('cancelling a job that never started refunds it, and the list shows "5 → refunded"', async ({ page, user }) => {
 	const jobId = await submitJob(user, 'Fold that waits', HP35);

@@ -1,5 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
+import { loadFleetStatus, type FleetClass } from '#lib/fleet/fleet-status.ts';
 import { loadJobView, type JobView } from '#lib/jobs/job-view.ts';
 import { catalogEntry } from '#lib/tools/catalog.ts';
 import { isUuid, jobLink } from '#lib/tools-ui/job-link.ts';
@@ -53,5 +54,9 @@ export const load: PageServerLoad = async ({ params, url, locals, parent }) => {
 		else duplicateMissing = true;
 	}
 
-	return { toolId: entry.id, jobId, jobView, jobRole, visitor, duplicate, duplicateMissing };
+	// The fleet's figures (as /status shows them), so the form can say before Run when no worker can run the tool now.
+	let fleet: FleetClass[] | null = null;
+	if (!visitor && entry.enabled) fleet = await loadFleetStatus(locals.supabase).catch(() => null);
+
+	return { toolId: entry.id, jobId, jobView, jobRole, visitor, duplicate, duplicateMissing, fleet };
 };
