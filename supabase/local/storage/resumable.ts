@@ -45,8 +45,20 @@ interface UploadInfo {
 	createdAt: number;
 }
 
-/** Uploads being appended to right now: a second PATCH of the same upload waits its turn by answering 409. */
-const busy = new Set<string>();
+/**
+ * Uploads being appended to right now. A client that resumes (HEAD or
+ * PATCH) while an older PATCH of the same upload is still open means that
+ * older connection is dead to it: the older request is stopped and, once
+ * what it wrote is on disk, the new one goes on (as tusd releases its lock).
+ */
+const busy = new Map<string, { stop(): void; done: Promise<void> }>();
+
+async function takeOver(id: string): Promise<void> {
+	const holder = busy.get(id);
+	if (!holder) return;
+	holder.stop();
+	await holder.done;
+}
 
 function parseMetadata(value: string | undefined): Map<string, string> {
 	const out = new Map<string, string>();
@@ -178,8 +190,10 @@ async function append(ctx: StorageContext, request: ApiRequest, id: string, sign
 		throw new StorageError(415, 'InvalidMimeType', 'invalid_mime_type', 'PATCH needs Content-Type: application/offset+octet-stream');
 	}
 	const claimed = header(request, 'upload-offset');
+	await takeOver(id);
 	if (busy.has(id)) throw new StorageError(409, 'ResourceLocked', 'ResourceLocked', 'Another request is appending to this upload');
-	busy.add(id);
+	let release!: () => void;
+	busy.set(id, { stop: () => request.req.destroy(), done: new Promise<void>((resolve) => (release = resolve)) });
 	try {
 		const offset = await offsetOf(ctx, id);
 		if (claimed === undefined || Number(claimed) !== offset) {
@@ -215,6 +229,7 @@ async function append(ctx: StorageContext, request: ApiRequest, id: string, sign
 		sendEmpty(request.res, 204, { ...TUS_HEADERS, 'Upload-Offset': String(now), 'Upload-Expires': new Date(info.createdAt + EXPIRY_MS).toUTCString() });
 	} finally {
 		busy.delete(id);
+		release();
 	}
 }
 
@@ -225,6 +240,7 @@ async function head(ctx: StorageContext, request: ApiRequest, id: string, signed
 		return;
 	}
 	checkContinuation(ctx, request, info, signed);
+	await takeOver(id);
 	sendEmpty(request.res, 200, {
 		...TUS_HEADERS,
 		'Upload-Offset': String(await offsetOf(ctx, id)),
@@ -237,6 +253,7 @@ async function terminate(ctx: StorageContext, request: ApiRequest, id: string, s
 	const info = await readInfo(ctx, id);
 	if (!info) throw errors.noSuchKey();
 	checkContinuation(ctx, request, info, signed);
+	await takeOver(id);
 	await forget(ctx, id);
 	sendEmpty(request.res, 204, TUS_HEADERS);
 }
