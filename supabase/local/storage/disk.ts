@@ -8,7 +8,7 @@
 // never sees a file that is still being written, and a replaced version is
 // deleted only after the row that named it is gone.
 import { createHash, randomUUID } from 'node:crypto';
-import { constants, createWriteStream, type ReadStream } from 'node:fs';
+import { constants, type ReadStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -55,6 +55,9 @@ export class ObjectFiles {
 		const tempPath = path.join(this.dir, 'uploads', randomUUID());
 		const hash = createHash('md5');
 		let size = 0;
+		// Opened (created) before a byte is read, so a failure can always remove it.
+		const handle = await open(tempPath, 'wx');
+		const target = handle.createWriteStream({ highWaterMark: READ_CHUNK });
 		try {
 			await pipeline(
 				source,
@@ -66,9 +69,10 @@ export class ObjectFiles {
 						yield chunk;
 					}
 				},
-				createWriteStream(tempPath, { flags: 'wx', highWaterMark: READ_CHUNK })
+				target
 			);
 		} catch (error) {
+			target.destroy();
 			await rm(tempPath, { force: true });
 			throw error;
 		}

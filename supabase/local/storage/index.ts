@@ -141,7 +141,7 @@ export async function createStorageService(stack: StackContext): Promise<StackSe
 					await route(ctx, request);
 				} catch (error) {
 					// A client that went away mid-transfer gets no answer (and is no server error).
-					if (request.req.destroyed && !request.req.complete) {
+					if ((request.req.destroyed && !request.req.complete) || request.res.destroyed) {
 						request.res.destroy();
 						return;
 					}

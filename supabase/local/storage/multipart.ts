@@ -81,7 +81,7 @@ export function readMultipartFile(req: IncomingMessage, boundary: string): Promi
 				field.size += data.length;
 				if (field.size > MAX_FIELD_BYTES) throw errors.invalidRequest(`The form field ${field.name} is too large`);
 				field.chunks.push(data);
-			} else if (state === 'file' && file) {
+			} else if (state === 'file' && file && !file.destroyed) {
 				if (!file.push(data)) req.pause();
 			}
 		};
@@ -125,7 +125,8 @@ export function readMultipartFile(req: IncomingMessage, boundary: string): Promi
 					pending = pending.subarray(end + 4);
 					if (headers.filename !== null && file === null) {
 						state = 'file';
-						file = new Readable({ highWaterMark: 256 * 1024, read: () => req.resume() });
+						// Destroyed by a refused upload: the rest of the request is read on (see upload.ts).
+						file = new Readable({ highWaterMark: 256 * 1024, read: () => req.resume(), destroy: (error, callback) => { req.resume(); callback(error); } });
 						settled = true;
 						resolve({ fields, contentType: headers.contentType ?? 'application/octet-stream', body: file });
 					} else if (headers.filename === null && file === null && headers.name !== null) {

@@ -6,7 +6,8 @@
 // the bytes go to a temporary file that becomes the object only when the
 // database has recorded it (see objects.ts, disk.ts).
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import type { ApiRequest } from '../gateway.ts';
 import { parseJsonBody, sendJson } from '../http.ts';
 import type { Caller } from './database.ts';
@@ -60,7 +61,7 @@ async function incomingFile(request: ApiRequest): Promise<IncomingFile> {
 	}
 	const length = header(request, 'content-length');
 	return {
-		body: request.req,
+		body: detachedBody(request.req),
 		mimeType: contentType || 'text/plain;charset=UTF-8',
 		cacheControl: header(request, 'cache-control') || 'no-cache',
 		userMetadata: userMetadataFrom(header(request, 'x-metadata'), true),
@@ -106,12 +107,55 @@ async function store(
 	sendJson(request.res, 200, { Id: row.id, Key: `${target.bucket}/${target.key}` });
 }
 
-/** When a request is refused before its body was read, the connection is closed rather than drained. */
+/**
+ * The request body as a stream of its own: when storing fails (too large,
+ * refused), that stream is destroyed but the request is not, so the
+ * refusal can still be answered on the connection.
+ */
+function detachedBody(req: IncomingMessage): Readable {
+	const onData = (chunk: Buffer) => {
+		if (!body.push(chunk)) req.pause();
+	};
+	const onEnd = () => body.push(null);
+	const onError = (error: Error) => body.destroy(error);
+	const body = new Readable({
+		highWaterMark: 256 * 1024,
+		read: () => req.resume(),
+		destroy: (error, callback) => {
+			req.off('data', onData).off('end', onEnd).off('error', onError);
+			callback(error);
+		}
+	});
+	req.on('data', onData).on('end', onEnd).on('error', onError);
+	return body;
+}
+
+/** How much of a refused request's body is read and dropped so the client gets the answer; past it, the connection is closed. */
+const DRAIN_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * A refused upload whose body was not read to the end: a client still
+ * sending would miss the answer if the connection just closed, so a
+ * moderate remainder is read and dropped; a larger one closes the
+ * connection after the answer.
+ */
 async function refusingEarly(request: ApiRequest, work: () => Promise<void>): Promise<void> {
 	try {
 		await work();
 	} catch (error) {
-		if (!request.req.readableEnded) request.res.setHeader('Connection', 'close');
+		const { req, res } = request;
+		if (!req.readableEnded && !req.destroyed) {
+			const declared = Number(req.headers['content-length'] ?? 0);
+			if (declared > DRAIN_LIMIT) res.setHeader('Connection', 'close');
+			else {
+				let drained = 0;
+				req.on('data', (chunk: Buffer) => {
+					drained += chunk.length;
+					if (drained > DRAIN_LIMIT) req.destroy();
+				});
+				req.resume();
+			}
+		}
 		throw error;
 	}
 }
