@@ -324,7 +324,11 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 		functions: Object.fromEntries(Object.entries(toml.functions).map(([name, f]) => [name, { verifyJwt: f.verify_jwt }])),
 		storage: {
 			dir: o.storageDir ?? (env.STORAGE_DIR ? path.resolve(env.STORAGE_DIR) : path.join(root, '.local/storage')),
-			fileSizeLimit: o.storageFileSizeLimit ?? parseSize(toml.storage.file_size_limit, 'config.toml [storage] file_size_limit'),
+			fileSizeLimit:
+				o.storageFileSizeLimit ??
+				(env.STORAGE_FILE_SIZE_LIMIT
+					? parseSize(env.STORAGE_FILE_SIZE_LIMIT, 'STORAGE_FILE_SIZE_LIMIT')
+					: parseSize(toml.storage.file_size_limit, 'config.toml [storage] file_size_limit')),
 			buckets: Object.entries(toml.storage.buckets).map(([id, b]) => ({
 				id,
 				public: b.public,

@@ -75,9 +75,9 @@ describe('bucket CRUD (service role)', () => {
 		expect((await storage.createBucket('bad/name')).error).toMatchObject({ statusCode: '400' });
 		expect((await storage.createBucket(' padded')).error).toMatchObject({ statusCode: '400' });
 		expect((await storage.createBucket('x'.repeat(101))).error).toMatchObject({ statusCode: '400' });
-		expect((await storage.createBucket(fresh(), { fileSizeLimit: '1gb' })).error).toMatchObject({ statusCode: '413' });
-		expect((await storage.createBucket(fresh(), { fileSizeLimit: 'lots' })).error).toMatchObject({ statusCode: '400' });
-		expect((await storage.createBucket(fresh(), { allowedMimeTypes: ['not a type'] })).error).toMatchObject({ statusCode: '400' });
+		expect((await storage.createBucket(fresh(), { public: false, fileSizeLimit: '1gb' })).error).toMatchObject({ statusCode: '413' });
+		expect((await storage.createBucket(fresh(), { public: false, fileSizeLimit: 'lots' })).error).toMatchObject({ statusCode: '400' });
+		expect((await storage.createBucket(fresh(), { public: false, allowedMimeTypes: ['not a type'] })).error).toMatchObject({ statusCode: '400' });
 	});
 });
 

@@ -39,12 +39,11 @@ export class StorageDatabase {
 	}
 
 	private settings(caller: Caller, request: RequestFacts, operation: string): Array<[string, string]> {
-		const claims = JSON.parse(caller.claims) as Record<string, unknown>;
 		const settings: Array<[string, string]> = [
 			['role', caller.role],
 			['request.jwt.claims', caller.claims],
 			['request.jwt.claim.role', caller.role],
-			['request.jwt.claim.sub', typeof claims.sub === 'string' ? claims.sub : ''],
+			['request.jwt.claim.sub', caller.sub ?? ''],
 			['request.method', request.method],
 			['request.path', request.path],
 			['request.headers', JSON.stringify(request.headers)],
