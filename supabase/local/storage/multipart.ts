@@ -127,6 +127,8 @@ export function readMultipartFile(req: IncomingMessage, boundary: string): Promi
 						state = 'file';
 						// Destroyed by a refused upload: the rest of the request is read on (see upload.ts).
 						file = new Readable({ highWaterMark: 256 * 1024, read: () => req.resume(), destroy: (error, callback) => { req.resume(); callback(error); } });
+						// Its error reaches whoever reads it; until someone does, it must not be an uncaught 'error' event.
+						file.on('error', () => {});
 						settled = true;
 						resolve({ fields, contentType: headers.contentType ?? 'application/octet-stream', body: file });
 					} else if (headers.filename === null && file === null && headers.name !== null) {

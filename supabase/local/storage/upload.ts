@@ -127,6 +127,7 @@ function detachedBody(req: IncomingMessage): Readable {
 		}
 	});
 	req.on('data', onData).on('end', onEnd).on('error', onError);
+	body.on('error', () => {}); // reaches its reader (pipeline); never an uncaught 'error' event before one is attached
 	return body;
 }
 
