@@ -141,6 +141,48 @@ describe('what RLS sees', () => {
 		}
 	});
 
+	it('takes policies keyed on another table through a security definer function (the shape of job files)', async () => {
+		// Objects at "<team>/<job>/...": members of the job's team read them; anyone else,
+		// even holding the job's id, gets them only through a signed URL that a
+		// service-role issuer hands out after checking the job.
+		const bucket = bucketName('rls-jobs');
+		const drop = await createBuckets([{ id: bucket }]);
+		const tag = bucket.replaceAll('-', '_');
+		const member = testUser();
+		const outsider = testUser();
+		const team = crypto.randomUUID();
+		const job = crypto.randomUUID();
+		await admin.query(`
+			create table public.${tag}_members (team_id uuid, user_id uuid);
+			insert into public.${tag}_members values ('${team}', '${member.id}');
+			create function public.${tag}_is_member(team text) returns boolean language sql stable security definer set search_path = '' as $$
+				select exists (select 1 from public.${tag}_members m where m.team_id::text = team and m.user_id = (select auth.uid()))
+			$$;
+			grant execute on function public.${tag}_is_member(text) to anon, authenticated;
+			create policy "${tag}: team members read their jobs' files" on storage.objects for select to authenticated
+				using (bucket_id = '${bucket}' and public.${tag}_is_member((storage.foldername(name))[1]));
+		`);
+		try {
+			const key = `${team}/${job}/output/result.pdb`;
+			await serviceClient().storage.from(bucket).upload(key, 'ATOM 1');
+			const got = await member.client.storage.from(bucket).download(key);
+			expect(got.error).toBeNull();
+			expect(await got.data!.text()).toBe('ATOM 1');
+			expect((await member.client.storage.from(bucket).list(`${team}/${job}/output`)).data!.map((f) => f.name)).toEqual(['result.pdb']);
+			for (const visitor of [outsider.client, anonClient()]) {
+				expect((await visitor.storage.from(bucket).download(key)).error).not.toBeNull();
+				expect((await visitor.storage.from(bucket).list(`${team}/${job}/output`)).data).toEqual([]);
+				expect((await visitor.storage.from(bucket).createSignedUrl(key, 60)).error).toMatchObject({ statusCode: '404' });
+			}
+			const issued = await serviceClient().storage.from(bucket).createSignedUrl(key, 60);
+			expect(await (await fetch(issued.data!.signedUrl)).text()).toBe('ATOM 1');
+		} finally {
+			await admin.query(`drop policy "${tag}: team members read their jobs' files" on storage.objects;
+				drop function public.${tag}_is_member(text); drop table public.${tag}_members;`);
+			await drop();
+		}
+	});
+
 	it('refuses raw SQL deletes of storage.objects (they would orphan files), as hosted Supabase does', async () => {
 		await expect(admin.query('delete from storage.objects where false')).rejects.toThrow(/Direct deletion from storage tables is not allowed/);
 	});
