@@ -17,6 +17,10 @@ export interface StorageContext {
 	log(message: string): void;
 }
 
+/** Verified tokens (an HMAC and a JSON parse each), kept while they are valid; expiry is checked on every use. */
+const verified = new Map<string, { caller: Caller; exp: number | undefined }>();
+const VERIFIED_LIMIT = 1000;
+
 export const ANONYMOUS: Caller = { role: 'anon', claims: JSON.stringify({ role: 'anon' }), sub: null, token: null };
 
 /**
@@ -31,6 +35,10 @@ export function callerOf(ctx: StorageContext, request: ApiRequest, lenient = fal
 		if (lenient) return { ...ANONYMOUS, verified: false };
 		throw errors.invalidJwt("headers must have required property 'authorization'");
 	}
+	// Keyed by secret too: stacks in one process (tests) may have different secrets.
+	const cacheKey = `${ctx.jwtSecret}\u0000${token}`;
+	const hit = verified.get(cacheKey);
+	if (hit && (hit.exp === undefined || hit.exp > Date.now() / 1000)) return { ...hit.caller, verified: true };
 	const result = verifyJwt(token, ctx.jwtSecret);
 	if (!result.ok) {
 		if (lenient) return { ...ANONYMOUS, verified: false };
@@ -38,13 +46,10 @@ export function callerOf(ctx: StorageContext, request: ApiRequest, lenient = fal
 	}
 	const claims = result.claims;
 	const role = typeof claims.role === 'string' && claims.role !== '' ? claims.role : 'anon';
-	return {
-		role,
-		claims: JSON.stringify({ ...claims, role }),
-		sub: typeof claims.sub === 'string' ? claims.sub : null,
-		token,
-		verified: true
-	};
+	const caller: Caller = { role, claims: JSON.stringify({ ...claims, role }), sub: typeof claims.sub === 'string' ? claims.sub : null, token };
+	if (verified.size >= VERIFIED_LIMIT) verified.delete(verified.keys().next().value!);
+	verified.set(cacheKey, { caller, exp: typeof claims.exp === 'number' ? claims.exp : undefined });
+	return { ...caller, verified: true };
 }
 
 export function factsOf(request: ApiRequest): RequestFacts {

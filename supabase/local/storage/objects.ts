@@ -3,12 +3,12 @@
 // permission probe of a write, and recording a version once its bytes are
 // on disk.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import { runTransaction } from '../rest/execute.ts';
 import type { Caller, RequestFacts } from './database.ts';
 import { jsonColumn } from './database.ts';
 import type { StorageContext } from './context.ts';
 import { ownerColumns } from './context.ts';
-import { errors } from './errors.ts';
+import { errors, fromDatabaseError } from './errors.ts';
 
 export interface BucketRow {
 	id: string;
@@ -64,6 +64,14 @@ export async function findObjectAs(ctx: StorageContext, caller: Caller, facts: R
 		{ text: `select ${OBJECT_JSON} from storage.objects o where o.bucket_id = $1 and o.name = $2`, values: [bucket, key] }
 	]);
 	return result.rows[0] ? jsonColumn<ObjectRow>(result.rows[0], 'row') : null;
+}
+
+/** Whether the caller may see the object (RLS): what signing a URL needs, without reading the row. */
+export async function objectVisibleTo(ctx: StorageContext, caller: Caller, facts: RequestFacts, operation: string, bucket: string, key: string): Promise<boolean> {
+	const [result] = await ctx.db.asCaller(caller, facts, operation, [
+		{ text: 'select 1 as visible from storage.objects o where o.bucket_id = $1 and o.name = $2', values: [bucket, key] }
+	]);
+	return result.rows.length > 0;
 }
 
 export async function findObjectAsSuperuser(ctx: StorageContext, bucket: string, key: string): Promise<ObjectRow | null> {
@@ -136,18 +144,13 @@ export async function probeWrite(ctx: StorageContext, caller: Caller, facts: Req
 	);
 }
 
-export interface CompletedWrite {
-	row: ObjectRow;
-	replacedVersion: string | null;
-}
-
 /**
  * Records a new version whose bytes are already in place under `version`
  * (Storage does this as its superuser once the permission probe passed).
  * Writers of one key are serialised by an advisory lock; without upsert an
- * existing object makes it 409, so of two uploads to a free key exactly one
- * wins. The replaced version's file is removed after the commit. On any
- * failure the new version's file is removed.
+ * existing object makes it 409 (a plain insert), so of two uploads to a
+ * free key exactly one wins. The replaced version's file is removed after
+ * the commit. On any failure the new version's file is removed.
  */
 export async function recordVersion(
 	ctx: StorageContext,
@@ -156,39 +159,43 @@ export async function recordVersion(
 	metadata: ObjectMetadata
 ): Promise<ObjectRow> {
 	const { owner, ownerId } = ownerColumns(intent.owner);
-	let replaced: string | null = null;
-	let row: ObjectRow;
+	const values = [
+		owner,
+		ownerId,
+		JSON.stringify(metadata),
+		intent.userMetadata === null ? null : JSON.stringify(intent.userMetadata),
+		version,
+		intent.bucket,
+		intent.key
+	];
+	const insert = `insert into storage.objects as o (owner, owner_id, metadata, user_metadata, version, bucket_id, name)
+		values ($1::uuid, $2, $3::jsonb, $4::jsonb, $5, $6, $7)`;
+	// One round trip: the key's lock, then the write in a statement of its own
+	// (so its snapshot sees whatever the lock waited for).
+	const write = intent.upsert
+		? `with old as materialized (select version from storage.objects where bucket_id = $6 and name = $7)
+			${insert} on conflict (bucket_id, name) do update set owner = excluded.owner, owner_id = excluded.owner_id,
+				metadata = excluded.metadata, user_metadata = excluded.user_metadata, version = excluded.version, last_accessed_at = now()
+			returning (pg_catalog.to_jsonb(o) - 'path_tokens')::text as row, (select version from old) as replaced`
+		: `${insert} returning (pg_catalog.to_jsonb(o) - 'path_tokens')::text as row, null::text as replaced`;
+	let result;
 	try {
-		row = await ctx.db.asSuperuser(async (client: pg.PoolClient) => {
-			await client.query('select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))', [`${intent.bucket}/${intent.key}`]);
-			const existing = await client.query<{ id: string; version: string | null }>(
-				'select id, version from storage.objects where bucket_id = $1 and name = $2 for update',
-				[intent.bucket, intent.key]
-			);
-			const values = [owner, ownerId, JSON.stringify(metadata), intent.userMetadata === null ? null : JSON.stringify(intent.userMetadata), version];
-			if (existing.rows[0]) {
-				if (!intent.upsert) throw errors.keyExists();
-				replaced = existing.rows[0].version;
-				const updated = await client.query<{ row: ObjectRow }>(
-					`update storage.objects o set owner = $1::uuid, owner_id = $2, metadata = $3::jsonb, user_metadata = $4::jsonb, version = $5,
-						last_accessed_at = now() where o.id = $6 returning (pg_catalog.to_jsonb(o) - 'path_tokens') as row`,
-					[...values, existing.rows[0].id]
-				);
-				return updated.rows[0].row;
-			}
-			const inserted = await client.query<{ row: ObjectRow }>(
-				`insert into storage.objects as o (owner, owner_id, metadata, user_metadata, version, bucket_id, name)
-					values ($1::uuid, $2, $3::jsonb, $4::jsonb, $5, $6, $7) returning (pg_catalog.to_jsonb(o) - 'path_tokens') as row`,
-				[...values, intent.bucket, intent.key]
-			);
-			return inserted.rows[0].row;
+		[, result] = await runTransaction(ctx.db.adminPool, {
+			readOnly: false,
+			settings: [],
+			statements: [
+				{ text: 'select pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended($1, 0))::text', values: [`${intent.bucket}/${intent.key}`] },
+				{ text: write, values }
+			],
+			end: 'commit'
 		});
 	} catch (error) {
 		await ctx.files.remove(version);
-		throw error;
+		throw fromDatabaseError(error);
 	}
+	const replaced = result.rows[0].replaced;
 	if (replaced && replaced !== version) await ctx.files.remove(replaced);
-	return row;
+	return jsonColumn<ObjectRow>(result.rows[0], 'row');
 }
 
 export function newMetadata(received: { size: number; eTag: string }, mimeType: string, cacheControl: string): ObjectMetadata {

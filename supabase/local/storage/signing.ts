@@ -8,7 +8,7 @@ import { readJson, sendJson } from '../http.ts';
 import { callerOf, factsOf, header, type StorageContext } from './context.ts';
 import { errors } from './errors.ts';
 import { checkKey } from './names.ts';
-import { findBucket, findObjectAs, probeWrite } from './objects.ts';
+import { findBucket, objectVisibleTo, probeWrite } from './objects.ts';
 import { signDownload, signUpload } from './signed.ts';
 
 function expiresInOf(input: unknown): number {
@@ -25,8 +25,7 @@ function signedPath(bucket: string, key: string, token: string): string {
 export async function createSignedUrl(ctx: StorageContext, request: ApiRequest, bucketId: string, key: string): Promise<void> {
 	const caller = callerOf(ctx, request);
 	const expiresIn = expiresInOf(await readJson(request.req));
-	const row = await findObjectAs(ctx, caller, factsOf(request), 'storage.object.sign', bucketId, key);
-	if (!row) throw errors.noSuchKey();
+	if (!(await objectVisibleTo(ctx, caller, factsOf(request), 'storage.object.sign', bucketId, key))) throw errors.noSuchKey();
 	sendJson(request.res, 200, { signedURL: signedPath(bucketId, key, signDownload(ctx.jwtSecret, `${bucketId}/${key}`, expiresIn)) });
 }
 
