@@ -152,6 +152,17 @@ describe('resumable uploads', () => {
 		const bob = testUser();
 		expect(await statusAndCode(await patch({ 'Upload-Offset': '0' }, 'abc', bob.token))).toEqual([400, '404']);
 		expect((await fetch(location, { method: 'HEAD', headers: tusHeaders({}, bob.token) })).status).toBe(400);
+		// An upload made with the service key (a token without sub) is not the anon key's to continue either.
+		const made = await fetch(endpoint(), {
+			method: 'POST',
+			headers: tusHeaders({ 'Upload-Length': '3', 'Upload-Metadata': encodeMetadata(metadata(`${alice.id}/by-service.bin`)) }, stackInfo().serviceRoleKey)
+		});
+		const byAnon = await fetch(made.headers.get('location')!, {
+			method: 'PATCH',
+			headers: tusHeaders({ 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, stackInfo().anonKey),
+			body: 'abc'
+		});
+		expect(await statusAndCode(byAnon)).toEqual([400, '404']);
 		// Terminated: gone for good.
 		expect((await fetch(location, { method: 'DELETE', headers: tusHeaders() })).status).toBe(204);
 		expect((await fetch(location, { method: 'HEAD', headers: tusHeaders() })).status).toBe(404);

@@ -40,6 +40,8 @@ interface UploadInfo {
 	upsert: boolean;
 	/** The sub of the user who created it (null for a signed upload or a token without sub). */
 	owner: string | null;
+	/** The creator's role: with `owner`, who may continue it. */
+	role: string | null;
 	/** How later requests must authenticate: the creator's sub, or the signed-upload token's object. */
 	via: 'user' | 'signature';
 	createdAt: number;
@@ -111,7 +113,7 @@ function checkContinuation(ctx: StorageContext, request: ApiRequest, info: Uploa
 	}
 	if (signed) throw errors.noSuchKey();
 	const caller = callerOf(ctx, request);
-	if (caller.sub !== info.owner) throw errors.noSuchKey();
+	if (caller.sub !== info.owner || caller.role !== info.role) throw errors.noSuchKey();
 }
 
 async function create(ctx: StorageContext, request: ApiRequest, signed: boolean): Promise<void> {
@@ -138,7 +140,7 @@ async function create(ctx: StorageContext, request: ApiRequest, signed: boolean)
 	let info: UploadInfo;
 	if (signed) {
 		const grant = verifyUpload(ctx.jwtSecret, header(request, 'x-signature') ?? null, `${bucketId}/${key}`);
-		info = { bucket: bucketId, key, length, contentType, cacheControl: '', userMetadata, upsert: grant.upsert, owner: grant.owner, via: 'signature', createdAt: Date.now() };
+		info = { bucket: bucketId, key, length, contentType, cacheControl: '', userMetadata, upsert: grant.upsert, owner: grant.owner, role: null, via: 'signature', createdAt: Date.now() };
 	} else {
 		const caller = callerOf(ctx, request);
 		const upsert = header(request, 'x-upsert') === 'true';
@@ -151,7 +153,7 @@ async function create(ctx: StorageContext, request: ApiRequest, signed: boolean)
 			contentLength: length,
 			userMetadata
 		});
-		info = { bucket: bucketId, key, length, contentType, cacheControl: '', userMetadata, upsert, owner: caller.sub, via: 'user', createdAt: Date.now() };
+		info = { bucket: bucketId, key, length, contentType, cacheControl: '', userMetadata, upsert, owner: caller.sub, role: caller.role, via: 'user', createdAt: Date.now() };
 	}
 	info.cacheControl = cacheControlFrom(meta.get('cacheControl'));
 	const id = randomBytes(16).toString('hex');
