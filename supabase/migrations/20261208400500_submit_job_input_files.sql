@@ -128,7 +128,8 @@ begin
     raise exception 'files lists "%", which the input does not refer to (put {"$file": "%"} where its text belongs)', missing, missing
       using errcode = '22023';
   end if;
-  if total > p_tool.max_input_bytes then
+  -- Without files, create_job checks the input's size alone (and says so).
+  if idx > 0 and total > p_tool.max_input_bytes then
     raise exception 'input is too large: % with its files, and % accepts at most % (max_input_bytes %)',
       private.mib(total), p_tool.name, private.mib(p_tool.max_input_bytes), p_tool.max_input_bytes
       using errcode = '22023';
