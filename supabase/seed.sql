@@ -94,6 +94,8 @@ where id = (select id from demo_jobs where label = 'properties');
 update public.jobs set status = 'completed', progress_message = 'Done',
   result = '{"rows": [{"target": "HBB_HUMAN"}, {"target": "MYG_HUMAN"}]}'
 where id = (select id from demo_jobs where label = 'alignment');
+-- Written the way files were before they moved to Storage (bytes in the row): the first
+-- worker to start moves them into the job-files bucket, as it does for a migrated database.
 insert into public.job_files (job_id, kind, name, media_type, content)
 select id, 'output', 'properties.csv', 'text/csv', convert_to(E'id,length\nLYSC_HUMAN,130\nUBIQ_HUMAN,76\n', 'utf8')
 from demo_jobs where label = 'properties';
