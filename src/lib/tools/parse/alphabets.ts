@@ -6,7 +6,7 @@ export interface Alphabet {
 	noun: string;
 	/** Upper-case letters accepted. */
 	letters: string;
-	/** Explains a letter that is a known code but not accepted here. */
+	/** Explains a letter that is a known code but not accepted here (given as typed: lower case where the tool keeps case). */
 	explain?(letter: string): string | undefined;
 }
 
@@ -31,7 +31,7 @@ export const nucleotide: Alphabet = {
 	noun: 'nucleotide',
 	letters: IUPAC_NUCLEOTIDES,
 	explain(letter) {
-		if (PROTEIN_ONLY.has(letter)) return `'${letter}' is not a nucleotide code (A C G T U or IUPAC ambiguity)`;
+		if (PROTEIN_ONLY.has(letter.toUpperCase())) return `'${letter}' is not a nucleotide code (A C G T U or IUPAC ambiguity)`;
 		return undefined;
 	}
 };

@@ -52,7 +52,9 @@ export const fastaOptions: FastaOptions = {
 	alphabet: nucleotide,
 	maxRecords: catalog.maxItems,
 	maxLength: MAX_NUCLEOTIDE_LENGTH,
-	expectNucleic: true
+	expectNucleic: true,
+	// revseq and getorf's nucleotide output keep lower-case (soft-masked) bases as they were.
+	keepCase: true
 };
 
 export const sequenceToolsSpec: ToolSpec<SequenceToolsInput, SequenceToolsSettings> = {
