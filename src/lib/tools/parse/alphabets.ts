@@ -27,6 +27,21 @@ export const standardProtein: Alphabet = {
 	}
 };
 
+/**
+ * The 20 standard amino acids plus selenocysteine (U) and pyrrolysine (O),
+ * which have known masses (Biopython's ProteinAnalysis accepts them too);
+ * ambiguity codes still have no properties.
+ */
+export const proteinWithSecPyl: Alphabet = {
+	noun: 'amino acid',
+	letters: `${STANDARD_AMINO_ACIDS}UO`,
+	explain(letter) {
+		if (letter === 'X' || letter === 'B' || letter === 'Z' || letter === 'J')
+			return `'${letter}' is an ambiguous residue; properties need one of the 20 standard amino acids, U (selenocysteine) or O (pyrrolysine)`;
+		return undefined;
+	}
+};
+
 export const nucleotide: Alphabet = {
 	noun: 'nucleotide',
 	letters: IUPAC_NUCLEOTIDES,

@@ -1,9 +1,10 @@
-// protein-properties: ProtParam-style properties of protein sequences. This
-// is the tool's browser part (schemas, input parsing, examples); run() and
-// the compute code are in worker.server.ts.
+// protein-properties: ProtParam-style properties of protein sequences (the
+// 20 standard amino acids, selenocysteine U and pyrrolysine O; conventions in
+// README.md). This is the tool's browser part (schemas, input parsing,
+// examples); run() and the compute code are in worker.server.ts.
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
-import { standardProtein } from '../parse/alphabets.ts';
+import { proteinWithSecPyl } from '../parse/alphabets.ts';
 import type { FastaOptions } from '../parse/fasta.ts';
 import { parseSequencesInput } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
@@ -47,7 +48,7 @@ export interface ProteinPropertiesResult extends ToolResult {
 }
 
 export const fastaOptions: FastaOptions = {
-	alphabet: standardProtein,
+	alphabet: proteinWithSecPyl,
 	maxRecords: catalog.maxItems,
 	maxLength: MAX_PROTEIN_LENGTH
 };
