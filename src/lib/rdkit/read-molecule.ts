@@ -40,8 +40,17 @@ export function cleanRdkitLog(buffer: string, input = ''): string {
 	return lines.join('; ');
 }
 
-/** Parses a SMILES string or molblock; the reason is RDKit's own message. */
-export function withMolecule<T>(rdkit: RDKit, text: string, use: (mol: Mol) => T): { ok: true; value: T } | { ok: false; reason: string } {
+/**
+ * Parses a SMILES string or molblock; the reason is RDKit's own message.
+ * `details` are RDKit's parsing options (e.g. `{ sanitize: false }` to read
+ * atoms as written).
+ */
+export function withMolecule<T>(
+	rdkit: RDKit,
+	text: string,
+	use: (mol: Mol) => T,
+	details?: Record<string, boolean>
+): { ok: true; value: T } | { ok: false; reason: string } {
 	const errors = rdkit.set_log_capture('rdApp.error');
 	const warnings = rdkit.set_log_capture('rdApp.warning');
 	// Errors first; a molblock RDKit half-reads only leaves warnings ("CTAB version string invalid at line 4").
@@ -49,7 +58,7 @@ export function withMolecule<T>(rdkit: RDKit, text: string, use: (mol: Mol) => T
 	let mol: Mol | null = null;
 	try {
 		try {
-			mol = rdkit.get_mol(text);
+			mol = details ? rdkit.get_mol(text, JSON.stringify(details)) : rdkit.get_mol(text);
 		} catch {
 			return { ok: false, reason: logged() || 'RDKit could not read the molecule' };
 		}

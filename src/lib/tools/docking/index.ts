@@ -7,6 +7,7 @@
 import { catalogEntry } from '../catalog.ts';
 import type { RawInput, ToolSpec } from '../types.ts';
 import { IEP_POCKET_PDB } from './example-receptor.ts';
+import { ligandChemistryIssues } from './ligand-chemistry.ts';
 import { parseDockingInput } from './parse-input.ts';
 import type { DockingResult } from './result.ts';
 import { inputSchema, settingsSchema, type DockingInput, type DockingSettings } from './schema.ts';
@@ -28,5 +29,11 @@ export const dockingSpec: ToolSpec<DockingInput, DockingSettings> = {
 			fields: { receptor: IEP_POCKET_PDB, receptor_name: '1iep_pocket', box_mode: 'ligand', box_ligand: 'STI' }
 		}
 	],
-	parseInput: (raw: RawInput) => parseDockingInput(raw, catalog.maxInputBytes)
+	// The receptor, box and ligand texts first (no RDKit needed), then each ligand's chemistry.
+	async parseInput(raw: RawInput) {
+		const parsed = parseDockingInput(raw, catalog.maxInputBytes);
+		if (!parsed.ok) return parsed;
+		const issues = await ligandChemistryIssues(parsed.input.ligands);
+		return issues.length ? { ok: false, errors: issues } : parsed;
+	}
 };
