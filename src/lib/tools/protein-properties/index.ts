@@ -58,5 +58,13 @@ export const proteinPropertiesSpec: ToolSpec<ProteinPropertiesInput, ProteinProp
 	inputSchema,
 	settingsSchema,
 	examples,
+	conventions: [
+		'Theoretical pI: the pH where the net charge is zero, found by bisection over pH 0–14 with Biopython’s pK values (its IsoelectricPoint set, with N- and C-terminal pKs by residue). Biopython itself searches only pH 4.05–12, so for the insulin A chain it reports 4.05 where this tool reports 3.795; EMBOSS pepstats, with its own pK set, gives 3.61.',
+		'Net charge: Henderson–Hasselbalch with the same pK values, at the pH of the settings (named in the column).',
+		'Masses: Biopython’s residue masses (IUPAC average and monoisotopic), less one water per peptide bond. Average masses come out 0.01–2.25 Da below EMBOSS pepstats, which uses other atomic weights.',
+		'Extinction coefficients at 280 nm in water (Pace et al. 1995): 5,500 M⁻¹ cm⁻¹ per Trp, 1,490 per Tyr, 125 per cystine; “Cys reduced” counts no cystines.',
+		'Instability index (Guruprasad et al. 1990; 40 or below is stable), GRAVY (mean Kyte–Doolittle hydropathy), aliphatic index (Ikai 1980), aromaticity (F+W+Y fraction) and half-life by the N-end rule, as ExPASy ProtParam and Biopython report them.',
+		'Selenocysteine (U) and pyrrolysine (O) count in the length, the masses and the composition, as in Biopython; they carry no charge, and the instability index, GRAVY and hydropathy windows, whose scales have no value for them, are left out. Ambiguity codes (X, B, Z, J) are refused.'
+	],
 	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes)
 };
