@@ -57,10 +57,23 @@ describe('a job submitted while a CPU worker runs', () => {
 		// Throttled: 8 reports over ~1.2 s are at most ~4 writes a second (plus the final 100%).
 		expect(values.filter((p) => p > 0 && p < 100).length).toBeLessThan(8);
 		expect(progress.some((p) => p.message?.startsWith('step '))).toBe(true);
+		// The timeline's completed entry says what finished, not the last throttled step that was saved.
+		const { rows: completedEvent } = await suite.db.query("select message from public.job_events where job_id = $1 and to_status = 'completed'", [jobId]);
+		expect(completedEvent).toEqual([{ message: 'Finished: step 8 of 8' }]);
 
 		const { rows: files } = await suite.db.query('select name, kind, media_type, convert_from(content, \'utf8\') as text from public.job_files where job_id = $1', [jobId]);
 		expect(files).toEqual([{ name: 'steps.txt', kind: 'output', media_type: 'text/plain', text: '8 steps\n' }]);
 		expect(await ledger(jobId)).toEqual(['charge']);
+	});
+
+	it('says "Finished" when the tool never said how far it got', async () => {
+		const jobId = await submitJob(suite.db, user, 'test-echo', { steps: [{ ms: 0 }] });
+		expect((await waitForStatus(suite.db, jobId, ['completed', 'failed', 'timeout'])).status).toBe('completed');
+		const { rows } = await suite.db.query(
+			"select e.message, j.progress_message from public.job_events e join public.jobs j on j.id = e.job_id where e.job_id = $1 and e.to_status = 'completed'",
+			[jobId]
+		);
+		expect(rows).toEqual([{ message: 'Finished', progress_message: 'Finished' }]);
 	});
 
 	it('ends failed with a generic message when the tool crashes, refunds, and does not retry', async () => {
