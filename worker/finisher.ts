@@ -26,6 +26,8 @@ export interface RunOutcome {
 	result?: unknown;
 	errorMessage?: string;
 	errorCode?: string;
+	/** For a completed job: what finished, its timeline entry (else the database writes "Finished"). */
+	message?: string;
 }
 
 export type RecordedAs = 'applied' | 'gone' | 'elsewhere';
@@ -106,7 +108,8 @@ export class Finisher {
 			status: o.status,
 			result: o.result ?? null,
 			error_message: o.errorMessage ?? null,
-			error_code: o.errorCode ?? null
+			error_code: o.errorCode ?? null,
+			message: o.message ?? null
 		}));
 		const recorded = await inTransaction(this.#db, async (client) => {
 			const { rows } = await client.query('select * from public.worker_finish_jobs($1, $2)', [this.#workerId, JSON.stringify(payload)]);

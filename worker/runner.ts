@@ -45,6 +45,8 @@ interface Ended {
 	result?: unknown;
 	errorMessage?: string;
 	errorCode?: string;
+	/** What finished, for the completed event of the timeline. */
+	message?: string;
 }
 
 /** The run hit a transient fault (e.g. its model server answered 5xx): the database decides whether it runs again. */
@@ -189,7 +191,8 @@ export class Runner {
 			status: ended?.status ?? null,
 			result: ended?.result,
 			errorMessage: ended?.errorMessage,
-			errorCode: ended?.errorCode
+			errorCode: ended?.errorCode,
+			message: ended?.message
 		});
 		const stop = controller.signal.reason instanceof RunStopped ? ` (${controller.signal.reason.kind})` : '';
 		this.#options.log.info(`job ${job.jobId} attempt ${job.attempt}: ${ended?.status ?? 'stopped'}${stop}, ${recorded}`);
@@ -228,10 +231,15 @@ export class Runner {
 		if (!settings.success) {
 			return { status: 'failed', errorCode: 'invalid_input', errorMessage: `The settings are not valid: ${describeZodIssues(settings.error)}` };
 		}
+		// The tool's own word at 100 % ("2 of 2 ligands docked") says what finished; the throttled
+		// progress in the database may still read an earlier step.
+		let finalMessage: string | undefined;
 		const ctx: RunContext = {
 			signal,
 			progress: (pct, message) => {
-				if (!signal.aborted) this.#options.progress.report(job.jobId, job.attempt, pct, message ?? null);
+				if (signal.aborted) return;
+				finalMessage = pct >= 100 && message ? message : undefined;
+				this.#options.progress.report(job.jobId, job.attempt, pct, message ?? null);
 			},
 			writeFile: (name, mediaType, content) => this.#writeFile(job, controller, name, mediaType, content)
 		};
@@ -263,7 +271,7 @@ export class Runner {
 			this.#options.log.error(`job ${job.jobId}: tool ${job.toolId} returned a malformed result: ${describeZodIssues(checked.error)}`);
 			return { status: 'failed', errorCode: 'tool_error', errorMessage: CRASH_MESSAGE };
 		}
-		return { status: 'completed', result: outcome };
+		return { status: 'completed', result: outcome, message: finalMessage ? `Finished: ${finalMessage}` : 'Finished' };
 	}
 
 	/** How a stopped run ended: timed out, or (cancelled, lost, shutdown) as the database already has it. */

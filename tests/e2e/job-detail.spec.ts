@@ -80,18 +80,18 @@ function helixPdb(residues: number, plddt: (i: number) => number): string {
 	return lines.join('\n') + '\nTER\nEND\n';
 }
 
-test('a completed protein-properties job shows its table, hydropathy plot, timeline and downloadable files', async ({ page, user }) => {
+test('a completed protein-properties job shows its key figures, hydropathy plot, timeline and downloadable files', async ({ page, user }) => {
 	const jobId = await submitJob(user, 'Lysozyme properties', { input: { sequences: [{ id: 'LYSC_CHICK', sequence: HEN_LYSOZYME }] } });
 	await page.goto(jobUrl('protein-properties', jobId));
 
 	const job = page.getByRole('article', { name: 'Lysozyme properties' });
 	await expect(job.getByText('Completed', { exact: true })).toBeVisible({ timeout: 30_000 });
-	const table = job.getByRole('table', { name: 'Protein properties, one row per sequence' });
-	await expect(table.getByRole('columnheader', { name: 'Average mass (Da)' })).toBeVisible();
-	await expect(table.getByRole('cell', { name: 'LYSC_CHICK' })).toBeVisible();
+	// One sequence: its key figures read down the page, a heading and a value per line.
+	const table = job.getByRole('table', { name: 'Key figures of LYSC_CHICK' });
+	await expect(table.getByRole('rowheader', { name: 'Average mass (Da)' })).toBeVisible();
 	// Hen lysozyme (129 aa) weighs about 14.3 kDa; numbers are grouped and right-aligned.
-	const mass = table.getByRole('cell', { name: /^14,3\d\d\.\d+$/ }).first();
-	await expect(mass).toBeVisible();
+	const mass = table.getByRole('row', { name: /^Average mass/ }).getByRole('cell');
+	await expect(mass).toHaveText(/^14,3\d\d\.\d+$/);
 	await expect(mass).toHaveCSS('text-align', 'right');
 	await expect(job.getByRole('img', { name: /Hydropathy profile of LYSC_CHICK/ })).toBeVisible();
 	await expect(job.getByText('Credits consumed')).toBeVisible();
@@ -102,7 +102,9 @@ test('a completed protein-properties job shows its table, hydropathy plot, timel
 	await expect(timeline.getByRole('listitem').first()).toContainText('Pending');
 	await expect(timeline).toContainText('Pending → Queued');
 	await expect(timeline).toContainText('Queued → Running');
-	await expect(timeline).toContainText('Running → Completed');
+	// The completed entry says what finished, not the last progress step that happened to be saved.
+	await expect(timeline.getByRole('listitem').last()).toContainText('Running → Completed');
+	await expect(timeline.getByRole('listitem').last()).toContainText('Finished: 1 of 1 sequences');
 
 	const files = job.getByRole('table', { name: 'Files of this job' });
 	await expect(files.getByRole('cell', { name: 'hydropathy.csv', exact: true })).toBeVisible();
@@ -307,7 +309,7 @@ test('a structure analysis shows its Ramachandran plot and the input structure i
 	});
 	await page.goto(jobUrl('structure-analysis', jobId));
 	const job = page.getByRole('article', { name: 'Helix analysis' });
-	await expect(job.getByRole('columnheader', { name: 'Radius of gyration (Å)' })).toBeVisible();
+	await expect(job.getByRole('rowheader', { name: 'Radius of gyration (Å)' })).toBeVisible();
 	const plot = job.getByRole('img', { name: /Ramachandran plot of helix/ });
 	await expect(plot).toBeVisible();
 	await expect(plot.locator('circle')).toHaveCount(8);
@@ -328,7 +330,8 @@ test('a molecule job draws each molecule in 2D with RDKit', async ({ page, user 
 	await page.goto(jobUrl('molecule-properties', jobId));
 	const job = page.getByRole('article', { name: 'Two drugs' });
 	await expect(job.getByText('Completed', { exact: true })).toBeVisible({ timeout: 30_000 });
-	await expect(job.getByRole('table', { name: 'Molecule descriptors, one row per molecule' }).getByRole('cell', { name: 'aspirin' })).toBeVisible();
+	// Two molecules read down the page, a column each.
+	await expect(job.getByRole('table', { name: 'Molecule descriptors, a column per molecule' }).getByRole('columnheader', { name: 'aspirin' })).toBeVisible();
 	for (const name of ['aspirin', 'caffeine']) {
 		const drawing = job.getByRole('img', { name: `2D structure of ${name}` });
 		await expect(drawing.locator('svg path').first()).toBeVisible({ timeout: 20_000 });

@@ -206,18 +206,22 @@ test('downloads a completed job as CSV and JSON, with formulas in cells neutrali
 	const csvFile = await csvDownload;
 	expect(csvFile.suggestedFilename()).toBe('Export-lysozyme-batch-1.csv');
 	const csv = (await readDownload(csvFile)).split('\r\n');
-	expect(csv[0]).toMatch(/^ID,Length \(aa\),Average mass \(Da\),Monoisotopic mass \(Da\),Theoretical pI,/);
-	expect(csv[1]).toMatch(/^lysozyme,129,\d+\.\d+,/);
+	// Comment lines with the tool, the job and the settings it ran with (its defaults), then the table.
+	expect(csv[0]).toBe(`# Protein properties (Foldwork tool protein-properties); job ${job.id}; finished ${csv[0].split('finished ')[1]}`);
+	expect(csv[1]).toBe('# Settings: pH 7; Hydropathy window (residues) 9');
+	expect(csv[2]).toMatch(/^ID,Length \(aa\),Average mass \(Da\),Monoisotopic mass \(Da\),Theoretical pI,Net charge at pH 7\.0,/);
+	expect(csv[3]).toMatch(/^lysozyme,129,\d+\.\d+,/);
 	// OWASP: a leading single quote, and the cell quoted.
-	expect(csv[2].startsWith(`"'=cmd|' /C calc'!A0",10,`)).toBe(true);
-	expect(csv[3]).toBe('');
+	expect(csv[4].startsWith(`"'=cmd|' /C calc'!A0",10,`)).toBe(true);
+	expect(csv[5]).toBe('');
 
 	const jsonDownload = page.waitForEvent('download');
 	await (await openMenu(page, job.name)).getByRole('menuitem', { name: 'Download JSON' }).click();
 	const jsonFile = await jsonDownload;
 	expect(jsonFile.suggestedFilename()).toBe('Export-lysozyme-batch-1.json');
 	const envelope = JSON.parse(await readDownload(jsonFile));
-	expect(envelope.job).toMatchObject({ id: job.id, name: job.name, tool: 'protein-properties', settings: {} });
+	// The settings it ran with: the tool's defaults, filled in.
+	expect(envelope.job).toMatchObject({ id: job.id, name: job.name, tool: 'protein-properties', settings: { pH: 7, hydropathyWindow: 9 } });
 	expect(Date.parse(envelope.job.created_at)).toBeLessThanOrEqual(Date.parse(envelope.job.finished_at));
 	expect(Math.abs(Date.parse(envelope.exported_at) - Date.now())).toBeLessThan(60_000);
 	expect(envelope.results.table.rows.map((r: { id: string }) => r.id)).toEqual(['lysozyme', hostileId]);

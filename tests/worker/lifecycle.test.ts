@@ -60,6 +60,9 @@ describe('a job submitted while a CPU worker runs', () => {
 		// Throttled: 8 reports over ~1.2 s are at most ~4 writes a second (plus the final 100%).
 		expect(values.filter((p) => p > 0 && p < 100).length).toBeLessThan(8);
 		expect(progress.some((p) => p.message?.startsWith('step '))).toBe(true);
+		// The timeline's completed entry says what finished, not the last throttled step that was saved.
+		const { rows: completedEvent } = await suite.db.query("select message from public.job_events where job_id = $1 and to_status = 'completed'", [jobId]);
+		expect(completedEvent).toEqual([{ message: 'Finished: step 8 of 8' }]);
 
 		// Its bytes are in Storage, at the job's output folder; the row has their size and checksum and no bytes.
 		const { rows: files } = await suite.db.query('select name, kind, media_type, size_bytes::int, sha256, storage_path, content from public.job_files where job_id = $1', [jobId]);
@@ -78,6 +81,16 @@ describe('a job submitted while a CPU worker runs', () => {
 		const { data } = await createClient(storage.url, storage.serviceRoleKey, { auth: { persistSession: false } }).storage.from('job-files').download(files[0].storage_path);
 		expect(await data!.text()).toBe('8 steps\n');
 		expect(await ledger(jobId)).toEqual(['charge']);
+	});
+
+	it('says "Finished" when the tool never said how far it got', async () => {
+		const jobId = await submitJob(suite.db, user, 'test-echo', { steps: [{ ms: 0 }] });
+		expect((await waitForStatus(suite.db, jobId, ['completed', 'failed', 'timeout'])).status).toBe('completed');
+		const { rows } = await suite.db.query(
+			"select e.message, j.progress_message from public.job_events e join public.jobs j on j.id = e.job_id where e.job_id = $1 and e.to_status = 'completed'",
+			[jobId]
+		);
+		expect(rows).toEqual([{ message: 'Finished', progress_message: 'Finished' }]);
 	});
 
 	it('ends failed with a generic message when the tool crashes, refunds, and does not retry', async () => {

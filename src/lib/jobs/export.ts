@@ -1,11 +1,27 @@
 // Exporting a job's results: CSV built from the result's declared table
-// (columns from `result.table.columns`, header "label (unit)"), and a JSON
-// envelope with the job's name, tool, settings and timestamps around the
-// whole result. Cells that a spreadsheet would run as a formula are
-// escaped (CSV injection, #lib/csv/cells.ts), whatever a tool or an input
-// put in them; numbers stay numbers.
+// (columns from `result.table.columns`, header "label (unit)" as the page
+// heads them), and a JSON envelope with the job's name, tool, settings and
+// timestamps around the whole result. Cells that a spreadsheet would run as
+// a formula are escaped (CSV injection, #lib/csv/cells.ts), whatever a tool
+// or an input put in them; numbers stay numbers.
+//
+// The settings a job ran with (its tool's defaults filled in) go into the
+// JSON export, and into the CSV as comment lines before the header ("# ...",
+// one cell each), not into a sidecar file: the CSV is the file that gets
+// forwarded and opened in a spreadsheet, and its conditions must travel
+// with its numbers; a second download is easily lost, and browsers hold up
+// pages that start two. Spreadsheets show the lines as text above the
+// table; pandas (`comment='#'`), R (`comment.char = "#"`) and Papa Parse
+// (`comments: '#'`) skip them when told. The conditions a value depends on
+// are also in its column heading ("Net charge at pH 7.0"), so a reader that
+// drops the comments still has them.
+//
+// What the settings were is worked out by export-settings.ts, which needs
+// every tool's schemas: callers load it when someone exports, so the jobs
+// page does not carry the tools.
 import { z } from 'zod';
 import { csvText } from '#lib/csv/cells.ts';
+import { catalogEntry } from '#lib/tools/catalog.ts';
 
 /** What an export needs of a job (jobs.select('id, name, tool_id, settings, result, created_at, finished_at')). */
 export interface ExportableJob {
@@ -31,14 +47,41 @@ const tableSchema = z.object({
 	rows: z.array(z.record(z.string(), z.unknown()))
 });
 
-/** The result's table as CSV (RFC 4180: CRLF line ends, fields with commas, quotes or new lines quoted, quotes doubled). */
-export function resultToCsv(result: unknown): string {
-	const parsed = tableSchema.safeParse((result as { table?: unknown } | null | undefined)?.table);
+/** "Average mass (Da)"; a unit the label already ends with is not repeated (the page's rule). Units stay ASCII ("A^2"), so any spreadsheet reads them. */
+function csvHeading(column: { label: string; unit?: string }): string {
+	return column.unit && !column.label.endsWith(column.unit) ? `${column.label} (${column.unit})` : column.label;
+}
+
+/** The settings a job ran with (export-settings.ts): the values, its tool's defaults filled in, and each as people read it ("pH 7.0"). */
+export interface ExportSettings {
+	values: Record<string, unknown>;
+	described: string[];
+}
+
+/** Text for one comment line: one CSV cell (no commas, quotes or line breaks), so no part of it can reach a spreadsheet as a formula. */
+const commentText = (text: string) => text.replace(/[\r\n\t]+/g, ' ').replaceAll(',', ';').replaceAll('"', "'");
+
+/** The comment lines at the top of a CSV export: the tool, the job and when it finished, and its settings. */
+export function csvComments(job: ExportableJob, settings: ExportSettings): string[] {
+	const tool = catalogEntry(job.tool_id)?.name ?? job.tool_id;
+	return [
+		`# ${tool} (Foldwork tool ${job.tool_id}); job ${job.id}; finished ${job.finished_at ?? 'not yet'}`,
+		`# Settings: ${settings.described.length ? settings.described.join('; ') : 'none'}`
+	].map(commentText);
+}
+
+/**
+ * The job's result table as CSV (RFC 4180: CRLF line ends, fields with
+ * commas, quotes or new lines quoted, quotes doubled), after comment lines
+ * naming the tool, the job and its settings.
+ */
+export function resultToCsv(job: ExportableJob, settings: ExportSettings): string {
+	const parsed = tableSchema.safeParse((job.result as { table?: unknown } | null | undefined)?.table);
 	if (!parsed.success) throw new NothingToExportError('This job has no table of results to export.');
 	const { columns, rows } = parsed.data;
 	if (columns.length === 0) throw new NothingToExportError('This job has no table of results to export.');
-	const header = columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label));
-	return csvText([header, ...rows.map((row) => columns.map((c) => row[c.key]))]);
+	const comments = csvComments(job, settings).map((line) => `${line}\r\n`).join('');
+	return comments + csvText([columns.map(csvHeading), ...rows.map((row) => columns.map((c) => row[c.key]))]);
 }
 
 export interface JobExportEnvelope {
@@ -47,16 +90,17 @@ export interface JobExportEnvelope {
 	results: unknown;
 }
 
-export function jobExportEnvelope(job: ExportableJob, exportedAt: Date = new Date()): JobExportEnvelope {
+/** The JSON export: the job, with the settings it ran with (defaults filled in), around the whole result. */
+export function jobExportEnvelope(job: ExportableJob, settings: ExportSettings, exportedAt: Date = new Date()): JobExportEnvelope {
 	return {
-		job: { id: job.id, name: job.name, tool: job.tool_id, settings: job.settings ?? {}, created_at: job.created_at, finished_at: job.finished_at },
+		job: { id: job.id, name: job.name, tool: job.tool_id, settings: settings.values, created_at: job.created_at, finished_at: job.finished_at },
 		exported_at: exportedAt.toISOString(),
 		results: job.result ?? null
 	};
 }
 
-export function resultToJson(job: ExportableJob, exportedAt: Date = new Date()): string {
-	return `${JSON.stringify(jobExportEnvelope(job, exportedAt), null, 2)}\n`;
+export function resultToJson(job: ExportableJob, settings: ExportSettings, exportedAt: Date = new Date()): string {
+	return `${JSON.stringify(jobExportEnvelope(job, settings, exportedAt), null, 2)}\n`;
 }
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;

@@ -9,5 +9,6 @@ const operations = async () => moleculeOperations(await loadRDKit());
 
 export const molecules: MoleculeApi = {
 	problems: async (structures) => (await operations()).problems(structures),
-	depict: async (structure, size) => (await operations()).depict(structure, size)
+	depict: async (structure, size) => (await operations()).depict(structure, size),
+	elements: async (structures) => (await operations()).elements(structures)
 };

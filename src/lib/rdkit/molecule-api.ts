@@ -19,6 +19,13 @@ export interface DepictionSize {
 	height: number;
 }
 
+/**
+ * The elements of one molecule, by fragment (the parts no bond joins, as
+ * "." separates them in SMILES), the fragment with the most heavy atoms
+ * first; or RDKit's reason it cannot read the text.
+ */
+export type ElementsReading = { ok: true; fragments: string[][] } | { ok: false; reason: string };
+
 export interface MoleculeApi {
 	/**
 	 * For each SMILES string or molblock, null when RDKit reads it, else
@@ -30,6 +37,13 @@ export interface MoleculeApi {
 	 * cannot read it. Not sanitised: sanitizeSvg it before putting it into a page.
 	 */
 	depict(structure: string, size: DepictionSize): Promise<string | null>;
+	/**
+	 * The element symbols of each SMILES string or molblock, read as written
+	 * (without RDKit's chemistry checks, so valences RDKit is strict about do
+	 * not matter): what a tool that hands molecules to another program needs
+	 * to know before it charges.
+	 */
+	elements(structures: string[]): Promise<ElementsReading[]>;
 }
 
 export type MoleculeOp = keyof MoleculeApi;

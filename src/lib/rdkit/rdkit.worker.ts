@@ -32,6 +32,8 @@ function perform(ops: MoleculeOperations, request: MoleculeRequest): unknown {
 			return ops.problems(...request.args);
 		case 'depict':
 			return ops.depict(...request.args);
+		case 'elements':
+			return ops.elements(...request.args);
 	}
 }
 

@@ -57,5 +57,6 @@ function call<K extends MoleculeOp>(op: K, ...args: Parameters<MoleculeApi[K]>):
 
 export const molecules: MoleculeApi = {
 	problems: (structures) => call('problems', structures),
-	depict: (structure, size) => call('depict', structure, size)
+	depict: (structure, size) => call('depict', structure, size),
+	elements: (structures) => call('elements', structures)
 };

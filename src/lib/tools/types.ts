@@ -77,6 +77,12 @@ export interface ToolSpec<TInput = unknown, TSettings = unknown> {
 	/** Synchronous for sequence tools; molecule tools wait for RDKit. */
 	parseInput(raw: RawInput, settings?: Partial<TSettings>): ParseOutcome<TInput> | Promise<ParseOutcome<TInput>>;
 	examples: ToolExample[];
+	/**
+	 * How the tool computes what it reports, where conventions differ between
+	 * programs (pK sets, residue masses, descriptor rules): shown under its
+	 * results, and said at more length in the tool's README.md.
+	 */
+	conventions?: string[];
 }
 
 /**

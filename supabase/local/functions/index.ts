@@ -138,7 +138,9 @@ export async function createFunctionsService(ctx: StackContext, options: Functio
 			onTimeout: () => {
 				log(`${name}: a request ran past ${timeoutMs / 1000} s; stopping the process`);
 				void fn.stop();
-			}
+			},
+			// A function that exited answers the next call only once it is known gone.
+			onUpstreamError: () => fn.settle(1000)
 		});
 	}
 

@@ -62,6 +62,19 @@ export class FunctionProcess {
 		return this.#running.listening;
 	}
 
+	/**
+	 * Waits up to `ms` for the running process to end. A function that exits
+	 * mid-request resets its connection before Node hears of the exit; waiting
+	 * here keeps the next call from being sent to the dead process's port.
+	 */
+	async settle(ms: number): Promise<void> {
+		const running = this.#running;
+		if (!running) return;
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([running.exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+		clearTimeout(timer);
+	}
+
 	/** Stops the process, if any; the next ready() starts a fresh one. */
 	async stop(): Promise<void> {
 		const running = this.#running;

@@ -27,6 +27,8 @@ export interface RelayOptions {
 	onTimeout(): void;
 	/** Describes a timeout to the caller. */
 	timeoutMessage: string;
+	/** Awaited after the function drops the connection and before the caller hears of it. */
+	onUpstreamError(): Promise<void>;
 }
 
 /** Resolves when the exchange is over: answered, failed or abandoned by the caller. */
@@ -60,7 +62,10 @@ export function relay(options: RelayOptions): Promise<void> {
 			answer.on('error', () => res.destroy());
 			res.on('finish', finish);
 		});
-		upstream.on('error', (error) => {
+		upstream.on('error', async (error) => {
+			if (over) return;
+			clearTimeout(timer);
+			await options.onUpstreamError();
 			if (over) return;
 			if (res.headersSent) res.destroy();
 			else sendRelayError(res, 502, 'WORKER_ERROR', `The function closed the connection: ${error.message}`);

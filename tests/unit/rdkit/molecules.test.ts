@@ -4,8 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { molecules } from '#rdkit';
+import { GARBAGE_V3000 } from '../tools/molecules.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+
 
 /** Where Node resolves `#rdkit` with these export conditions. */
 function resolveWith(conditions: string[]): string {
@@ -27,6 +29,19 @@ describe('#rdkit', () => {
 		expect(problems[2]).toBeNull();
 		expect(problems[3]).toMatch(/kekulize/i);
 		expect(await molecules.problems([])).toEqual([]);
+	});
+
+	it("says each of RDKit's reasons once, without the echo of the input and its caret", async () => {
+		const [kekulize, branch] = await molecules.problems(['c1cccc1', 'CC(C']);
+		expect(kekulize).toBe("Can't kekulize mol.  Unkekulized atoms: 0 1 2 3 4");
+		expect(branch).toBe('SMILES Parse Error: extra open parentheses while parsing: CC(C; check for mistakes around position 3');
+	});
+
+	it('refuses a garbage molblock with the reason RDKit logged, where RDKit would read it as no atoms and then throw', async () => {
+		// RDKit "reads" this as an empty molecule and throws a WebAssembly.Exception when it is used.
+		const [problem] = await molecules.problems([GARBAGE_V3000]);
+		expect(problem).toBe('RDKit read no atoms from it (CTAB version string invalid at line 4)');
+		expect(await molecules.depict(GARBAGE_V3000, { width: 100, height: 100 })).toBeNull();
 	});
 
 	it('draws a molecule as SVG of the size asked, and nothing for one it cannot read', async () => {

@@ -26,6 +26,7 @@ import {
 	VinaProgress
 } from '#lib/tools/docking/vina-output.ts';
 import { ToolInputError, TransientToolError, type InputIssue, type RawInput, type RunContext } from '#lib/tools/types.ts';
+import { GARBAGE_V3000 } from './molecules.ts';
 
 const FIXTURES = new URL('../../fixtures/docking/', import.meta.url).pathname;
 const POCKET = IEP_POCKET_PDB;
@@ -169,6 +170,35 @@ describe('docking input from the form', () => {
 		expect(badAtom).toEqual([{ record: 'receptor', line: broken + 1, message: 'an atom line without readable x, y, z (PDB columns 31-54)' }]);
 		const badSdf = await parseErrors({ fields: { receptor: APO_POCKET, ligands: 'no counts line\n\n\n$$$$\n', ...manualFields } });
 		expect(badSdf[0].message).toMatch(/without an "M {2}END" line/);
+	});
+
+	it('refuses, before anything is charged, ligands without carbon or with elements Vina cannot type, naming the ligand and element', async () => {
+		const ligands = [`${FRAGMENT_SMILES} fine`, '[U] uranium', 'OB(O)c1ccccc1 phenylboronic acid', 'O water', '[Xe] xenon', 'CC[Sn](CC)(CC)CC tetraethyltin', '*CC dummy'].join('\n');
+		const errors = await parseErrors({ fields: { receptor: APO_POCKET, ligands, ...manualFields } });
+		expect(errors).toEqual([
+			{ record: 'uranium', message: 'it has no carbon (only U); AutoDock Vina docks organic molecules, not lone ions or inorganic species' },
+			{ record: 'phenylboronic acid', message: 'AutoDock Vina has no atom type for B; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
+			{ record: 'water', message: 'it has no carbon (only O); AutoDock Vina docks organic molecules, not lone ions or inorganic species' },
+			{ record: 'xenon', message: 'AutoDock Vina has no atom type for Xe; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
+			{ record: 'tetraethyltin', message: 'AutoDock Vina has no atom type for Sn; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
+			{ record: 'dummy', message: 'AutoDock Vina has no atom type for dummy atoms (*); it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' }
+		]);
+	});
+
+	it('judges the fragment that is docked, and leaves valences to Open Babel', async () => {
+		// Open Babel keeps the largest fragment, so a lithium counter-ion does not matter; the
+		// old pentavalent nitro notation is refused by RDKit's checks but read by Open Babel.
+		const outcome = await parse({ fields: { receptor: APO_POCKET, ligands: 'CC(=O)[O-].[Li+] acetate\nCN(=O)=O nitromethane\n', ...manualFields } });
+		if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+		expect(outcome.input.ligands.map((l) => l.name)).toEqual(['acetate', 'nitromethane']);
+	});
+
+	it('blames a garbage molblock on the input, with RDKit’s reason', async () => {
+		const garbage = GARBAGE_V3000.replace(/^/, 'garbage');
+		const errors = await parseErrors({ fields: { receptor: APO_POCKET, ligands: `${garbage}$$$$\n`, ...manualFields } });
+		expect(errors).toEqual([{ record: 'garbage', message: 'RDKit cannot read this SDF record: RDKit read no atoms from it (CTAB version string invalid at line 4)' }]);
+		const unclosed = await parseErrors({ fields: { receptor: APO_POCKET, ligands: 'C1CC ring\n', ...manualFields } });
+		expect(unclosed).toEqual([{ record: 'ring', message: "RDKit cannot read this SMILES: SMILES Parse Error: unclosed ring for input: 'C1CC'" }]);
 	});
 
 	it('refuses the wrong kind of file in each place', async () => {
@@ -458,7 +488,9 @@ describe('docking refuses bad molecules before any docking', () => {
 				{ name: 'fine', smiles: FRAGMENT_SMILES },
 				{ name: 'unclosed ring', smiles: 'C1CC(' },
 				{ name: 'phenylboronic acid', smiles: 'OB(O)c1ccccc1' },
-				{ name: 'not a molecule', sdf: 'junk\n\n\n  0  0  0  0  0  0            999 V2000\nM  END\n' }
+				{ name: 'not a molecule', sdf: 'junk\n\n\n  0  0  0  0  0  0            999 V2000\nM  END\n' },
+				// Sent to the API directly, past the form's check.
+				{ name: 'uranium', smiles: '[U]' }
 			]),
 			fastSettings,
 			recordingContext().ctx
@@ -466,10 +498,11 @@ describe('docking refuses bad molecules before any docking', () => {
 		const error = await run.catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ToolInputError);
 		const issues = (error as ToolInputError).issues;
-		expect(issues.map((i) => i.record)).toEqual(['unclosed ring', 'phenylboronic acid', 'not a molecule']);
+		expect(issues.map((i) => i.record)).toEqual(['unclosed ring', 'phenylboronic acid', 'not a molecule', 'uranium']);
 		expect(issues[0].message).toMatch(/^Open Babel cannot read this SMILES: .*unmatched ring bonds/);
 		expect(issues[1].message).toBe('AutoDock Vina cannot dock atom types B');
 		expect(issues[2].message).toMatch(/^Open Babel cannot read this SDF record/);
+		expect(issues[3].message).toBe('it has no carbon (only U); AutoDock Vina docks organic molecules, not lone ions or inorganic species');
 		expect(spawned.filter((s) => s.program.endsWith('vina'))).toEqual([]);
 		expect(readdirSync(tempRoot)).toEqual([]);
 	});

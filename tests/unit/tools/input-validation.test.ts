@@ -29,7 +29,7 @@ describe('FASTA as scientists paste it', () => {
 
 	it('names the record and position of an unknown letter', () => {
 		expect(errorsOf(proteinPropertiesTool.parseInput({ text: '>P1\nMKVLAAGIIC\nLLWWPPJ\n' }))).toEqual([
-			"record 'P1', position 17: 'J' is an ambiguous residue; properties need one of the 20 standard amino acids"
+			"record 'P1', position 17: 'J' is an ambiguous residue; properties need one of the 20 standard amino acids, U (selenocysteine) or O (pyrrolysine)"
 		]);
 		expect(errorsOf(proteinPropertiesTool.parseInput({ text: '>P2\nMK@V\n' }))).toEqual(["record 'P2', position 3: '@' is not an amino acid"]);
 		expect(errorsOf(sequenceToolsTool.parseInput({ text: '>d\nACGT-ACGT\n' }))[0]).toMatch(/record 'd', position 5: '-' \(a gap\)/);
@@ -111,7 +111,7 @@ describe('the worker re-validates job input', () => {
 	const ctx = runContext;
 	it('throws ToolInputError (not a crash) for bad records that skipped the form', async () => {
 		await expect(proteinPropertiesTool.run({ sequences: [{ id: 'P1', sequence: 'MKVXL' }] }, proteinPropertiesTool.settingsSchema.parse({}), ctx())).rejects.toThrow(
-			new ToolInputError([{ record: 'P1', position: 4, message: "'X' is an ambiguous residue; properties need one of the 20 standard amino acids" }])
+			new ToolInputError([{ record: 'P1', position: 4, message: "'X' is an ambiguous residue; properties need one of the 20 standard amino acids, U (selenocysteine) or O (pyrrolysine)" }])
 		);
 		await expect(sequenceToolsTool.run({ sequences: [{ id: 'a', sequence: 'ACGT' }, { id: 'a', sequence: 'ACGT' }] }, sequenceToolsTool.settingsSchema.parse({}), ctx())).rejects.toBeInstanceOf(ToolInputError);
 		await expect(sequenceToolsTool.run({ sequences: [{ id: 'e', sequence: '' }] }, sequenceToolsTool.settingsSchema.parse({}), ctx())).rejects.toThrow(/record 'e': the record has no sequence/);

@@ -4,7 +4,8 @@
 // ours and the input to the same string.
 import { describe, expect, it } from 'vitest';
 import { moleculePropertiesTool as tool } from '#lib/tools/runners.server.ts';
-import { DRUG_SMILES } from './molecules.ts';
+import { ToolInputError } from '#lib/tools/types.ts';
+import { DRUG_SMILES, GARBAGE_V3000 } from './molecules.ts';
 import { execFileSync } from 'node:child_process';
 import { python, runContext } from './reference.ts';
 
@@ -72,5 +73,19 @@ describe(`molecule-properties vs python3-rdkit on ${DRUG_SMILES.length} molecule
 		expect(hbaChanged.length, hbaChanged.join('; ')).toBeLessThanOrEqual(3);
 		expect(result.depictions).toHaveLength(DRUG_SMILES.length);
 		expect(result.depictions[0].svg).toMatch(/^<\?xml[\s\S]*<svg[\s\S]*<\/svg>/);
+	});
+});
+
+describe('molecule-properties on molecules RDKit cannot use', () => {
+	it('refuses them in the form with RDKit’s reason, each said once', async () => {
+		const parsed = await tool.parseInput({ text: 'CCO ethanol\nc1cccc1 pentagon\n' });
+		expect(parsed).toEqual({ ok: false, errors: [{ record: 'pentagon', message: "invalid SMILES: Can't kekulize mol.  Unkekulized atoms: 0 1 2 3 4" }] });
+	});
+
+	it('ends a job given a garbage molblock as an input error naming the molecule, not a crash of the tool', async () => {
+		const input = { molecules: [{ id: 'ok', smiles: 'CCO' }, { id: 'garbage', molblock: GARBAGE_V3000 }] };
+		const error = await tool.run(input, tool.settingsSchema.parse({}), runContext()).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ToolInputError);
+		expect((error as Error).message).toBe("record 'garbage': invalid molblock: RDKit read no atoms from it (CTAB version string invalid at line 4)");
 	});
 });

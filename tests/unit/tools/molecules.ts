@@ -41,3 +41,18 @@ export const DRUG_SMILES: Array<[string, string]> = [
 	['[NH4+]', 'ammonium'],
 	['CS(C)=O', 'DMSO']
 ];
+
+/** A V3000 molblock whose counts line says V3000 where the CTAB block is missing: RDKit warns and reads nothing. */
+export const GARBAGE_V3000 = [
+	'',
+	'     RDKit          2D',
+	'',
+	'  0  0  0  0  0  0  0  0  0  0 V3000',
+	'M  V30 COUNTS 2 0 0 0 0',
+	'M  V30 BEGIN ATOM',
+	'M  V30 1 Na 0.000000 0.000000 0.000000 0 CHG=1 VAL=-1',
+	'M  V30 END ATOM',
+	'M  V30 END CTAB',
+	'M  END',
+	''
+].join('\n');

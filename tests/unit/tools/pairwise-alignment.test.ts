@@ -92,9 +92,23 @@ async function compare(c: Case, settings: Partial<PairwiseSettings>) {
 		}
 		expect(a.pair.trimEnd(), `${c.name}, target ${i}`).toBe(expected);
 	});
-	// The table repeats the score and counts of the pair text.
-	ours.table.rows.forEach((row, i) => expect(row.score).toBeCloseTo(ours.alignments[i].score, 3));
+	// The table repeats the score, counts and percentages of the pair text, rounded the same way.
+	ours.table.rows.forEach((row, i) => {
+		expect(row.score).toBeCloseTo(ours.alignments[i].score, 3);
+		expect(tablePercents(row), `${c.name}, target ${i}`).toEqual(pairPercents(ours.alignments[i].pair));
+	});
+	return ours;
 }
+
+/** Identity, similarity and gaps as the pair text prints them ("(56.2%)"). */
+function pairPercents(pair: string): number[] {
+	return ['Identity', 'Similarity', 'Gaps'].map((label) => {
+		const m = new RegExp(`^# ${label}: +\\d+/\\d+ \\( *([0-9.]+)%\\)$`, 'm').exec(pair);
+		return m ? Number(m[1]) : 0;
+	});
+}
+
+const tablePercents = (row: Record<string, unknown>) => [row.identity_pct, row.similarity_pct, row.gaps_pct];
 
 const proteinSettings: Array<Partial<PairwiseSettings>> = [
 	{ matrix: 'BLOSUM62', gapOpen: 10, gapExtend: 0.5 },
@@ -104,6 +118,30 @@ const proteinSettings: Array<Partial<PairwiseSettings>> = [
 ];
 
 describe('pairwise-alignment vs EMBOSS', () => {
+	it('rounds an exact tie in the table as in the alignment text, as EMBOSS does (1 gap in 80 columns is 1.2 %)', async () => {
+		const query = randomSequence(seededRandom(80), AA, 80);
+		const target = query.slice(0, 40) + query.slice(41);
+		const ours = await compare({ name: 'one deletion in 80', query, targets: [target], nucleic: false }, { mode: 'global' });
+		expect(ours.table.rows[0]).toMatchObject({ length: 80, gaps: 1, gaps_pct: 1.2, identity: 79, identity_pct: 98.8 });
+	});
+
+	it('scores local alignments of sequences with no positive pair exactly as water does', async () => {
+		// In BLOSUM62 W, P, D and G score at most 0 against each other: every
+		// 2- and 3-residue query over some of them against every target over
+		// the others. water's score is then its best (negative) cell, which
+		// need not be the pair it prints: WW against PG scores -2, its W/P -4.
+		const words = (letters: string, n: number): string[] => (n === 0 ? [''] : words(letters, n - 1).flatMap((w) => [...letters].map((c) => w + c)));
+		const upTo3 = (letters: string) => [...words(letters, 2), ...words(letters, 3)];
+		for (const [queryLetters, targetLetters] of [['WP', 'DG'], ['W', 'PDG'], ['DG', 'WP'], ['G', 'WPD']]) {
+			for (const query of upTo3(queryLetters)) {
+				const ours = await compare({ name: `no positive pair: ${query}`, query, targets: upTo3(targetLetters), nucleic: false }, { mode: 'local' });
+				expect(Math.max(...ours.alignments.map((a) => a.score))).toBeLessThanOrEqual(0);
+			}
+		}
+		const wwPg = await compare({ name: 'WW against PG', query: 'WW', targets: ['PG'], nucleic: false }, { mode: 'local' });
+		expect(wwPg.alignments[0]).toMatchObject({ score: -2, query: 'W', subject: 'P' });
+	});
+
 	for (const mode of ['global', 'local'] as const) {
 		for (const settings of proteinSettings) {
 			it(`${mode}, ${settings.matrix} ${settings.gapOpen}/${settings.gapExtend}: ${proteinCases.length} protein queries, ${proteinCases.reduce((n, c) => n + c.targets.length, 0)} pairs`, async () => {

@@ -22,6 +22,27 @@ for s in json.load(sys.stdin):
 print(json.dumps(out))
 `;
 
+const BIOPYTHON_SEC_PYL = `
+import json, sys
+from Bio.SeqUtils.ProtParam import ProteinAnalysis as PA
+def attempt(f):
+    try:
+        return f()
+    except KeyError:
+        return "KeyError"
+out = []
+for s in json.load(sys.stdin):
+    a = PA(s)
+    out.append({
+        "avg": a.molecular_weight(), "mono": PA(s, monoisotopic=True).molecular_weight(),
+        "pi": a.isoelectric_point(), "charge7": a.charge_at_pH(7.0),
+        "ext": list(a.molar_extinction_coefficient()), "aromaticity": a.aromaticity(),
+        "percent": a.get_amino_acids_percent(),
+        "instability": attempt(a.instability_index), "gravy": attempt(a.gravy),
+    })
+print(json.dumps(out))
+`;
+
 const rand = seededRandom(20240601);
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
 const sequences = [
@@ -94,6 +115,60 @@ describe('protein-properties vs Biopython ProteinAnalysis', () => {
 		expect(lyso.half_life_yeast).toBe('3 min');
 		expect(lyso.half_life_ecoli).toBe('2 min');
 		expect(result.table.rows[3].half_life_mammalian).toBe('30 hours'); // Met
+	});
+
+	it('reports the pI over 0-14 (insulin A chain 3.795, below Biopython’s 4.05-12 search window) and names the pH of the charge', async () => {
+		const result = await ours(7.0);
+		expect(result.table.rows[0].pi).toBeCloseTo(3.795, 3);
+		expect(ref[0].pi).toBeCloseTo(4.05, 2);
+		expect(result.table.columns.find((c) => c.key === 'charge')?.label).toBe('Net charge at pH 7.0');
+		expect((await ours(5.5)).table.columns.find((c) => c.key === 'charge')?.label).toBe('Net charge at pH 5.5');
+		// Composition columns read "A (%)" in the page and the CSV, not "A % (%)".
+		expect(result.table.columns.find((c) => c.key === 'pct_A')).toMatchObject({ label: 'A', unit: '%' });
+	});
+});
+
+describe('protein-properties with selenocysteine (U) and pyrrolysine (O), vs Biopython', () => {
+	const withSecPyl = ['MKUVOAC', 'UGRKD', 'OKTAYIAKQRQISFVKSHFSRQ', `${HUMAN_INSULIN_A}U`, 'AUUOOW'];
+	const ref = python(BIOPYTHON_SEC_PYL, withSecPyl) as any[];
+
+	it('accepts them with Biopython’s masses and charges, and leaves out what has no published scale for them', async () => {
+		const parsed = tool.parseInput({ text: withSecPyl.map((s, i) => `>u${i}\n${s}\n`).join('') });
+		if (!(parsed as { ok: boolean }).ok) throw new Error(JSON.stringify(parsed));
+		const result = await tool.run((parsed as { input: any }).input, tool.settingsSchema.parse({ hydropathyWindow: 3 }), runContext());
+		expect(result.table.columns.slice(-2).map((c) => c.key)).toEqual(['pct_U', 'pct_O']);
+		result.table.rows.forEach((row, i) => {
+			const r = ref[i];
+			const ctx = withSecPyl[i];
+			expect(Math.abs((row.average_mass as number) - r.avg), ctx).toBeLessThan(0.001);
+			expect(Math.abs((row.monoisotopic_mass as number) - r.mono), ctx).toBeLessThan(0.001);
+			expect(Math.abs((row.charge as number) - r.charge7), ctx).toBeLessThan(0.001);
+			if (r.pi > 4.06 && r.pi < 11.99) expect(Math.abs((row.pi as number) - r.pi), ctx).toBeLessThan(0.01);
+			expect([row.ext_coeff_reduced, row.ext_coeff_cystines], ctx).toEqual(r.ext);
+			expect(Math.abs((row.aromaticity as number) - r.aromaticity), ctx).toBeLessThan(0.001);
+			for (const aa of 'ACDEFGHIKLMNPQRSTVWY') expect(Math.abs((row[`pct_${aa}`] as number) - 100 * r.percent[aa]), ctx).toBeLessThan(0.01);
+			expect(row.pct_U, ctx).toBeCloseTo((100 * [...ctx].filter((c) => c === 'U').length) / ctx.length, 2);
+			expect(row.pct_O, ctx).toBeCloseTo((100 * [...ctx].filter((c) => c === 'O').length) / ctx.length, 2);
+			// Biopython raises KeyError for these: the scales have no U or O.
+			expect(r.instability, ctx).toBe('KeyError');
+			expect(r.gravy, ctx).toBe('KeyError');
+			expect([row.instability_index, row.stability, row.gravy], ctx).toEqual([null, null, null]);
+		});
+		expect(result.table.rows[1].half_life_mammalian).toBeNull();
+		// Hydropathy windows (3 residues) that hold U or O are left out.
+		expect(result.hydropathy[0]).toMatchObject({ positions: [], values: [] });
+		expect(result.hydropathy[3].positions).toEqual(Array.from({ length: HUMAN_INSULIN_A.length - 2 }, (_, k) => k + 2));
+	});
+
+	it('still refuses the ambiguity codes X, B and Z, naming the position', () => {
+		expect(tool.parseInput({ text: '>x\nMKUVXA\n>b\nBAA\n>z\nAAZ\n' })).toEqual({
+			ok: false,
+			errors: [
+				{ record: 'x', position: 5, message: "'X' is an ambiguous residue; properties need one of the 20 standard amino acids, U (selenocysteine) or O (pyrrolysine)" },
+				{ record: 'b', position: 1, message: "'B' is an ambiguous residue; properties need one of the 20 standard amino acids, U (selenocysteine) or O (pyrrolysine)" },
+				{ record: 'z', position: 3, message: "'Z' is an ambiguous residue; properties need one of the 20 standard amino acids, U (selenocysteine) or O (pyrrolysine)" }
+			]
+		});
 	});
 });
 

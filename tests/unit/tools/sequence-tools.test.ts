@@ -14,8 +14,24 @@ const records = [
 	'ACGU',
 	'TTATTGCTGATGTAGTAATGA',
 	...Array.from({ length: 60 }, () => randomSequence(rand, BASES, 1 + Math.floor(rand() * 900))),
-	...Array.from({ length: 20 }, () => randomSequence(rand, 'ACGT', 500 + Math.floor(rand() * 3000)))
+	...Array.from({ length: 20 }, () => randomSequence(rand, 'ACGT', 500 + Math.floor(rand() * 3000))),
+	// Soft-masked (lower-case) stretches, as genome FASTA has them: revseq and
+	// getorf's nucleotide output keep each base's case, transeq reads through it.
+	'atgAAACCCgggTTTtagCATGcatgcNNatgATAGryATGcccccccccCCCCCCCCCCcccccccctgaaa',
+	'acgu',
+	...Array.from({ length: 10 }, () => softMasked(randomSequence(rand, BASES, 30 + Math.floor(rand() * 900))))
 ];
+
+/** Lower-cases random stretches of a sequence. */
+function softMasked(seq: string): string {
+	let out = '';
+	let lower = false;
+	for (const c of seq) {
+		if (rand() < 0.05) lower = !lower;
+		out += lower ? c.toLowerCase() : c;
+	}
+	return out;
+}
 const fasta = records.map((s, i) => `>seq${i} random record ${i}\n${s}\n`).join('');
 
 async function ours(settings: Partial<SequenceToolsSettings>) {
@@ -63,11 +79,18 @@ describe(`sequence-tools vs EMBOSS on ${records.length} sequences`, () => {
 		});
 	}
 
-	it('reads RNA (U) as DNA and lower case as upper case, like EMBOSS', async () => {
-		const parsed = tool.parseInput({ text: '>r\r\nacgu uuag\r\n' });
+	it('reads RNA (U) as DNA and keeps the case of each base, like EMBOSS revseq', async () => {
+		const parsed = tool.parseInput({ text: '>r\r\nacgu uuAG\r\n' });
 		if (!('input' in parsed)) throw new Error('parse failed');
 		const r = await tool.run(parsed.input, tool.settingsSchema.parse({ findOrfs: false }), runContext());
-		expect(r.fasta.reverseComplement).toBe('>r Reversed:\nCTAAACGT\n');
+		expect(r.fasta.reverseComplement).toBe('>r Reversed:\nCTaaacgt\n');
+		expect(r.fasta.reverseComplement).toBe(emboss('revseq', { 'in.fa': '>r\nacguuuAG\n' }, () => ['in.fa', 'stdout']));
+		expect(r.table.rows[0].sequence).toBe('CTaaacgt');
 		expect(r.fasta.translations).toBe('>r_1\nTFX\n');
+	});
+
+	it('names a wrong letter in lower-case input as it was typed', () => {
+		const parsed = tool.parseInput({ text: '>p\nacgtacgtacgtacgtacgtjacgt\n' });
+		expect(parsed).toEqual({ ok: false, errors: [{ record: 'p', position: 21, message: "'j' is not a nucleotide code (A C G T U or IUPAC ambiguity)" }] });
 	});
 });

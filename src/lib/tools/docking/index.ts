@@ -7,6 +7,7 @@
 import { catalogEntry } from '../catalog.ts';
 import type { RawInput, ToolSpec } from '../types.ts';
 import { IEP_POCKET_PDB } from './example-receptor.ts';
+import { ligandChemistryIssues } from './ligand-chemistry.ts';
 import { parseDockingInput } from './parse-input.ts';
 import type { DockingResult } from './result.ts';
 import { inputSchema, settingsSchema, type DockingInput, type DockingSettings } from './schema.ts';
@@ -28,5 +29,16 @@ export const dockingSpec: ToolSpec<DockingInput, DockingSettings> = {
 			fields: { receptor: IEP_POCKET_PDB, receptor_name: '1iep_pocket', box_mode: 'ligand', box_ligand: 'STI' }
 		}
 	],
-	parseInput: (raw: RawInput) => parseDockingInput(raw, catalog.maxInputBytes)
+	conventions: [
+		'AutoDock Vina 1.2 with its default scoring function: affinities in kcal/mol as Vina reports them (lower binds better), RMSD lower and upper bounds to the best pose as Vina computes them.',
+		'Open Babel prepares the molecules: 3D coordinates for SMILES and flat SDF records, ligands protonated for the pH of the settings and cut to their largest fragment; the receptor rigid, with polar hydrogens.',
+		'Ligands without carbon, or with an element Vina has no atom type for, are refused before anything is charged. A fixed seed (42 unless set) gives the same poses on a rerun.'
+	],
+	// The receptor, box and ligand texts first (no RDKit needed), then each ligand's chemistry.
+	async parseInput(raw: RawInput) {
+		const parsed = parseDockingInput(raw, catalog.maxInputBytes);
+		if (!parsed.ok) return parsed;
+		const issues = await ligandChemistryIssues(parsed.input.ligands);
+		return issues.length ? { ok: false, errors: issues } : parsed;
+	}
 };

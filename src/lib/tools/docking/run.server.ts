@@ -14,11 +14,13 @@ import { locatePrograms, programVersions, type DockingPrograms, type Env } from 
 import { readReceptor, receptorPdbText } from './receptor.ts';
 import type { DockingResult, LigandSummary, OutputFile } from './result.ts';
 import { MAX_LIGAND_HEAVY_ATOMS, MAX_LIGAND_TORSIONS, type DockingInput, type DockingSettings, type LigandInput } from './schema.ts';
+import { ligandElementProblem } from './vina-types.ts';
 import {
 	checkPosesAgainstTable,
 	ligandPdbqtStats,
 	parseVinaPoses,
 	parseVinaTable,
+	pdbqtElements,
 	posesPdb,
 	posesSdf,
 	unsupportedAtomTypes,
@@ -265,6 +267,9 @@ class DockingJob {
 		if (!hasCoordinates(pdbqt)) return { issue: `Open Babel could not make 3D coordinates for this ${kind}` };
 		const unsupported = unsupportedAtomTypes(pdbqt);
 		if (unsupported.length) return { issue: `AutoDock Vina cannot dock atom types ${unsupported.join(', ')}` };
+		// The form refuses these before submitting; a job sent straight to the API is checked here.
+		const elementProblem = ligandElementProblem(pdbqtElements(pdbqt));
+		if (elementProblem) return { issue: elementProblem };
 		if (stats.heavyAtoms > MAX_LIGAND_HEAVY_ATOMS) return { issue: `${stats.heavyAtoms} heavy atoms; at most ${MAX_LIGAND_HEAVY_ATOMS} are docked` };
 		if (stats.torsions > MAX_LIGAND_TORSIONS) return { issue: `${stats.torsions} rotatable bonds; at most ${MAX_LIGAND_TORSIONS} are docked` };
 		return { pdbqtFile, pdbqt, heavyAtoms: stats.heavyAtoms, torsions: stats.torsions };

@@ -7,6 +7,8 @@
 // The tool reports the written poses, the ones energy_range asks for, with
 // the file's three decimals; the table is read to check they agree.
 
+import { VINA_ATOM_TYPES } from './vina-types.ts';
+
 export interface VinaMode {
 	mode: number;
 	affinity: number;
@@ -184,14 +186,18 @@ export function posesPdb(obabelPdb: string, ligand: string, poses: VinaMode[]): 
 	return out.join('\n') + '\n';
 }
 
-// AutoDock atom types Vina 1.2 reads (its atom_constants.h: the AutoDock
-// kinds, Se read as S, and the metals it treats generically). Anything else
-// (boron, noble gases, most metals) makes Vina stop with "not a valid
-// AutoDock type", so it is caught before any docking starts.
-const VINA_ATOM_TYPES = new Set([
-	'C', 'A', 'N', 'O', 'P', 'S', 'H', 'F', 'I', 'NA', 'OA', 'SA', 'HD', 'Mg', 'Mn', 'Zn', 'Ca', 'Fe', 'Cl', 'Br', 'Si', 'At',
-	'G0', 'G1', 'G2', 'G3', 'CG0', 'CG1', 'CG2', 'CG3', 'W', 'Se', 'Cu', 'Na', 'K', 'Hg', 'Co', 'U', 'Cd', 'Ni'
-]);
+const ELEMENT_OF_TYPE: Record<string, string> = { A: 'C', NA: 'N', OA: 'O', SA: 'S', HD: 'H' };
+
+/** The elements of a PDBQT's atoms, from their AutoDock types (aromatic carbon A is C, acceptor OA is O, ...), each once. */
+export function pdbqtElements(pdbqt: string): string[] {
+	const found = new Set<string>();
+	for (const line of pdbqt.split('\n')) {
+		if (!line.startsWith('ATOM  ') && !line.startsWith('HETATM')) continue;
+		const type = line.slice(77, 79).trim();
+		found.add(ELEMENT_OF_TYPE[type] ?? type);
+	}
+	return [...found];
+}
 
 /** AutoDock types in a PDBQT (columns 78-79) that Vina 1.2 cannot use, each once. */
 export function unsupportedAtomTypes(pdbqt: string): string[] {

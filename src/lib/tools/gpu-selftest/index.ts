@@ -42,5 +42,8 @@ export const gpuSelftestSpec: ToolSpec<GpuSelftestInput, GpuSelftestSettings> = 
 			text: `>LYSC_CHICK\n${HEN_LYSOZYME}\n`
 		}
 	],
+	conventions: [
+		'A diagnostic, not a model: one self-attention layer with fixed weights over each sequence. “Verified” means the output agrees with an independent recomputation to 1e-9; work is counted in floating-point operations of the layer.'
+	],
 	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes)
 };

@@ -1,12 +1,7 @@
 // Molecular formula in Hill order from RDKit's commonchem JSON (as RDKit's
 // CalcMolFormula writes it: C, H, then alphabetical; no carbon: all
 // alphabetical; net charge appended as +, -, +2, -2 ...).
-const SYMBOLS = (
-	'H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr ' +
-	'Rb Sr Y Zr Nb Mo Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu ' +
-	'Hf Ta W Re Os Ir Pt Au Hg Tl Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm Bk Cf Es Fm Md No Lr ' +
-	'Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og'
-).split(' ');
+import { elementSymbol } from '#lib/rdkit/elements.ts';
 
 interface CommonChemAtom {
 	z?: number;
@@ -25,7 +20,7 @@ export function formulaFromJson(json: string): string {
 	const add = (symbol: string, n: number) => counts.set(symbol, (counts.get(symbol) ?? 0) + n);
 	for (const atom of doc.molecules[0]?.atoms ?? []) {
 		const z = atom.z ?? defaults.z ?? 6;
-		add(z === 0 ? '*' : SYMBOLS[z - 1], 1);
+		add(elementSymbol(z), 1);
 		const hs = atom.impHs ?? defaults.impHs ?? 0;
 		if (hs) add('H', hs);
 		charge += atom.chg ?? defaults.chg ?? 0;

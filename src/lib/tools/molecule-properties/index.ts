@@ -75,6 +75,11 @@ export const moleculePropertiesSpec: ToolSpec<MoleculeInput, MoleculeSettings> =
 			text: 'CC(=O)Oc1ccccc1C(=O)O aspirin\nCC(C)Cc1ccc(cc1)C(C)C(=O)O ibuprofen\nCN1C=NC2=C1C(=O)N(C(=O)N2C)C caffeine\nCC(=O)Nc1ccc(O)cc1 paracetamol\n'
 		}
 	],
+	conventions: [
+		'Descriptors are RDKit’s own, from its 2026.09 WebAssembly build, in the form and on the workers alike.',
+		'H-bond acceptors and donors follow RDKit’s current rule (since 2024.03 fewer nitrogens count as acceptors, e.g. not caffeine’s N-methylated ring nitrogen). Lipinski’s own counts (N+O acceptors, NH+OH donors) are separate columns and decide the rule of five.',
+		'cLogP is Wildman–Crippen’s, TPSA Ertl’s over N and O; masses use RDKit’s atomic weights. Rule of five: at most one violation of mass ≤ 500, cLogP ≤ 5, donors ≤ 5, acceptors ≤ 10; Veber: ≤ 10 rotatable bonds and TPSA ≤ 140 Å².'
+	],
 	async parseInput(raw) {
 		const text = rawText(raw);
 		const parsed = looksLikeSdf(text) ? parseSdf(text, catalog.maxItems) : parseSmilesList(text, catalog.maxItems);

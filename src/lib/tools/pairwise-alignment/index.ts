@@ -92,6 +92,11 @@ export const pairwiseAlignmentSpec: ToolSpec<PairwiseInput, PairwiseSettings> = 
 	 * fields.query + fields.targets when the form has two boxes; otherwise
 	 * the first FASTA record (of text, then files) is the query.
 	 */
+	conventions: [
+		'Global alignments are EMBOSS needle’s and local ones EMBOSS water’s (the same alignments, scores and statistics, tested against both), with EMBOSS’s matrices.',
+		'Identity, similarity and gaps count alignment columns; similar pairs score above 0 in the matrix. Percentages are rounded to one decimal as EMBOSS prints them, exact ties to even (1 gap in 80 columns is 1.2 %), in the table and in the alignment text alike.',
+		'Local alignment of sequences with no pair scoring above 0: the score is water’s, its best cell, which is negative and need not be the single pair it prints (WW against PG scores −2, its W/P pair −4). Where water prints −3.4 × 10³⁸ for a one-residue sequence, this tool gives its best cell instead (0 when no pair scores above 0).'
+	],
 	parseInput(raw, settings) {
 		const matrix = settingsSchema.parse(settings ?? {}).matrix;
 		let query: SequenceRecord | undefined;

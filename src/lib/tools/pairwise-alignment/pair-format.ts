@@ -21,7 +21,14 @@ export interface PairFormatInput {
 }
 
 const f = Math.fround;
-const pct = (count: number, len: number) => cFixed(f(f(100 * count) / len), 1).padStart(4);
+/** A percentage as EMBOSS prints it: single precision, one decimal, exact ties to even (9/16 is 56.2, not 56.3). */
+const pctText = (count: number, len: number) => cFixed(f(f(100 * count) / len), 1);
+const pct = (count: number, len: number) => pctText(count, len).padStart(4);
+
+/** The same percentage as a number, so the statistics table and the alignment text never disagree; 0 for an empty alignment. */
+export function embossPercent(count: number, len: number): number {
+	return len > 0 ? Number(pctText(count, len)) : 0;
+}
 const stat = (label: string, count: number, len: number) =>
 	`# ${label.padEnd(12)}${String(count).padStart(5)}/${len} (${pct(count, len)}%)`;
 

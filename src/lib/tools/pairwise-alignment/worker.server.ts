@@ -12,6 +12,7 @@ import {
 	type PairwiseSettings
 } from './index.ts';
 import { MATRICES } from './matrices/index.ts';
+import { embossPercent } from './pair-format.ts';
 
 const { catalog } = pairwiseAlignmentSpec;
 
@@ -57,7 +58,7 @@ export const pairwiseAlignmentWorker: ToolWorker<PairwiseInput, PairwiseSettings
 			const target = input.targets[k];
 			const aln = alignPair(query, target, prepared, settings, checkpoint);
 			const { stats, residuesA, residuesB, pair, lineA, lineB } = aln;
-			const percent = (x: number) => (stats.length ? Math.round((1000 * x) / stats.length) / 10 : 0);
+			const percent = (x: number) => embossPercent(x, stats.length);
 			rows.push({
 				query: input.query.id,
 				target: target.id,

@@ -6,7 +6,7 @@ export interface Alphabet {
 	noun: string;
 	/** Upper-case letters accepted. */
 	letters: string;
-	/** Explains a letter that is a known code but not accepted here. */
+	/** Explains a letter that is a known code but not accepted here (given as typed: lower case where the tool keeps case). */
 	explain?(letter: string): string | undefined;
 }
 
@@ -27,11 +27,26 @@ export const standardProtein: Alphabet = {
 	}
 };
 
+/**
+ * The 20 standard amino acids plus selenocysteine (U) and pyrrolysine (O),
+ * which have known masses (Biopython's ProteinAnalysis accepts them too);
+ * ambiguity codes still have no properties.
+ */
+export const proteinWithSecPyl: Alphabet = {
+	noun: 'amino acid',
+	letters: `${STANDARD_AMINO_ACIDS}UO`,
+	explain(letter) {
+		if (letter === 'X' || letter === 'B' || letter === 'Z' || letter === 'J')
+			return `'${letter}' is an ambiguous residue; properties need one of the 20 standard amino acids, U (selenocysteine) or O (pyrrolysine)`;
+		return undefined;
+	}
+};
+
 export const nucleotide: Alphabet = {
 	noun: 'nucleotide',
 	letters: IUPAC_NUCLEOTIDES,
 	explain(letter) {
-		if (PROTEIN_ONLY.has(letter)) return `'${letter}' is not a nucleotide code (A C G T U or IUPAC ambiguity)`;
+		if (PROTEIN_ONLY.has(letter.toUpperCase())) return `'${letter}' is not a nucleotide code (A C G T U or IUPAC ambiguity)`;
 		return undefined;
 	}
 };

@@ -22,6 +22,12 @@ export interface FastaOptions {
 	expectNucleic?: boolean;
 	/** Name for records without a header: `${defaultIdPrefix}${n}`. */
 	defaultIdPrefix?: string;
+	/**
+	 * Keep each letter's case (lower-case letters are accepted either way).
+	 * For tools whose output echoes the input, as EMBOSS revseq and getorf
+	 * keep soft-masked (lower-case) regions; the others read upper case.
+	 */
+	keepCase?: boolean;
 }
 
 export interface FastaResult {
@@ -61,21 +67,25 @@ function splitRecords(text: string): RawRecord[] {
 	return records;
 }
 
-// Char code -> 1 for the alphabet's letters; built once per alphabet, so the
-// per-residue checks below are a table lookup, not a string search.
+// Char code -> 1 for the alphabet's letters (and, for keepCase, their lower
+// case); built once per alphabet, so the per-residue checks below are a
+// table lookup, not a string search.
 const letterTables = new WeakMap<Alphabet, Uint8Array>();
+const anyCaseTables = new WeakMap<Alphabet, Uint8Array>();
 
-function letterTable(alphabet: Alphabet): Uint8Array {
-	let table = letterTables.get(alphabet);
+function letterTable(alphabet: Alphabet, anyCase = false): Uint8Array {
+	const cache = anyCase ? anyCaseTables : letterTables;
+	let table = cache.get(alphabet);
 	if (!table) {
 		table = new Uint8Array(128);
 		for (let i = 0; i < alphabet.letters.length; i++) {
 			const code = alphabet.letters.charCodeAt(i);
-			// cleanSequence's fast path relies on this (no lower case, digits, '*').
+			// cleanSequence's fast path relies on this (no digits, '*', and lower case only by choice).
 			if (code < 65 || code > 90) throw new Error(`alphabet letter '${alphabet.letters[i]}' is not A-Z`);
 			table[code] = 1;
+			if (anyCase) table[code + 32] = 1;
 		}
-		letterTables.set(alphabet, table);
+		cache.set(alphabet, table);
 	}
 	return table;
 }
@@ -91,15 +101,16 @@ function firstForeign(seq: string, table: Uint8Array): number {
 
 /**
  * Removes what is not sequence (whitespace, digits) and one trailing '*'
- * (a stop written at the end). Returns the cleaned upper-case sequence and
- * the first problem letter, if any.
+ * (a stop written at the end). Returns the cleaned sequence (upper case
+ * unless keepCase) and the first problem letter, if any.
  */
-function cleanSequence(chunks: string[], table: Uint8Array): { sequence: string; bad?: { letter: string; position: number } } {
+function cleanSequence(chunks: string[], table: Uint8Array, keepCase: boolean): { sequence: string; bad?: { letter: string; position: number } } {
 	const joined = chunks.length === 1 ? chunks[0] : chunks.join('');
-	// Fast path: text that is already clean upper-case sequence is returned
-	// as is, without the copies the general path below makes.
+	// Fast path: text that is already clean sequence is returned as is,
+	// without the copies the general path below makes.
 	if (firstForeign(joined, table) === -1) return { sequence: joined };
-	const raw = joined.replace(/[\s0-9]+/g, '').toUpperCase();
+	const stripped = joined.replace(/[\s0-9]+/g, '');
+	const raw = keepCase ? stripped : stripped.toUpperCase();
 	const body = raw.endsWith('*') ? raw.slice(0, -1) : raw;
 	const bad = firstForeign(body, table);
 	if (bad !== -1) return { sequence: body, bad: { letter: body[bad], position: bad + 1 } };
@@ -121,7 +132,8 @@ export function parseFasta(text: string, options: FastaOptions): FastaResult {
 	const raw = splitRecords(text);
 	const prefix = options.defaultIdPrefix ?? 'sequence_';
 	const minLength = options.minLength ?? 1;
-	const table = letterTable(options.alphabet);
+	const keepCase = options.keepCase ?? false;
+	const table = letterTable(options.alphabet, keepCase);
 
 	if (raw.length === 0) {
 		return { records, issues: [{ message: 'no sequences given' }], notices };
@@ -156,13 +168,13 @@ export function parseFasta(text: string, options: FastaOptions): FastaResult {
 			id = renamed;
 		}
 
-		const { sequence, bad } = cleanSequence(rec.chunks, table);
+		const { sequence, bad } = cleanSequence(rec.chunks, table, keepCase);
 		if (sequence.length === 0) {
 			issues.push({ record: id, line: rec.line, message: 'the record has no sequence' });
 			continue;
 		}
 		if (bad) {
-			if (options.expectNucleic && proteinOnlyFraction(sequence) > 0.05) {
+			if (options.expectNucleic && proteinOnlyFraction(keepCase ? sequence.toUpperCase() : sequence) > 0.05) {
 				issues.push({
 					record: id,
 					position: bad.position,
@@ -194,7 +206,7 @@ export function validateRecords(records: SequenceRecord[], options: FastaOptions
 	}
 	const seen = new Set<string>();
 	const minLength = options.minLength ?? 1;
-	const table = letterTable(options.alphabet);
+	const table = letterTable(options.alphabet, options.keepCase ?? false);
 	for (const rec of records) {
 		if (issues.length >= MAX_ISSUES) break;
 		if (seen.has(rec.id)) issues.push({ record: rec.id, message: 'this id is used by more than one record' });

@@ -26,7 +26,7 @@ export interface ChargeGroups {
 const index = (letter: string) => STANDARD_AMINO_ACIDS.indexOf(letter);
 const K = index('K'), R = index('R'), H = index('H'), D = index('D'), E = index('E'), C = index('C'), Y = index('Y');
 
-/** counts: residue counts in STANDARD_AMINO_ACIDS order. */
+/** counts: residue counts in STANDARD_AMINO_ACIDS order (U and O, counted after them, carry no charge, as in Biopython). */
 export function chargeGroups(sequence: string, counts: ArrayLike<number>): ChargeGroups {
 	const nTermPk = PK_N_TERM[sequence[0]] ?? PK_N_TERM_DEFAULT;
 	const cTermPk = PK_C_TERM[sequence[sequence.length - 1]] ?? PK_C_TERM_DEFAULT;

@@ -38,6 +38,6 @@ export const proteinPropertiesWorker: ToolWorker<ProteinPropertiesInput, Protein
 		}
 		if (ctx.writeFile) await ctx.writeFile('hydropathy.csv', 'text/csv', csvText(csv));
 		ctx.progress(100, `${n} of ${n} sequences`);
-		return { table: buildTable(results), hydropathy, hydropathyOmitted: Math.max(0, n - MAX_PROFILES_IN_RESULT) };
+		return { table: buildTable(results, settings.pH), hydropathy, hydropathyOmitted: Math.max(0, n - MAX_PROFILES_IN_RESULT) };
 	}
 };

@@ -52,7 +52,9 @@ export const fastaOptions: FastaOptions = {
 	alphabet: nucleotide,
 	maxRecords: catalog.maxItems,
 	maxLength: MAX_NUCLEOTIDE_LENGTH,
-	expectNucleic: true
+	expectNucleic: true,
+	// revseq and getorf's nucleotide output keep lower-case (soft-masked) bases as they were.
+	keepCase: true
 };
 
 export const sequenceToolsSpec: ToolSpec<SequenceToolsInput, SequenceToolsSettings> = {
@@ -64,6 +66,11 @@ export const sequenceToolsSpec: ToolSpec<SequenceToolsInput, SequenceToolsSettin
 			label: 'Short coding sequence',
 			text: '>demo_cds synthetic ORF\nATGGCTAGCAAAGGAGAAGAACTTTTCACTGGAGTTGTCCCAATTCTTGTTGAATTAGATGGTGATGTTAATGGGCACAAATTTTCTGTCAGTGGAGAGGGTGAAGGTGATGCTACATACGGAAAGCTTACCCTTAAATTTATTTGCACTACTGGAAAACTACCTGTTCCATGGCCAACACTTGTCACTACTTTCTCTTATGGTGTTCAATGCTTTTCCCGTTATCCGGATCATATGAAACGGCATGACTTTTTCAAGAGTGCCATGCCCGAAGGTTATGTACAGGAACGCACTATATCTTTCAAAGATGACGGGAACTACAAGACGCGTGCTGAAGTCAAGTTTGAAGGTGATACCCTTGTTAATCGTATCGAGTTAAAAGGTATTGATTTTAAAGAAGATGGAAACATTCTCGGACACAAACTCGAGTACAACTATAACTCACACAATGTATACATCACGGCAGACAAACAAAAGAATGGAATCAAAGCTAACTTCAAAATTCGCCACAACATTGAAGATGGATCCGTTCAACTAGCAGACCATTATCAACAAAATACTCCAATTGGCGATGGCCCTGTCCTTTTACCAGACAACCATTACCTGTCGACACAATCTGCCCTTTCGAAAGATCCCAACGAAAAGCGTGACCACATGGTCCTTCTTGAGTTTGTAACTGCTGCTGGGATTACACATGGCATGGATGAGCTCTACAAATAA\n'
 		}
+	],
+	conventions: [
+		'Output is identical to EMBOSS revseq, transeq and getorf on the same settings (tested against them): IUPAC ambiguity codes complement and translate as EMBOSS does, and U reads as T.',
+		'Each base keeps its case: soft-masked (lower-case) stretches stay lower case in reverse complements and in ORFs given as nucleotides, as revseq and getorf keep them; translations are upper case, as transeq writes them.',
+		'ORF lengths are in nucleotides without the stop codon (getorf’s -minsize and -maxsize); positions are 1-based on the forward strand, start after end on the reverse strand.'
 	],
 	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes)
 };

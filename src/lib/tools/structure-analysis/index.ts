@@ -135,6 +135,11 @@ export const structureAnalysisSpec: ToolSpec<StructureAnalysisInput, StructureAn
 	inputSchema,
 	settingsSchema,
 	examples,
+	conventions: [
+		'Radius of gyration: unweighted (every atom counts the same, no atomic masses) over the chain’s polymer atoms as the file gives them, hydrogens included when present, waters and ligands not. A mass-weighted radius (as in GROMACS gmx gyrate) differs slightly.',
+		'φ and ψ follow the IUPAC sign convention (as Biopython’s calc_dihedral); none is given across a chain break. B-factor statistics are over the same polymer atoms.',
+		'Secondary structure is DSSP’s (mkdssp), eight states; helix counts H, G and I, strand E and B.'
+	],
 	parseInput(raw) {
 		const files = [...(raw.files ?? [])];
 		if (raw.text && raw.text.trim() !== '') files.unshift({ name: 'pasted', text: raw.text });

@@ -53,5 +53,9 @@ export const structurePredictionSpec: ToolSpec<StructurePredictionInput, Structu
 			text: `>LYSC_CHICK\n${HEN_LYSOZYME}\n`
 		}
 	],
+	conventions: [
+		'Structures come from an ESMFold server (the ESM Atlas foldSequence contract); pLDDT is the model’s per-residue confidence on a 0–100 scale, read from each residue’s Cα B-factor (servers that write 0–1 are scaled by 100).',
+		'Bands as AlphaFold and ESMFold draw them: above 90 very high, 70–90 confident, 50–70 low, below 50 very low. The table’s “Residues with pLDDT >= 70” is the fraction of residues at 70 or above.'
+	],
 	parseInput: (raw) => parseSequencesInput(raw, fastaOptions, catalog.maxInputBytes)
 };
