@@ -3,9 +3,11 @@
 // reference, the database none of its bytes), the worker streams it and
 // runs the job; the job page previews the head of the big input (a Range
 // read, not the whole file) and downloads an output. The team page shows
-// the team's storage use.
+// the team's storage use. A visitor without an account downloads a public
+// job's file through a signed URL (the bucket is not readable by path for
+// them).
 import type { Page } from '@playwright/test';
-import { expect, sql, test, waitForJob } from './fixtures.ts';
+import { addStoredFile, anonymousTest, createUser, expect, sql, test, waitForJob } from './fixtures.ts';
 
 const runButton = (page: Page) => page.getByRole('button', { name: 'Run', exact: true });
 
@@ -77,4 +79,21 @@ test('uploads a 20 MB structure as input, runs it, previews the head of the big 
 	// The team page counts it.
 	await page.goto('/app/team');
 	await expect(page.getByRole('region', { name: 'Storage' })).toContainText(/20(\.\d)? MiB of/);
+});
+
+anonymousTest('a visitor with a public job\'s link downloads its file through a signed URL', async ({ page }) => {
+	const owner = await createUser({ name: 'Owner Person' });
+	const [{ id: jobId }] = await sql<{ id: string }>(
+		`insert into public.jobs (team_id, tool_id, submitted_by, name, input, visibility) values ($1, 'gpu-selftest', $2, 'Public files', $3, 'public') returning id`,
+		[owner.teamId, owner.id, JSON.stringify({ sequences: [{ id: 's1', sequence: 'MKVL' }] })]
+	);
+	await addStoredFile({ id: jobId, teamId: owner.teamId }, { name: 'report.txt', mediaType: 'text/plain', content: 'public report\n' });
+	await page.goto(`/app/tools/gpu-selftest?jobId=${jobId}`);
+	const table = page.getByRole('table', { name: 'Files of this job' });
+	const [download] = await Promise.all([page.waitForEvent('download'), table.getByRole('button', { name: 'Download report.txt' }).click()]);
+	expect(download.url()).toContain('/storage/v1/object/sign/job-files/');
+	expect(download.suggestedFilename()).toBe('report.txt');
+	const chunks: Buffer[] = [];
+	for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+	expect(Buffer.concat(chunks).toString('utf8')).toBe('public report\n');
 });
