@@ -9,6 +9,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { loadConfig } from '../supabase/local/config.ts';
 import { prepareDatabase } from '../supabase/local/migrate.ts';
 import { startEmbeddedPostgres } from '../supabase/local/postgres.ts';
 import {
@@ -17,6 +18,7 @@ import {
 	prepareWorkerDatabase,
 	root,
 	startWorkerProcess,
+	stopStorageGateways,
 	submitJob,
 	type TestUser,
 	type WorkerProcess
@@ -59,7 +61,7 @@ async function newDatabase(name: string, staleAfterSeconds: number): Promise<{ u
 	await admin.query(`create database ${name}`);
 	await admin.end();
 	const url = cluster.url.replace(/\/postgres$/, `/${name}`);
-	await prepareDatabase({ databaseUrl: url, authenticatorPassword: 'bench', migrationsDir: path.join(root, 'supabase/migrations'), root });
+	await prepareDatabase({ databaseUrl: url, authenticatorPassword: loadConfig().authenticatorPassword, migrationsDir: path.join(root, 'supabase/migrations'), root });
 	const pool = new pg.Pool({ connectionString: url, max: 8 });
 	pool.on('error', () => {});
 	await prepareWorkerDatabase(pool, { staleAfterSeconds, maxAttempts: 3 });
@@ -276,6 +278,7 @@ try {
 	if (!only || only.includes('soak')) await soak();
 } finally {
 	await Promise.all([...workers].map((w) => w.kill()));
+	await stopStorageGateways();
 	for (const pool of pools) await pool.end().catch(() => {});
 	await cluster.stop();
 	rmSync(dir, { recursive: true, force: true });

@@ -120,7 +120,8 @@ if (dev) {
 }
 
 // The worker fleet: one CPU worker; a GPU worker only when asked (FOLDWORK_GPU_WORKER=1).
-const workerEnv = { DATABASE_URL: stack.databaseUrl };
+// Workers read and write job files through the Storage API with the service role key.
+const workerEnv = { DATABASE_URL: stack.databaseUrl, SUPABASE_URL: stack.config.apiUrl, SUPABASE_SERVICE_ROLE_KEY: stack.config.serviceRoleKey };
 run('worker', [path.join(projectRoot, 'worker/main.ts'), '--class', 'cpu'], workerEnv);
 if (process.env.FOLDWORK_GPU_WORKER === '1') {
 	run('gpu-worker', [path.join(projectRoot, 'worker/main.ts'), '--class', 'gpu', '--concurrency', '1'], workerEnv);

@@ -1,7 +1,9 @@
 // Worker settings from the command line and the environment, parsed with zod.
 //   node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]
 // Environment: DATABASE_URL (required: a direct connection with the service
-// role's rights), FOLDWORK_EXTRA_TOOLS (a module exporting `tools`, for
+// role's rights), SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (required: the
+// project's API URL and service role key, for job files in Storage),
+// FOLDWORK_EXTRA_TOOLS (a module exporting `tools`, for
 // tests only), FOLDWORK_TOOL_CHECK_TIMEOUT_MS (how long a tool's
 // availability check may take at start), and FOLDWORK_* timing overrides
 // for tests.
@@ -17,6 +19,10 @@ export interface WorkerConfig {
 	/** GPUs this worker offers; detected when not given. */
 	gpus: number | null;
 	databaseUrl: string;
+	/** The project's API URL and service role key: job files go through the Storage API. */
+	storage: { url: string; serviceRoleKey: string };
+	/** How often the Storage housekeeping runs without being woken (and removes expired uploads). */
+	storageSweepMs: number;
 	/** Running jobs get this long to finish on SIGTERM before they are handed back. */
 	shutdownGraceMs: number;
 	extraToolsModule: string | null;
@@ -46,6 +52,13 @@ const envSchema = z.object({
 	DATABASE_URL: z
 		.string({ message: 'DATABASE_URL is required: the Postgres connection string of the Foldwork database' })
 		.regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// connection string'),
+	SUPABASE_URL: z
+		.string({ message: 'SUPABASE_URL is required: the project\'s API URL (https://<ref>.supabase.co; `npm run stack` prints the local one), for job files in Storage' })
+		.regex(/^https?:\/\/[^\s]+$/, 'SUPABASE_URL must be an http(s) URL'),
+	SUPABASE_SERVICE_ROLE_KEY: z
+		.string({ message: 'SUPABASE_SERVICE_ROLE_KEY is required: the project\'s service role key (or sb_secret_ key), with which workers read and write job files in Storage' })
+		.min(20, 'SUPABASE_SERVICE_ROLE_KEY is too short to be a key'),
+	FOLDWORK_STORAGE_SWEEP_MS: positiveInt.min(100).max(86_400_000).optional(),
 	FOLDWORK_EXTRA_TOOLS: z.string().min(1).optional(),
 	FOLDWORK_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).optional(),
 	FOLDWORK_HEARTBEAT_MS: positiveInt.min(100).optional(),
@@ -92,6 +105,8 @@ export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worker
 		concurrency,
 		gpus: a.gpus ?? null,
 		databaseUrl: e.DATABASE_URL,
+		storage: { url: e.SUPABASE_URL, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY },
+		storageSweepMs: e.FOLDWORK_STORAGE_SWEEP_MS ?? 300_000,
 		shutdownGraceMs: a['grace-ms'] ?? e.FOLDWORK_SHUTDOWN_GRACE_MS ?? 20_000,
 		extraToolsModule: e.FOLDWORK_EXTRA_TOOLS ?? null,
 		heartbeatMs: e.FOLDWORK_HEARTBEAT_MS ?? null,

@@ -27,6 +27,9 @@ import {
 	type WorkerIdentity
 } from './registry.ts';
 import { Runner } from './runner.ts';
+import { StorageClient } from './storage/client.ts';
+import { createStorageJanitor, STORAGE_CHANNEL } from './storage/janitor.ts';
+import { JobFiles } from './storage/job-files.ts';
 import { checkToolAvailability, loadTools } from './tools.ts';
 import type { WakeLoop } from './wake-loop.ts';
 
@@ -96,6 +99,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const heartbeatMs = config.heartbeatMs ?? Math.max(500, Math.floor((policy.staleAfterSeconds * 1000) / 3));
 
 	const progress = new ProgressWriter(db, id, log);
+	const files = new JobFiles(db, new StorageClient(config.storage), log);
 	const finisher = new Finisher(db, boss, id, log);
 	const claimers = new Map<ComputeClass, Claimer>();
 	let dispatcher: WakeLoop;
@@ -106,6 +110,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		tools,
 		progress,
 		finisher,
+		files,
 		log,
 		retryLater: (job, reason) => retryLater(job.jobId, reason),
 		onSlotFreed: () => {
@@ -137,6 +142,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		})
 	);
 	dispatcher = createDispatcher({ db, boss, sweepMs: config.dispatchSweepMs, log, onQueued: wakeClaimers });
+	const janitor = createStorageJanitor({ db, files, sweepMs: config.storageSweepMs, log });
 	const reaper = createReaper({ db, boss, intervalMs: heartbeatMs, log, onRequeued: wakeClaimers });
 	const heartbeat = createHeartbeat({
 		db,
@@ -154,13 +160,15 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const listener = new NotificationListener({
 		databaseUrl: config.databaseUrl,
 		applicationName: `${appName} listen`,
-		channels: [PENDING_CHANNEL, QUEUED_CHANNEL, CANCEL_CHANNEL],
+		channels: [PENDING_CHANNEL, QUEUED_CHANNEL, CANCEL_CHANNEL, STORAGE_CHANNEL],
 		log,
 		onNotification(channel, payload) {
 			if (channel === PENDING_CHANNEL) dispatcher.wake();
 			else if (channel === QUEUED_CHANNEL) {
 				const parsed = classSchema.safeParse(payload);
 				if (parsed.success) claimers.get(parsed.data)?.wake();
+			} else if (channel === STORAGE_CHANNEL) {
+				janitor.wake();
 			} else if (channel === CANCEL_CHANNEL) {
 				const jobId = jobIdSchema.safeParse(payload);
 				if (jobId.success) runner.stop(jobId.data, 'cancelled');
@@ -171,9 +179,12 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 			dispatcher.wake();
 			wakeClaimers(claimers.keys());
 			heartbeat.wake();
+			janitor.wake();
 		}
 	});
 	await listener.start();
+	// Whatever was left while no worker ran: uploads to move, objects to remove, bytes still in the database.
+	janitor.wake();
 	log.info(
 		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tool(s) (${unavailable.size} unavailable); heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s`
 	);
@@ -221,7 +232,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 				log.info(`stopping: no new jobs; ${runner.size} running get ${graceMs} ms to finish`);
 				await Promise.all([...claimers.values()].map((c) => c.stop()));
 				if (dispatchSoon) clearTimeout(dispatchSoon);
-				await Promise.all([dispatcher.stop(), reaper.stop()]);
+				await Promise.all([dispatcher.stop(), reaper.stop(), janitor.stop()]);
 				await signOffWorker(db, id).catch((error) => log.warn(`sign-off failed: ${describeError(error)}`));
 				if (!(await runner.drain(graceMs))) await handBack();
 				await heartbeat.stop();

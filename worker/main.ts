@@ -11,7 +11,7 @@ try {
 } catch (error) {
 	if (!(error instanceof ConfigError)) throw error;
 	console.error(`worker: ${error.message}`);
-	console.error('usage: node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]  (DATABASE_URL must be set)');
+	console.error('usage: node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]  (DATABASE_URL, SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set)');
 	process.exit(2);
 }
 

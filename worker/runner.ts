@@ -13,6 +13,8 @@ import type { Finisher, FinalStatus } from './finisher.ts';
 import type { Logger } from './log.ts';
 import { describeError } from './log.ts';
 import type { ProgressWriter } from './progress.ts';
+import { StorageError } from './storage/client.ts';
+import type { JobFiles } from './storage/job-files.ts';
 import type { RunnableTool } from './tools.ts';
 
 export interface ClaimedJob {
@@ -90,6 +92,8 @@ export interface RunnerOptions {
 	tools: Map<string, RunnableTool>;
 	progress: ProgressWriter;
 	finisher: Finisher;
+	/** Job files in Storage: outputs written, inputs' file references resolved. */
+	files: JobFiles;
 	log: Logger;
 	/** A slot is free again. */
 	onSlotFreed(): void;
@@ -207,7 +211,19 @@ export class Runner {
 				errorMessage: `This worker cannot run the tool "${job.toolId}". The credits were refunded; please retry later.`
 			};
 		}
-		const input = tool.inputSchema.safeParse(job.input);
+		let rawInput: unknown;
+		try {
+			rawInput = await this.#options.files.resolveInput(job.jobId, job.input, signal);
+		} catch (error) {
+			if (signal.aborted) return this.#stopped(signal);
+			if (isToolInputError(error)) return { status: 'failed', errorCode: 'invalid_input', errorMessage: error.message };
+			if (isTransientToolError(error)) {
+				this.#options.log.warn(`job ${job.jobId}: input files not readable now: ${error.message}`);
+				return { retryLater: error.message };
+			}
+			throw error;
+		}
+		const input = tool.inputSchema.safeParse(rawInput);
 		if (!input.success) {
 			return { status: 'failed', errorCode: 'invalid_input', errorMessage: `The input is not valid: ${describeZodIssues(input.error)}` };
 		}
@@ -249,11 +265,7 @@ export class Runner {
 				return { status: 'failed', errorCode: 'tool_error', errorMessage: CRASH_MESSAGE };
 			}
 		}
-		if (outcome === 'stopped' || signal.aborted) {
-			const kind = signal.reason instanceof RunStopped ? signal.reason.kind : 'cancelled';
-			if (kind === 'timeout') return { status: 'timeout', errorCode: 'timeout' };
-			return null;
-		}
+		if (outcome === 'stopped' || signal.aborted) return this.#stopped(signal);
 		const checked = resultSchema.safeParse(outcome);
 		if (!checked.success) {
 			this.#options.log.error(`job ${job.jobId}: tool ${job.toolId} returned a malformed result: ${describeZodIssues(checked.error)}`);
@@ -262,24 +274,24 @@ export class Runner {
 		return { status: 'completed', result: outcome, message: finalMessage ? `Finished: ${finalMessage}` : 'Finished' };
 	}
 
+	/** How a stopped run ended: timed out, or (cancelled, lost, shutdown) as the database already has it. */
+	#stopped(signal: AbortSignal): Ended | null {
+		const kind = signal.reason instanceof RunStopped ? signal.reason.kind : 'cancelled';
+		if (kind === 'timeout') return { status: 'timeout', errorCode: 'timeout' };
+		return null;
+	}
+
 	async #writeFile(job: ClaimedJob, controller: AbortController, name: string, mediaType: string, content: string | Uint8Array): Promise<void> {
 		const { signal } = controller;
 		if (signal.aborted) throw signal.reason;
 		const fileName = fileNameSchema.parse(name);
 		const type = mediaTypeSchema.parse(mediaType);
 		const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-		// A database hiccup (restart, killed connection) is waited out; the job's heartbeat decides if it is lost meanwhile.
+		const target = { workerId: this.#options.workerId, jobId: job.jobId, attempt: job.attempt };
+		// A database or Storage hiccup (restart, killed connection, 5xx) is waited out; the job's heartbeat decides if it is lost meanwhile.
 		for (let failures = 0; ; failures++) {
 			try {
-				const { rows } = await this.#options.db.query('select public.worker_write_job_file($1, $2, $3, $4, $5, $6) as ok', [
-					this.#options.workerId,
-					job.jobId,
-					job.attempt,
-					fileName,
-					type,
-					bytes
-				]);
-				if (rows[0]?.ok !== true) {
+				if ((await this.#options.files.writeOutput(target, fileName, type, bytes, signal)) === 'lost') {
 					controller.abort(new RunStopped('lost'));
 					throw signal.reason;
 				}
@@ -287,6 +299,7 @@ export class Runner {
 			} catch (error) {
 				const code = (error as { code?: unknown }).code;
 				if (signal.aborted || (typeof code === 'string' && /^(22|23|42|54)/.test(code))) throw error;
+				if (error instanceof StorageError && !error.transient) throw error;
 				this.#options.log.warn(`job ${job.jobId}: output file ${fileName} not written yet (${describeError(error)}); retrying`);
 				await sleep(Math.min(5_000, 200 * 2 ** Math.min(failures, 5)), undefined, { signal }).catch(() => {});
 			}

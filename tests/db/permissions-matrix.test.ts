@@ -1,9 +1,13 @@
 // Who may do what to a job, cell by cell: every actor x every visibility x
 // every operation, against DESIGN.md section 3 ("Visibility and permissions")
 // and its link-only rule: outside the owning team a job is opened by its id
-// (get_job, get_job_file, its private Realtime topic) and never listed (REST
-// selects, list RPCs, job_files and job_events rows, postgres_changes), except
-// by invitees in "Shared with me". Each cell runs in its own rolled-back
+// (get_job, job_file_locations, its private Realtime topic) and never listed
+// (REST selects, list RPCs, job_files and job_events rows, its files in
+// Storage by path, postgres_changes), except by invitees in "Shared with me".
+// Its files in Storage: read by path (what a Storage download, info or
+// list runs as the caller) by those who may list the job; a signed URL
+// (issued by the job-file-urls function after job_file_locations) by those
+// who may open it; written or deleted by no client at all. Each cell runs in its own rolled-back
 // transaction on a fresh job, acting as the actor the way the REST service
 // does (role + request.jwt.claims), and the Realtime checks the way the
 // Realtime server runs them (the realtime.messages probe of a channel join,
@@ -27,9 +31,15 @@ const actors = [
 const visibilities = ['private', 'authenticated', 'invited', 'public'] as const;
 const operations = [
 	'open by id (get_job)',
-	'open a file by id (get_job_file)',
+	'open a file by id (job_file_locations)',
 	'read job row',
 	'read files',
+	'storage: read a file by path',
+	'storage: list the job\'s folder',
+	'storage: signed URL for a file',
+	'storage: write into the job\'s folder',
+	'storage: overwrite an input',
+	'storage: delete a file',
 	'read events',
 	'list: select jobs by visibility',
 	'list: list_team_jobs',
@@ -75,12 +85,15 @@ function mayList(actor: ActorName, visibility: Visibility): boolean {
 function expected(actor: ActorName, visibility: Visibility, op: Operation): boolean {
 	switch (op) {
 		case 'open by id (get_job)':
-		case 'open a file by id (get_job_file)':
+		case 'open a file by id (job_file_locations)':
+		case 'storage: signed URL for a file':
 		case 'realtime by id: join job topic':
 		case 'realtime by id: be counted as a viewer':
 			return mayOpen(actor, visibility);
 		case 'read job row':
 		case 'read files':
+		case 'storage: read a file by path':
+		case 'storage: list the job\'s folder':
 		case 'read events':
 		case 'list: select jobs by visibility':
 		case 'list: list_team_jobs':
@@ -94,6 +107,11 @@ function expected(actor: ActorName, visibility: Visibility, op: Operation): bool
 			return teamMembers.includes(actor);
 		case 'realtime by id: broadcast on job topic':
 			// Only the database feeds a job's topic.
+			return false;
+		case 'storage: write into the job\'s folder':
+		case 'storage: overwrite an input':
+		case 'storage: delete a file':
+			// Only the worker fleet (service role) writes a job's files.
 			return false;
 		case 'rename':
 		case 'delete':
@@ -151,7 +169,12 @@ async function prepareJob(client: pg.PoolClient, visibility: Visibility, status:
 	);
 	const jobId = rows[0].id;
 	await driveJob(client, jobId, status);
-	await client.query(`insert into public.job_files (job_id, kind, name, media_type, content) values ($1, 'output', 'result.csv', 'text/csv', 'a,b')`, [jobId]);
+	// Its output and its input in Storage (rows as Storage records them; the bytes are not needed here).
+	for (const [kind, name] of [['output', 'result.csv'], ['input', 'query.fasta']]) {
+		const path = `${teamId}/${jobId}/${kind}/${name}`;
+		await client.query(`insert into storage.objects (bucket_id, name, metadata) values ('job-files', $1, '{"size": 3, "mimetype": "text/csv"}')`, [path]);
+		await client.query(`insert into public.job_files (job_id, kind, name, media_type, size_bytes, storage_path) values ($1, $2, $3, 'text/csv', 3, $4)`, [jobId, kind, name, path]);
+	}
 	await client.query(
 		`insert into public.job_shares (job_id, email, user_id, invited_by, accepted_at) values
 		   ($1, $2, $3, $4, now()), ($1, $5, null, $4, null)`,
@@ -232,28 +255,48 @@ async function perform(client: pg.PoolClient, op: Operation, jobId: string, acto
 			// People outside the team never see who submitted it.
 			expect(view).toMatchObject({ access: team ? 'team' : 'link', job: { id: jobId, submitted_by: team ? users.submitter.id : null } });
 			expect(view.submitter_name).toBe(team ? 'submitter' : null);
-			expect(view.files).toHaveLength(1);
+			expect(view.files).toHaveLength(2);
 			return { allowed: true, detail: 'ok' };
 		}
-		case 'open a file by id (get_job_file)': {
+		case 'open a file by id (job_file_locations)':
+		case 'storage: signed URL for a file': {
+			// The issuer signs exactly the paths this check returns to the caller.
 			await actAsAdmin(client);
-			const fileId = (await client.query('select id from public.job_files where job_id = $1', [jobId])).rows[0].id;
+			const fileId = (await client.query(`select id from public.job_files where job_id = $1 and kind = 'output'`, [jobId])).rows[0].id;
 			await actAs(client, actor);
-			const { rows, error } = await attempt(client, `select convert_from(content, 'utf8') as text from public.get_job_file($1)`, [fileId]);
+			const { rows, error } = await attempt(client, `select storage_path from public.job_file_locations(array[$1]::uuid[])`, [fileId]);
 			expect(error).toBeNull();
-			if (rows.length) expect(rows[0].text).toBe('a,b');
+			if (rows.length) expect(rows[0].storage_path).toBe(`${teamId}/${jobId}/output/result.csv`);
 			return { allowed: rows.length === 1, detail: rows.length ? 'ok' : 'no rows' };
 		}
+		case 'storage: read a file by path': {
+			const { rows, error } = await attempt(client, `select name from storage.objects where bucket_id = 'job-files' and name = $1`, [`${teamId}/${jobId}/output/result.csv`]);
+			expect(error).toBeNull();
+			return { allowed: rows.length === 1, detail: rows.length ? 'ok' : 'no rows' };
+		}
+		case 'storage: list the job\'s folder': {
+			const { rows, error } = await attempt(client, `select name from storage.objects where bucket_id = 'job-files' and name like $1 || '%'`, [`${teamId}/${jobId}/`]);
+			expect(error).toBeNull();
+			if (rows.length) expect(rows).toHaveLength(2);
+			return { allowed: rows.length > 0, detail: rows.length ? 'ok' : 'no rows' };
+		}
+		case 'storage: write into the job\'s folder':
+			return storageWrite(client, 'insert into storage.objects (bucket_id, name, metadata) values (\'job-files\', $1, \'{"contentLength": 1}\')', [`${teamId}/${jobId}/output/planted.csv`]);
+		case 'storage: overwrite an input':
+			return storageWrite(client, `update storage.objects set metadata = '{"size": 1}' where bucket_id = 'job-files' and name = $1`, [`${teamId}/${jobId}/input/query.fasta`]);
+		case 'storage: delete a file':
+			await client.query(`select set_config('storage.allow_delete_query', 'true', true)`);
+			return storageWrite(client, `delete from storage.objects where bucket_id = 'job-files' and name = $1`, [`${teamId}/${jobId}/output/result.csv`]);
 		case 'read job row': {
 			const { rows, error } = await attempt(client, 'select id, input, settings, result from public.jobs where id = $1', [jobId]);
 			expect(error).toBeNull();
 			return { allowed: rows.length === 1, detail: rows.length ? 'ok' : 'no rows' };
 		}
 		case 'read files': {
-			const { rows, error } = await attempt(client, `select convert_from(content, 'utf8') as text from public.job_files where job_id = $1`, [jobId]);
+			const { rows, error } = await attempt(client, `select name, size_bytes from public.job_files where job_id = $1 order by name`, [jobId]);
 			expect(error).toBeNull();
-			if (rows.length) expect(rows[0].text).toBe('a,b');
-			return { allowed: rows.length === 1, detail: rows.length ? 'ok' : 'no rows' };
+			if (rows.length) expect(rows.map((r) => r.name)).toEqual(['query.fasta', 'result.csv']);
+			return { allowed: rows.length > 0, detail: rows.length ? 'ok' : 'no rows' };
 		}
 		case 'read events': {
 			const { rows, error } = await attempt(client, 'select to_status from public.job_events where job_id = $1 order by id', [jobId]);
@@ -329,6 +372,16 @@ async function realtimeRead(client: pg.PoolClient, actor: Actor, topic: string, 
 	return { allowed: rows.length > 0, detail: rows.length ? 'ok' : 'Unauthorized' };
 }
 
+/** A write to storage.objects as Storage makes it for the caller: refused (42501) or touching no row means no write. */
+async function storageWrite(client: pg.PoolClient, sql: string, params: unknown[]): Promise<Outcome> {
+	const { rows, error } = await attempt(client, `with w as (${sql} returning 1) select count(*)::int as n from w`, params);
+	if (error) {
+		expect(error.code, error.message).toBe('42501');
+		return { allowed: false, detail: `${error.code} ${error.message}` };
+	}
+	return { allowed: rows[0].n > 0, detail: rows[0].n > 0 ? 'ok' : 'no rows' };
+}
+
 /** A send or track's write check: an insert as the user; a policy refusal means no write. */
 async function realtimeWrite(client: pg.PoolClient, topic: string, extension: string): Promise<Outcome> {
 	await client.query(`select set_config('realtime.topic', $1, true)`, [topic]);
@@ -388,7 +441,10 @@ describe('permission matrix', () => {
 			await client.query(`update public.jobs set status = 'processing', heartbeat_at = now() where id = $1`, [jobId]);
 			await client.query(`select set_config('foldwork.status_message', '', true)`);
 			await client.query(`update public.jobs set progress = 40, progress_message = 'Layer 2' where id = $1`, [jobId]);
-			await client.query(`insert into public.job_files (job_id, kind, name, media_type, content) values ($1, 'output', 'secret.csv', 'text/csv', 'top secret bytes')`, [jobId]);
+			await client.query(
+				`insert into public.job_files (job_id, kind, name, media_type, size_bytes, storage_path) values ($1, 'output', 'secret.csv', 'text/csv', 16, $2)`,
+				[jobId, `${teamId}/${jobId}/output/secret.csv`]
+			);
 			await actAs(client, asUser(users.teammate));
 			await client.query('select public.cancel_job($1)', [jobId]);
 			await actAsAdmin(client);

@@ -3,7 +3,7 @@
 // downloads. Output files come from a real protein-properties run on the
 // CPU worker (it writes hydropathy.csv); the others are added with SQL.
 import { HEN_LYSOZYME, HUMAN_INSULIN_A } from '../../src/lib/tools/well-known-sequences.ts';
-import { expect, sql, submitJob, test, waitForJob, type TestUser } from './fixtures.ts';
+import { addStoredFile, expect, sql, submitJob, test, waitForJob, type TestUser } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 
 async function runProteinProperties(user: TestUser, name: string): Promise<string> {
@@ -14,11 +14,8 @@ async function runProteinProperties(user: TestUser, name: string): Promise<strin
 }
 
 async function addFile(jobId: string, name: string, mediaType: string, content: string): Promise<string> {
-	const [row] = await sql<{ id: string }>(
-		`insert into public.job_files (job_id, kind, name, media_type, content) values ($1, 'output', $2, $3, convert_to($4, 'utf8')) returning id`,
-		[jobId, name, mediaType, content]
-	);
-	return row.id;
+	const [job] = await sql<{ team_id: string }>('select team_id from public.jobs where id = $1', [jobId]);
+	return addStoredFile({ id: jobId, teamId: job.team_id }, { name, mediaType, content });
 }
 
 const rowOf = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });

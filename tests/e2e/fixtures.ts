@@ -4,7 +4,7 @@
 import { test as base, expect, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page, type Response } from '@playwright/test';
 import { createServerClient } from '@supabase/ssr';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 import { fetchFrom, randomLoopbackAddress } from '../helpers/loopback.ts';
@@ -54,6 +54,28 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text:
 	} finally {
 		await client.end();
 	}
+}
+
+/**
+ * A job file as the worker fleet stores it: its bytes in the job-files
+ * bucket (service role) at the job's folder, its metadata and SHA-256 in
+ * public.job_files. `db` inserts the row inside a caller's transaction.
+ */
+export async function addStoredFile(
+	job: { id: string; teamId: string },
+	file: { kind?: 'input' | 'output'; name: string; mediaType: string; content: string | Buffer },
+	db?: pg.ClientBase
+): Promise<string> {
+	const kind = file.kind ?? 'output';
+	const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
+	const key = file.name.replace(/[^A-Za-z0-9._-]+/g, '_');
+	const path = `${job.teamId}/${job.id}/${kind}/${key}`;
+	const { error } = await serviceClient().storage.from('job-files').upload(path, bytes, { contentType: file.mediaType, upsert: true });
+	if (error) throw error;
+	const text = `insert into public.job_files (job_id, kind, name, media_type, size_bytes, sha256, storage_path) values ($1, $2, $3, $4, $5, $6, $7) returning id`;
+	const params = [job.id, kind, file.name, file.mediaType, bytes.length, createHash('sha256').update(bytes).digest('hex'), path];
+	const rows = db ? (await db.query<{ id: string }>(text, params)).rows : await sql<{ id: string }>(text, params);
+	return rows[0].id;
 }
 
 export async function createUser(options: { email?: string; password?: string; name?: string } = {}): Promise<TestUser> {

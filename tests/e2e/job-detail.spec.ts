@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 import { e2eInfo } from './env.ts';
-import { anonymousTest, createUser, expect, newContext, signIn, sql, submitJob, test } from './fixtures.ts';
+import { addStoredFile, anonymousTest, createUser, expect, newContext, signIn, sql, submitJob, test } from './fixtures.ts';
 
 const jobUrl = (toolId: string, jobId: string) => `/app/tools/${toolId}?jobId=${jobId}`;
 
@@ -50,7 +50,7 @@ async function seedCompletedJob(job: SeedJob & { result: unknown; files?: Array<
 		await db.query(`update public.jobs set status = 'queued' where id = $1`, [id]);
 		await db.query(`update public.jobs set status = 'processing', heartbeat_at = now() where id = $1`, [id]);
 		for (const f of job.files ?? []) {
-			await db.query(`insert into public.job_files (job_id, kind, name, media_type, content) values ($1, 'output', $2, $3, convert_to($4, 'utf8'))`, [id, f.name, f.mediaType, f.content]);
+			await addStoredFile({ id, teamId: job.teamId }, { name: f.name, mediaType: f.mediaType, content: f.content }, db);
 		}
 		await db.query(`update public.jobs set status = 'completed', result = $2 where id = $1`, [id, JSON.stringify(job.result)]);
 		return id;

@@ -16,7 +16,7 @@ import { createStructurePredictionTool, toolDefinitions } from '#lib/tools/runne
 import { HUMAN_INSULIN_A } from '#lib/tools/well-known-sequences.ts';
 import { startEsmfoldStandin } from '../fixtures/esmfold-standin.ts';
 import { e2eInfo } from './env.ts';
-import { expect, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { addStoredFile, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
 
 const jobUrl = (toolId: string, jobId: string) => `/app/tools/${toolId}?jobId=${jobId}`;
 
@@ -85,7 +85,7 @@ async function runAndRecord(user: TestUser, toolId: string, name: string, input:
 		await db.query(`update public.jobs set status = 'queued' where id = $1`, [id]);
 		await db.query(`update public.jobs set status = 'processing', heartbeat_at = now() where id = $1`, [id]);
 		for (const f of files) {
-			await db.query(`insert into public.job_files (job_id, kind, name, media_type, content) values ($1, 'output', $2, $3, convert_to($4, 'utf8'))`, [id, f.name, f.mediaType, f.text]);
+			await addStoredFile({ id, teamId: user.teamId }, { name: f.name, mediaType: f.mediaType, content: f.text }, db);
 		}
 		await db.query(`update public.jobs set status = 'completed', result = $2, progress_message = $3 where id = $1`, [id, JSON.stringify(result), last]);
 		return id;

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { tools as fixtureTools } from '../fixtures/worker-tools.ts';
+import { startStorageGateway, type StorageGateway } from './storage-gateway.ts';
 import { waitFor } from './wait.ts';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -128,12 +129,38 @@ export interface WorkerProcessOptions {
 }
 
 const spawned = new Set<WorkerProcess>();
+const gateways = new Map<string, Promise<StorageGateway>>();
+
+/** The Storage service of this database (started on first use; workers write job files through it). */
+export function storageFor(databaseUrl: string): Promise<StorageGateway> {
+	let gateway = gateways.get(databaseUrl);
+	if (!gateway) {
+		gateway = startStorageGateway(databaseUrl);
+		gateways.set(databaseUrl, gateway);
+	}
+	return gateway;
+}
+
+/** Stops the Storage services started for workers (afterAll, end of a bench). */
+export async function stopStorageGateways(): Promise<void> {
+	const started = [...gateways.values()];
+	gateways.clear();
+	await Promise.all(started.map(async (g) => (await g).stop()));
+}
 
 export async function startWorkerProcess(databaseUrl: string, options: WorkerProcessOptions = {}): Promise<WorkerProcess> {
 	const args = [path.join(root, 'worker/main.ts'), '--class', options.computeClass ?? 'cpu', '--concurrency', String(options.concurrency ?? 4), ...(options.args ?? [])];
+	const storage = await storageFor(databaseUrl);
 	const child = spawn(process.execPath, args, {
 		cwd: root,
-		env: { ...process.env, DATABASE_URL: databaseUrl, FOLDWORK_EXTRA_TOOLS: FIXTURE_TOOLS_MODULE, ...options.env },
+		env: {
+			...process.env,
+			DATABASE_URL: databaseUrl,
+			SUPABASE_URL: storage.url,
+			SUPABASE_SERVICE_ROLE_KEY: storage.serviceRoleKey,
+			FOLDWORK_EXTRA_TOOLS: FIXTURE_TOOLS_MODULE,
+			...options.env
+		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
 	let stderr = '';

@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createTestDatabase } from './stack.ts';
-import { killLeftoverWorkers, otherConnections, prepareWorkerDatabase } from './worker-fleet.ts';
+import { killLeftoverWorkers, otherConnections, prepareWorkerDatabase, stopStorageGateways } from './worker-fleet.ts';
 import { waitFor } from './wait.ts';
 
 export interface WorkerSuite {
@@ -36,6 +36,7 @@ export function useWorkerDatabase(options: { staleAfterSeconds?: number; maxAtte
 			expect(leftover, 'worker processes left running by the tests').toBe(0);
 			await waitFor('worker connections to close', async () => (await otherConnections(suite.db)).length === 0, 10_000);
 		} finally {
+			await stopStorageGateways();
 			await suite.db?.end();
 			await drop?.();
 		}

@@ -47,6 +47,8 @@ export type Visibility = 'private' | 'authenticated' | 'invited' | 'public';
 export interface TestJob {
 	id: string;
 	fileId: string;
+	/** Where its output file's bytes are in the job-files bucket. */
+	storagePath: string;
 }
 
 /**
@@ -68,9 +70,13 @@ export async function teamJob(admin: pg.Pool, owner: Person, visibility: Visibil
 		await client.query(`select set_config('foldwork.status_message', $1, true)`, [`Started on ${WORKER_HOST}`]);
 		await client.query(`update public.jobs set status = 'processing', progress = 10, heartbeat_at = now() where id = $1`, [id]);
 		await client.query(`select set_config('foldwork.status_message', '', true)`);
+		// Its output's bytes in the private job-files bucket, as the worker fleet writes them (service role).
+		const storagePath = `${owner.teamId}/${id}/output/result.csv`;
+		const uploaded = await serviceClient().storage.from('job-files').upload(storagePath, 'a,b', { contentType: 'text/csv' });
+		if (uploaded.error) throw uploaded.error;
 		const file = await client.query(
-			`insert into public.job_files (job_id, kind, name, media_type, content) values ($1, 'output', 'result.csv', 'text/csv', convert_to('a,b', 'utf8')) returning id`,
-			[id]
+			`insert into public.job_files (job_id, kind, name, media_type, size_bytes, storage_path) values ($1, 'output', 'result.csv', 'text/csv', 3, $2) returning id`,
+			[id, storagePath]
 		);
 		if (options.status === 'completed') await client.query(`update public.jobs set status = 'completed', result = '{"rows":[]}' where id = $1`, [id]);
 		if (options.invitee) {
@@ -80,7 +86,7 @@ export async function teamJob(admin: pg.Pool, owner: Person, visibility: Visibil
 			);
 		}
 		await client.query('commit');
-		return { id, fileId: file.rows[0].id };
+		return { id, fileId: file.rows[0].id, storagePath };
 	} catch (error) {
 		await client.query('rollback');
 		throw error;

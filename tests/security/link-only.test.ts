@@ -8,6 +8,7 @@
 // second when access is taken away (made private, unshared, member removed).
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Inbox } from '../helpers/inbox.ts';
 import { restFetch } from '../helpers/rest.ts';
@@ -32,7 +33,9 @@ beforeAll(async () => {
 	// Alice cancels the private one herself: its timeline names her.
 	const cancelled = await alice.client.rpc('cancel_job', { job_id: jobs.private.id });
 	expect(cancelled.error).toBeNull();
-}, 60_000);
+	// Starts the job-file-urls function (its first start may download its npm packages).
+	await alice.client.functions.invoke('job-file-urls', { body: { file_ids: [jobs.public.fileId] } });
+}, 150_000);
 
 afterEach(async () => {
 	for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -44,6 +47,32 @@ afterAll(async () => {
 });
 
 const aliceJobIds = () => Object.values(jobs).map((j) => j.id);
+
+/** What the web app gets from the job-file-urls function for these file ids, as this client. */
+async function invokeUrls(client: SupabaseClient, fileIds: string[]): Promise<{ files: Array<{ id: string; url: string }> }> {
+	const { data, error } = await client.functions.invoke('job-file-urls', { body: { file_ids: fileIds } });
+	expect(error).toBeNull();
+	return data;
+}
+
+/** The file's text through the signed URL the function issues to this client. */
+async function signedText(client: SupabaseClient, fileId: string): Promise<string> {
+	const { files } = await invokeUrls(client, [fileId]);
+	expect(files.map((f) => f.id)).toEqual([fileId]);
+	const res = await fetch(files[0].url);
+	expect(res.status).toBe(200);
+	return await res.text();
+}
+
+/** What the Storage API gives this client by path: the object, its folder's listing, a signed URL of its own. */
+async function byPath(client: SupabaseClient, job: TestJob): Promise<{ download: string | null; listed: string[]; signed: boolean }> {
+	const bucket = client.storage.from('job-files');
+	const download = await bucket.download(job.storagePath);
+	const folder = job.storagePath.split('/').slice(0, 3).join('/');
+	const list = await bucket.list(folder);
+	const signed = await bucket.createSignedUrl(job.storagePath, 60);
+	return { download: download.data ? await download.data.text() : null, listed: (list.data ?? []).map((o) => o.name), signed: !!signed.data?.signedUrl };
+}
 
 describe('listing other teams\' jobs', () => {
 	it('gives an anonymous visitor nothing from GET /rest/v1/jobs?visibility=eq.public, nor from files or events', async () => {
@@ -105,9 +134,8 @@ describe('opening a job by its id', () => {
 			['queued', null],
 			['processing', null]
 		]);
-		const file = await anon.rpc('get_job_file', { file_id: jobs.public.fileId }).single();
-		expect(file.error).toBeNull();
-		expect(file.data).toMatchObject({ name: 'result.csv', content: '\\x612c62' });
+		// Its file: through a signed URL the job-file-urls function issues after checking the job by id.
+		expect(await signedText(anon, jobs.public.fileId)).toBe('a,b');
 		// The team sees its own people.
 		const team = await bob.client.rpc('get_job', { job_id: jobs.public.id });
 		expect(team.data).toMatchObject({ access: 'team', job: { submitted_by: alice.userId }, submitter_name: 'Alice Researcher' });
@@ -115,6 +143,13 @@ describe('opening a job by its id', () => {
 	});
 
 	it('answers a guessed or unknown id exactly as it answers a job the caller may not open', async () => {
+		// The signing function too: a file of a job the caller may not open is absent, like an unknown one.
+		for (const client of [visitor(), eve.client]) {
+			const unknownUrls = await invokeUrls(client, [randomUUID()]);
+			expect(unknownUrls).toEqual({ files: [] });
+			expect(await invokeUrls(client, [jobs.private.fileId])).toEqual(unknownUrls);
+		}
+		expect(await invokeUrls(visitor(), [jobs.authenticated.fileId, jobs.invited.fileId])).toEqual({ files: [] });
 		const answer = async (token: string | undefined, fn: string, body: object) => {
 			const res = await restFetch(`/rpc/${fn}`, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 			return { status: res.status, body: await res.text() };
@@ -123,8 +158,8 @@ describe('opening a job by its id', () => {
 			const unknown = await answer(token, 'get_job', { job_id: randomUUID() });
 			expect(await answer(token, 'get_job', { job_id: jobs.private.id })).toEqual(unknown);
 			expect(unknown).toEqual({ status: 200, body: 'null' });
-			const noFile = await answer(token, 'get_job_file', { file_id: randomUUID() });
-			expect(await answer(token, 'get_job_file', { file_id: jobs.private.fileId })).toEqual(noFile);
+			const noFile = await answer(token, 'job_file_locations', { file_ids: [randomUUID()] });
+			expect(await answer(token, 'job_file_locations', { file_ids: [jobs.private.fileId] })).toEqual(noFile);
 			expect(noFile).toEqual({ status: 200, body: '[]' });
 		}
 		// A job for signed-in users is closed to anonymous visitors, open to any account.
@@ -248,5 +283,41 @@ describe('realtime', () => {
 			expect(closed.at - changedAt).toBeLessThan(1_000);
 		}
 		expect((await carl.client.rpc('get_job', { job_id: job.id })).data).toBeNull();
+	});
+});
+
+describe('a job\'s files in Storage (the private job-files bucket)', () => {
+	const none = { download: null, listed: [], signed: false };
+	const all = { download: 'a,b', listed: ['result.csv'], signed: true };
+
+	it('reads, lists and signs by path only for the job\'s team and its invitees', async () => {
+		for (const visibility of ['private', 'authenticated', 'invited', 'public'] as const) {
+			expect(await byPath(bob.client, jobs[visibility]), `member, ${visibility}`).toEqual(all);
+			// The link-only rule: people with the link (and outsiders guessing paths) never get a file by path.
+			expect(await byPath(eve.client, jobs[visibility]), `other team, ${visibility}`).toEqual(none);
+			expect(await byPath(visitor(), jobs[visibility]), `anonymous, ${visibility}`).toEqual(none);
+		}
+		expect(await byPath(ivy.client, jobs.invited), 'invitee').toEqual(all);
+		// A share by invitation on a job that is public gives no path access beyond the link's.
+		expect(await byPath(ivy.client, jobs.public), 'invitee of another job').toEqual(none);
+	});
+
+	it('gives people with the link each file through a signed URL issued after the by-id check', async () => {
+		expect(await signedText(eve.client, jobs.authenticated.fileId)).toBe('a,b');
+		expect(await signedText(eve.client, jobs.public.fileId)).toBe('a,b');
+		expect(await signedText(ivy.client, jobs.invited.fileId)).toBe('a,b');
+		expect(await invokeUrls(eve.client, [jobs.invited.fileId, jobs.private.fileId])).toEqual({ files: [] });
+	});
+
+	it('lets no client write, overwrite or delete a job\'s files, not even the job\'s team', async () => {
+		for (const client of [alice.client, bob.client, eve.client, visitor()]) {
+			const bucket = client.storage.from('job-files');
+			const job = jobs.public;
+			expect((await bucket.upload(job.storagePath, 'forged', { upsert: true })).error).not.toBeNull();
+			expect((await bucket.upload(job.storagePath.replace('result.csv', 'planted.csv'), 'planted')).error).not.toBeNull();
+			const removed = await bucket.remove([job.storagePath]);
+			expect(removed.data ?? []).toEqual([]);
+		}
+		expect(await byPath(bob.client, jobs.public)).toEqual(all);
 	});
 });

@@ -1,6 +1,8 @@
 // A real worker process runs jobs end to end: completion with live progress
 // and output files, tool crashes, bad input, time limits and cancellation
 // while running; and it stops cleanly on SIGTERM.
+import { createClient } from '@supabase/supabase-js';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useWorkerDatabase } from '../helpers/worker-suite.ts';
 import {
@@ -10,6 +12,7 @@ import {
 	otherConnections,
 	startWorkerProcess,
 	statusHistory,
+	storageFor,
 	submitJob,
 	waitForStatus,
 	type TestUser,
@@ -61,8 +64,22 @@ describe('a job submitted while a CPU worker runs', () => {
 		const { rows: completedEvent } = await suite.db.query("select message from public.job_events where job_id = $1 and to_status = 'completed'", [jobId]);
 		expect(completedEvent).toEqual([{ message: 'Finished: step 8 of 8' }]);
 
-		const { rows: files } = await suite.db.query('select name, kind, media_type, convert_from(content, \'utf8\') as text from public.job_files where job_id = $1', [jobId]);
-		expect(files).toEqual([{ name: 'steps.txt', kind: 'output', media_type: 'text/plain', text: '8 steps\n' }]);
+		// Its bytes are in Storage, at the job's output folder; the row has their size and checksum and no bytes.
+		const { rows: files } = await suite.db.query('select name, kind, media_type, size_bytes::int, sha256, storage_path, content from public.job_files where job_id = $1', [jobId]);
+		expect(files).toEqual([
+			{
+				name: 'steps.txt',
+				kind: 'output',
+				media_type: 'text/plain',
+				size_bytes: 8,
+				sha256: createHash('sha256').update('8 steps\n').digest('hex'),
+				storage_path: `${user.teamId}/${jobId}/output/steps.txt`,
+				content: null
+			}
+		]);
+		const storage = await storageFor(suite.url);
+		const { data } = await createClient(storage.url, storage.serviceRoleKey, { auth: { persistSession: false } }).storage.from('job-files').download(files[0].storage_path);
+		expect(await data!.text()).toBe('8 steps\n');
 		expect(await ledger(jobId)).toEqual(['charge']);
 	});
 

@@ -68,8 +68,10 @@ describe('queue insight', () => {
 			  has_function_privilege('anon', p.oid, 'execute') as anon, has_function_privilege('service_role', p.oid, 'execute') as service
 			from pg_proc p where p.pronamespace = 'public'::regnamespace and p.proname like 'worker\\_%' order by p.proname`);
 		expect(rows.map((r) => r.proname)).toEqual([
-			'worker_claim_jobs', 'worker_dispatch', 'worker_finish_jobs', 'worker_hand_back', 'worker_heartbeat', 'worker_reap',
-			'worker_register', 'worker_report_progress', 'worker_retry_later', 'worker_sign_off', 'worker_write_job_file'
+			'worker_claim_jobs', 'worker_dispatch', 'worker_finish_jobs', 'worker_hand_back', 'worker_heartbeat', 'worker_input_settled',
+			'worker_inputs_to_settle', 'worker_job_input_files', 'worker_legacy_job_file_moved', 'worker_legacy_job_files', 'worker_output_path',
+			'worker_reap', 'worker_register', 'worker_report_progress', 'worker_retry_later', 'worker_sign_off', 'worker_storage_garbage',
+			'worker_write_job_file'
 		]);
 		for (const r of rows) expect([r.proname, r.authenticated, r.anon, r.service]).toEqual([r.proname, false, false, true]);
 	});

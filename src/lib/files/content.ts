@@ -1,15 +1,4 @@
-// File contents as they come out of the REST API (a bytea column is JSON text
-// "\x4142..."), and the part of them a preview shows.
-
-/** Decodes PostgREST's hex form of a bytea value. */
-export function decodeBytea(value: string): Uint8Array {
-	if (!value.startsWith('\\x')) throw new Error('expected a bytea value in hex form (\\x...)');
-	const hex = value.slice(2);
-	if (hex.length % 2 !== 0 || /[^0-9a-fA-F]/.test(hex)) throw new Error('malformed bytea hex');
-	const bytes = new Uint8Array(hex.length / 2);
-	for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-	return bytes;
-}
+// The part of a file's contents a preview shows.
 
 /** Binary content: a NUL byte in the first 8 KiB (what `git` and `file` look at too). */
 export function looksBinary(bytes: Uint8Array): boolean {
@@ -38,4 +27,14 @@ export function textHead(bytes: Uint8Array, maxBytes: number): TextHead {
 	// Back off continuation bytes (10xxxxxx) so a character is never split.
 	else while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
 	return { text: new TextDecoder().decode(bytes.subarray(0, end)), shownBytes: end, truncated: true };
+}
+
+/**
+ * The start of a longer text (a Range read), cut after its last line end,
+ * or, with none, before a character split at the end.
+ */
+export function textStart(bytes: Uint8Array): TextHead {
+	const newline = bytes.lastIndexOf(0x0a);
+	const end = newline >= 0 ? newline + 1 : bytes.length;
+	return { text: new TextDecoder().decode(bytes.subarray(0, end), { stream: true }), shownBytes: end, truncated: true };
 }

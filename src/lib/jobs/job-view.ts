@@ -6,6 +6,7 @@
 // no links to the team's other jobs, neutral timeline messages.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
+import { fetchHead, fetchText, jobFileUrl } from '#lib/files/signed-urls.ts';
 import { catalogEntry, type ToolCatalogEntry } from '#lib/tools/catalog.ts';
 import { jobStatusSchema, jobVisibilitySchema, type JobStatus } from './status.ts';
 
@@ -53,7 +54,7 @@ export const jobEventSchema = z.object({
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 
-/** A file's metadata; its content is fetched only when someone previews or downloads it. */
+/** A file's metadata; its bytes (in Storage) are fetched only when someone previews or downloads it. */
 export const jobFileSchema = z.object({
 	id: z.uuid(),
 	name: z.string(),
@@ -61,6 +62,9 @@ export const jobFileSchema = z.object({
 	media_type: z.string(),
 	// bigint arrives as a number from PostgREST (and as a string from some drivers).
 	size_bytes: z.coerce.number().int().min(0),
+	sha256: z.string().nullable().default(null),
+	/** False only for a file written before files moved to Storage, until the worker fleet moves it. */
+	stored: z.boolean().default(true),
 	created_at: timestamp
 });
 export type JobFileMeta = z.infer<typeof jobFileSchema>;
@@ -166,50 +170,40 @@ export async function loadQueueInsight(supabase: SupabaseClient, jobId: string):
 	return rows.success ? (rows.data.find((r) => r.job_id === jobId) ?? null) : null;
 }
 
-export interface JobFileContent {
-	name: string;
-	media_type: string;
-	bytes: Uint8Array;
-}
-
-const fileContentSchema = z.object({ name: z.string(), media_type: z.string(), content: z.string() });
-
-/** One file with its bytes, when the caller may open its job (null when not, or when it does not exist). */
-export async function loadJobFileContent(supabase: SupabaseClient, fileId: string): Promise<JobFileContent | null> {
-	if (!uuid.safeParse(fileId).success) return null;
-	const { data, error } = await supabase.rpc('get_job_file', { file_id: fileId }).maybeSingle();
-	if (error) throw new Error(`Could not load the file: ${error.message}`);
-	if (!data) return null;
-	const row = fileContentSchema.parse(data);
-	return { name: row.name, media_type: row.media_type, bytes: decodeBytea(row.content) };
-}
-
-/** The file's text (UTF-8), or null when it is not visible. */
+/** The file's text (UTF-8), or null when the caller may not open it (or it is not in Storage yet). */
 export async function loadJobFileText(supabase: SupabaseClient, fileId: string): Promise<string | null> {
-	const file = await loadJobFileContent(supabase, fileId);
-	return file ? new TextDecoder().decode(file.bytes) : null;
+	if (!uuid.safeParse(fileId).success) return null;
+	const file = await jobFileUrl(supabase, fileId);
+	return file ? await fetchText(file.url) : null;
 }
 
-const HEX = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-	HEX['0123456789abcdef'.charCodeAt(i)] = i;
-	HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+export interface JobFileHead {
+	text: string;
+	totalBytes: number;
+	/** Only the start of the file is in `text`. */
+	partial: boolean;
 }
 
-/** PostgREST sends bytea as Postgres writes it in hex: "\x68656c6c6f". */
-export function decodeBytea(text: string): Uint8Array {
-	if (!text.startsWith('\\x') || text.length % 2 !== 0) throw new Error('file content is not in the hex bytea format');
-	const bytes = new Uint8Array((text.length - 2) / 2);
-	for (let i = 0, j = 2; i < bytes.length; i++, j += 2) {
-		const hi = HEX[text.charCodeAt(j)] ?? -1;
-		const lo = HEX[text.charCodeAt(j + 1)] ?? -1;
-		if (hi < 0 || lo < 0) throw new Error('file content is not valid hex');
-		bytes[i] = (hi << 4) | lo;
-	}
-	return bytes;
+/**
+ * The start of a file as text, at most `maxBytes` of it (a Range read: a
+ * large file is never downloaded to preview it), cut before a character
+ * split at the end; null as for loadJobFileText.
+ */
+export async function loadJobFileHead(supabase: SupabaseClient, fileId: string, maxBytes: number): Promise<JobFileHead | null> {
+	if (!uuid.safeParse(fileId).success) return null;
+	const file = await jobFileUrl(supabase, fileId);
+	if (!file) return null;
+	const head = await fetchHead(file.url, maxBytes);
+	return { text: new TextDecoder().decode(head.bytes, { stream: head.partial }), totalBytes: head.totalBytes, partial: head.partial };
 }
 
-/** Content-Disposition for a download, with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
+/** A signed URL that downloads the file under its name, or null as for loadJobFileText. */
+export async function jobFileDownloadUrl(supabase: SupabaseClient, fileId: string): Promise<string | null> {
+	if (!uuid.safeParse(fileId).success) return null;
+	return (await jobFileUrl(supabase, fileId, { download: true }))?.url ?? null;
+}
+
+/** A Content-Disposition that saves the file under its name (ASCII fallback, then the UTF-8 name). */
 export function attachmentDisposition(name: string): string {
 	const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
 	const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBytea, looksBinary, textHead } from '../../../src/lib/files/content.ts';
+import { looksBinary, textHead } from '../../../src/lib/files/content.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 describe('file contents', () => {
-	it('decodes the hex form of bytea the REST API returns', () => {
-		expect(new TextDecoder().decode(decodeBytea('\\x3e610a4143'))).toBe('>a\nAC');
-		expect(decodeBytea('\\x')).toEqual(new Uint8Array());
-		expect(() => decodeBytea('3e61')).toThrow(/hex form/);
-		expect(() => decodeBytea('\\x3e6')).toThrow(/malformed/);
-	});
-
 	it('keeps short text whole', () => {
 		expect(textHead(bytes('a,b\n1,2\n'), 100)).toEqual({ text: 'a,b\n1,2\n', shownBytes: 8, truncated: false });
 	});

@@ -24,6 +24,14 @@ describe('file previews', () => {
 		expect(big.reason).toMatch(/too large for the 3D viewer/);
 	});
 
+	it('shows the start of a file read with a Range request, cut at a line end, and says how large the file is', () => {
+		const head = bytes('>seq1\nACDEFG\n>seq2\nACD');
+		const p = previewOf('huge.fasta', 'fasta', head, 300 * 1024 * 1024);
+		expect(p).toMatchObject({ kind: 'text', text: '>seq1\nACDEFG\n>seq2\n', truncated: true, totalBytes: 300 * 1024 * 1024 });
+		// A structure's start is no structure: text, saying why.
+		expect(previewOf('huge.pdb', 'pdb', bytes('ATOM\nATOM\n'), 50 * 1024 * 1024)).toMatchObject({ kind: 'text', reason: expect.stringMatching(/too large for the 3D viewer/) });
+	});
+
 	it('refuses to show binary content as text', () => {
 		expect(previewOf('x.bin', 'other', new Uint8Array([1, 0, 2]))).toMatchObject({ kind: 'none', reason: expect.stringMatching(/binary/) });
 	});

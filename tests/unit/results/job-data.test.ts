@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { settingLabel, settingValue, summarizeInput } from '#lib/components/job-detail/input-summary.ts';
 import { cachedLoader } from '#lib/components/results/file-text.ts';
-import { attachmentDisposition, decodeBytea } from '#lib/jobs/job-view.ts';
 
 const bytes = (n: number) => `${n} B`;
-
-describe('file content from PostgREST', () => {
-	it('decodes hex bytea', () => {
-		expect(new TextDecoder().decode(decodeBytea('\\x69642c706f736974696f6e0a'))).toBe('id,position\n');
-		expect(decodeBytea('\\x')).toEqual(new Uint8Array());
-		expect([...decodeBytea('\\xFF00')]).toEqual([255, 0]);
-	});
-
-	it('refuses anything else', () => {
-		expect(() => decodeBytea('hello')).toThrow(/hex bytea/);
-		expect(() => decodeBytea('\\x6')).toThrow();
-		expect(() => decodeBytea('\\xzz')).toThrow(/not valid hex/);
-	});
-
-	it('names downloads safely, keeping the exact UTF-8 name', () => {
-		expect(attachmentDisposition('hydropathy.csv')).toBe(`attachment; filename="hydropathy.csv"; filename*=UTF-8''hydropathy.csv`);
-		expect(attachmentDisposition('Ångström "x".pdb')).toBe(`attachment; filename="_ngstr_m _x_.pdb"; filename*=UTF-8''%C3%85ngstr%C3%B6m%20%22x%22.pdb`);
-		expect(attachmentDisposition("it's (1).fasta")).toContain(`filename*=UTF-8''it%27s%20%281%29.fasta`);
-	});
-});
 
 describe('input summary', () => {
 	it('shows sequences as FASTA, cutting long ones', () => {

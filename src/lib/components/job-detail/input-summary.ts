@@ -17,13 +17,17 @@ export interface InputSummary {
 	items: Array<{ name: string; detail: string }>;
 }
 
-const sequenceRecord = z.object({ id: z.string(), description: z.string().optional(), sequence: z.string() });
+/** A text of the input, or the {"$file": name} that stands for it when it was uploaded as a file (src/lib/files/input-refs.ts). */
+const textOrFile = z.union([z.string(), z.strictObject({ $file: z.string() })]);
+type TextOrFile = z.infer<typeof textOrFile>;
+
+const sequenceRecord = z.object({ id: z.string(), description: z.string().optional(), sequence: textOrFile });
 const sequences = z.object({ sequences: z.array(sequenceRecord) });
 const pairwise = z.object({ query: sequenceRecord, targets: z.array(sequenceRecord) });
 const molecules = z.object({ molecules: z.array(z.object({ id: z.string(), smiles: z.string().optional(), molblock: z.string().optional() })) });
-const structures = z.object({ structures: z.array(z.object({ name: z.string(), format: z.string(), content: z.string() })) });
+const structures = z.object({ structures: z.array(z.object({ name: z.string(), format: z.string(), content: textOrFile })) });
 const docking = z.object({
-	receptor: z.object({ name: z.string().optional(), text: z.string() }),
+	receptor: z.object({ name: z.string().optional(), text: textOrFile }),
 	ligands: z.array(z.object({ name: z.string(), smiles: z.string().optional(), sdf: z.string().optional() })),
 	box: z.unknown()
 });
@@ -36,10 +40,14 @@ function plural(n: number, word: string): string {
 	return `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function fastaOf(records: Array<z.infer<typeof sequenceRecord>>): string {
+function fastaOf(records: Array<z.infer<typeof sequenceRecord>>, sizeOf: (t: TextOrFile) => string): string {
 	const lines: string[] = [];
 	for (const r of records.slice(0, MAX_PREVIEW_RECORDS)) {
 		lines.push(`>${r.id}${r.description ? ` ${r.description}` : ''}`);
+		if (typeof r.sequence !== 'string') {
+			lines.push(`(in the file ${r.sequence.$file}, ${sizeOf(r.sequence)})`);
+			continue;
+		}
 		const seq = r.sequence.length > MAX_SEQUENCE_CHARS ? `${r.sequence.slice(0, MAX_SEQUENCE_CHARS)}… (${r.sequence.length.toLocaleString('en')} residues)` : r.sequence;
 		for (let i = 0; i < seq.length; i += 60) lines.push(seq.slice(i, i + 60));
 	}
@@ -51,18 +59,27 @@ function byteSize(text: string): number {
 	return new TextEncoder().encode(text).length;
 }
 
-export function summarizeInput(input: Record<string, unknown>, formatBytes: (n: number) => string): InputSummary {
+/**
+ * `fileSizes`: the job's input files by name, for texts that were uploaded
+ * as files (their size is known, their text is not loaded here).
+ */
+export function summarizeInput(input: Record<string, unknown>, formatBytes: (n: number) => string, fileSizes: ReadonlyMap<string, number> = new Map()): InputSummary {
+	const sizeOf = (t: TextOrFile): string => {
+		if (typeof t === 'string') return formatBytes(byteSize(t));
+		const size = fileSizes.get(t.$file);
+		return size === undefined ? `file ${t.$file}` : `${formatBytes(size)} file`;
+	};
 	const seq = sequences.safeParse(input);
 	if (seq.success) {
-		return { headline: plural(seq.data.sequences.length, 'sequence'), blocks: [{ heading: 'Sequences (FASTA)', text: fastaOf(seq.data.sequences) }], items: [] };
+		return { headline: plural(seq.data.sequences.length, 'sequence'), blocks: [{ heading: 'Sequences (FASTA)', text: fastaOf(seq.data.sequences, sizeOf) }], items: [] };
 	}
 	const pair = pairwise.safeParse(input);
 	if (pair.success) {
 		return {
 			headline: `1 query, ${plural(pair.data.targets.length, 'target')}`,
 			blocks: [
-				{ heading: 'Query (FASTA)', text: fastaOf([pair.data.query]) },
-				{ heading: 'Targets (FASTA)', text: fastaOf(pair.data.targets) }
+				{ heading: 'Query (FASTA)', text: fastaOf([pair.data.query], sizeOf) },
+				{ heading: 'Targets (FASTA)', text: fastaOf(pair.data.targets, sizeOf) }
 			],
 			items: []
 		};
@@ -79,7 +96,7 @@ export function summarizeInput(input: Record<string, unknown>, formatBytes: (n: 
 		return {
 			headline: plural(str.data.structures.length, 'structure'),
 			blocks: [],
-			items: str.data.structures.map((s) => ({ name: s.name, detail: `${s.format === 'mmcif' ? 'mmCIF' : s.format.toUpperCase()}, ${formatBytes(byteSize(s.content))}` }))
+			items: str.data.structures.map((s) => ({ name: s.name, detail: `${s.format === 'mmcif' ? 'mmCIF' : s.format.toUpperCase()}, ${sizeOf(s.content)}` }))
 		};
 	}
 	const dock = docking.safeParse(input);
@@ -92,7 +109,7 @@ export function summarizeInput(input: Record<string, unknown>, formatBytes: (n: 
 				{ heading: 'Ligands', text: ligandLines.join('\n') },
 				{ heading: 'Search box', text: JSON.stringify(box) }
 			],
-			items: [{ name: receptor.name ?? 'receptor', detail: `PDB, ${formatBytes(byteSize(receptor.text))}` }]
+			items: [{ name: receptor.name ?? 'receptor', detail: `PDB, ${sizeOf(receptor.text)}` }]
 		};
 	}
 	const json = JSON.stringify(input, null, 2);

@@ -17,6 +17,7 @@ import {
 } from '#lib/teams/membership.ts';
 import { createTeamForm, inviteForm, inviteIdForm, memberForm, roleForm, ROLE_LABELS } from '#lib/teams/team-forms.ts';
 import { activityPageParam, loadTeamActivity } from '#lib/components/team/activity.ts';
+import { loadStorageUse } from '#lib/teams/storage-use.ts';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, parent, depends, url }) => {
@@ -24,12 +25,17 @@ export const load: PageServerLoad = async ({ locals, parent, depends, url }) => 
 	const { team, user } = await parent();
 	if (!team || !user) error(403, 'Choose a team first.');
 	const manager = canManageTeam(team.role);
-	const [members, invites, myInvites, activity] = await Promise.all([
+	const [members, invites, myInvites, activity, storage] = await Promise.all([
 		loadMembers(locals.supabase, team.id),
 		manager ? loadTeamInvites(locals.supabase, team.id) : Promise.resolve([]),
 		loadMyInvites(locals.supabase, user.email),
 		// The audit log is for owners and admins (RLS gives others no rows).
-		manager ? loadTeamActivity(locals.supabase, team.id, activityPageParam.parse(url.searchParams.get('activity') ?? undefined)) : Promise.resolve(null)
+		manager ? loadTeamActivity(locals.supabase, team.id, activityPageParam.parse(url.searchParams.get('activity') ?? undefined)) : Promise.resolve(null),
+		// Shown without it rather than failing the page.
+		loadStorageUse(locals.supabase, team.id).catch((e: unknown) => {
+			console.error('team storage use', e);
+			return null;
+		})
 	]);
 	const notice = url.searchParams.get('notice');
 	return {
@@ -37,6 +43,7 @@ export const load: PageServerLoad = async ({ locals, parent, depends, url }) => 
 		members,
 		invites,
 		activity,
+		storage,
 		myInvites: myInvites.filter((i) => i.teamId !== team.id),
 		notice: notice === 'joined' || notice === 'declined' || notice === 'created' ? (notice as 'joined' | 'declined' | 'created') : null
 	};

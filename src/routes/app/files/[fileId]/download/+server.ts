@@ -1,41 +1,43 @@
-// One job file as an attachment, read through RLS as the signed-in caller:
-// a file of a job they may not see is answered 404, like one that does not exist.
+// One job file as a download: the job is checked by id as the signed-in
+// caller (the job-file-urls function, through public.job_file_locations),
+// and the file's bytes are streamed from a short-lived signed Storage URL,
+// piece by piece (never held whole), with the file's name. Served from the
+// app's own origin: Chromium cancels an <a download> that a redirect sends
+// to another origin (the Storage API's). A file of a job the caller may not
+// open is answered 404, like one that does not exist.
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
-import { attachmentDisposition, loadJobFileContent, type JobFileContent } from '#lib/jobs/job-view.ts';
+import { jobFileUrl, type SignedFile } from '#lib/files/signed-urls.ts';
+import { attachmentDisposition } from '#lib/jobs/job-view.ts';
 import type { RequestHandler } from './$types';
 
 const paramsSchema = z.object({ fileId: z.uuid() });
-const CHUNK = 64 * 1024;
 
 export const GET: RequestHandler = async ({ params, locals }) => {
 	const parsed = paramsSchema.safeParse(params);
 	if (!parsed.success) error(404, 'No such file.');
-	let file: JobFileContent | null;
+	let file: SignedFile | null;
+	let upstream: Response | null = null;
 	try {
-		file = await loadJobFileContent(locals.supabase, parsed.data.fileId);
+		file = await jobFileUrl(locals.supabase, parsed.data.fileId);
+		if (file) upstream = await fetch(file.url);
 	} catch (e) {
 		console.error('file download', e);
-		error(502, 'The file could not be read. Please try again.');
+		error(502, 'The file could not be reached. Please try again.');
 	}
-	if (!file) error(404, 'No such file, or you cannot see it.');
-	const bytes = file.bytes;
-	let offset = 0;
-	// In pieces, so a large file starts arriving at once and is not copied whole again.
-	const body = new ReadableStream<Uint8Array>({
-		pull(controller) {
-			if (offset >= bytes.length) return controller.close();
-			controller.enqueue(bytes.subarray(offset, offset + CHUNK));
-			offset += CHUNK;
-		}
-	});
-	return new Response(body, {
-		headers: {
-			'content-type': file.media_type,
-			'content-length': String(bytes.length),
-			'content-disposition': attachmentDisposition(file.name),
-			'x-content-type-options': 'nosniff',
-			'cache-control': 'private, no-store'
-		}
-	});
+	if (!file || !upstream) error(404, 'No such file, or you cannot see it.');
+	if (!upstream.ok || !upstream.body) {
+		await upstream.body?.cancel();
+		console.error('file download', upstream.status);
+		error(upstream.status === 404 ? 404 : 502, upstream.status === 404 ? 'No such file, or you cannot see it.' : 'The file could not be reached. Please try again.');
+	}
+	const headers: Record<string, string> = {
+		'content-type': file.mediaType,
+		'content-disposition': attachmentDisposition(file.name),
+		'x-content-type-options': 'nosniff',
+		'cache-control': 'private, no-store'
+	};
+	const length = upstream.headers.get('content-length');
+	if (length) headers['content-length'] = length;
+	return new Response(upstream.body, { headers });
 };
