@@ -2,8 +2,8 @@
 // every operation, against DESIGN.md section 3 ("Visibility and permissions")
 // and its link-only rule: outside the owning team a job is opened by its id
 // (get_job, get_job_file, its private Realtime topic) and never listed (REST
-// selects, list RPCs, job_files and job_events rows, postgres_changes), except
-// by invitees in "Shared with me". Each cell runs in its own rolled-back
+// selects, list RPCs, job_files and job_events rows, postgres_changes, the
+// team's Realtime topic `team:<id>`), except by invitees in "Shared with me". Each cell runs in its own rolled-back
 // transaction on a fresh job, acting as the actor the way the REST service
 // does (role + request.jwt.claims), and the Realtime checks the way the
 // Realtime server runs them (the realtime.messages probe of a channel join,
@@ -40,6 +40,8 @@ const operations = [
 	'realtime by id: show name to team mates',
 	'realtime by id: broadcast on job topic',
 	'realtime by table: postgres_changes on jobs',
+	'realtime by team: join team topic',
+	'realtime by team: receive a team job change',
 	'rename',
 	'share',
 	'delete',
@@ -91,6 +93,9 @@ function expected(actor: ActorName, visibility: Visibility, op: Operation): bool
 			return invitees.includes(actor) && visibility === 'invited';
 		case 'realtime by id: join team viewers topic':
 		case 'realtime by id: show name to team mates':
+		// The team's topic is for its members (any role): an invitee of one job or a visitor with its link is not one.
+		case 'realtime by team: join team topic':
+		case 'realtime by team: receive a team job change':
 			return teamMembers.includes(actor);
 		case 'realtime by id: broadcast on job topic':
 			// Only the database feeds a job's topic.
@@ -288,6 +293,23 @@ async function perform(client: pg.PoolClient, op: Operation, jobId: string, acto
 			await actAs(client, actor);
 			expect(rows[0].error).toBeNull();
 			return { allowed: rows[0].visible === true, detail: rows[0].visible ? 'ok' : 'not visible' };
+		}
+		case 'realtime by team: join team topic':
+			return realtimeRead(client, actor, `team:${teamId}`, ['broadcast']);
+		case 'realtime by team: receive a team job change': {
+			// The job changes (as a worker's progress would): its team's topic gets the change; can the actor read it there?
+			await actAsAdmin(client);
+			await client.query(`update public.jobs set name = 'changed on the team topic' where id = $1`, [jobId]);
+			const { rows: sent } = await client.query(
+				`select id from realtime.messages where topic = $1 and event = 'job_updated' and payload -> 'job' ->> 'id' = $2::text and payload -> 'job' ->> 'name' = 'changed on the team topic'`,
+				[`team:${teamId}`, jobId]
+			);
+			expect(sent).toHaveLength(1);
+			await actAs(client, actor);
+			await client.query(`select set_config('realtime.topic', $1, true)`, [`team:${teamId}`]);
+			const { rows, error } = await attempt(client, 'select id from realtime.messages where id = $1', [sent[0].id]);
+			expect(error).toBeNull();
+			return { allowed: rows.length === 1, detail: rows.length ? 'ok' : 'not readable' };
 		}
 		case 'rename':
 			return rpc(`select public.rename_job($1, 'renamed')`, [jobId], `select name = 'renamed' as ok from public.jobs where id = $1`);
