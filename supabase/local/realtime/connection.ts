@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { Channel, type ChannelConnection, type Hub } from './channel.ts';
-import { websocketFrame, type Outbox } from './outbox.ts';
+import { JoinedFrames, websocketFrame, type Outbox } from './outbox.ts';
 import { decodeFrame, encodeMessage, type Incoming, type PhoenixMessage, type Vsn } from './protocol.ts';
 
 /** A client that stops reading gets cut off rather than buffering without bound. */
@@ -60,7 +60,7 @@ export class Connection implements ChannelConnection, Outbox {
 		this.hub.flusher.add(this);
 	}
 
-	flush(): void {
+	flush(joined: JoinedFrames): void {
 		const frames = this.outbox;
 		this.outbox = [];
 		if (frames.length === 0 || this.closed || this.ws.readyState !== this.ws.OPEN) return;
@@ -69,14 +69,8 @@ export class Connection implements ChannelConnection, Outbox {
 			this.terminate();
 			return;
 		}
-		if (frames.length === 1) {
-			this.socket.write(frames[0]);
-			return;
-		}
 		// One system call for all of them.
-		this.socket.cork();
-		for (const frame of frames) this.socket.write(frame);
-		this.socket.uncork();
+		this.socket.write(frames.length === 1 ? frames[0] : joined.of(frames));
 	}
 
 	forget(channel: Channel): void {
@@ -138,7 +132,7 @@ export class Connection implements ChannelConnection, Outbox {
 
 	/** Closes the socket; its channels are cleaned up when it is gone. */
 	close(code = 1001, reason = 'server shutting down'): void {
-		this.flush();
+		this.flush(new JoinedFrames());
 		try {
 			this.ws.close(code, reason);
 		} catch {
