@@ -65,6 +65,9 @@ function setStatus(shared: Shared, status: TeamTopicStatus): void {
 	for (const f of shared.followers) f.onStatus?.(status);
 }
 
+/** How long after the server closed the channel it is joined again, once (a refreshed token may have what the old one lost). */
+const REJOIN_AFTER_CLOSE_MS = 1_000;
+
 function join(teamId: string, shared: Shared, client: SupabaseClient): void {
 	shared.client = client;
 	const channel = client.channel(teamTopic(teamId), { config: { private: true } }).on('broadcast', { event: '*' }, (message: { event?: string; payload?: unknown }) => {
@@ -73,7 +76,11 @@ function join(teamId: string, shared: Shared, client: SupabaseClient): void {
 		for (const f of [...shared.followers]) f.onMessage?.(parsed.data);
 	});
 	shared.channel = channel;
-	channel.subscribe((status) => {
+	const revoked = () => {
+		setStatus(shared, 'offline');
+		for (const f of [...shared.followers]) f.onRevoked?.();
+	};
+	channel.subscribe((status, error) => {
 		if (shared.leaving || shared.channel !== channel) return;
 		if (status === 'SUBSCRIBED') {
 			const resync = shared.wasLive;
@@ -81,11 +88,19 @@ function join(teamId: string, shared: Shared, client: SupabaseClient): void {
 			setStatus(shared, 'live');
 			if (resync) for (const f of [...shared.followers]) f.onResync?.();
 		} else if (status === 'CLOSED') {
-			// Closed by the server: access was taken away. supabase-js does not join again.
-			setStatus(shared, 'offline');
-			for (const f of [...shared.followers]) f.onRevoked?.();
+			// Closed by the server: access was taken away (or the token ended). supabase-js does not join
+			// again; this does, once, a moment later.
+			revoked();
+			setTimeout(() => {
+				if (!shared.leaving && shared.channel === channel && shared.followers.size > 0) join(teamId, shared, client);
+			}, REJOIN_AFTER_CLOSE_MS);
+		} else if (error?.message.startsWith('Unauthorized')) {
+			// Refused (not a member): supabase-js would ask again every few seconds; nothing will change that.
+			shared.channel = null;
+			void client.removeChannel(channel);
+			revoked();
 		} else {
-			// CHANNEL_ERROR, TIMED_OUT: supabase-js joins again by itself.
+			// CHANNEL_ERROR, TIMED_OUT (the connection): supabase-js joins again by itself.
 			setStatus(shared, 'offline');
 		}
 	});
