@@ -546,6 +546,55 @@ begin
 end;
 $$;
 
+-- The read check of a private channel's join (broadcast and presence), for
+-- many claims at once: what the local Realtime server runs again for every
+-- channel on a topic after an access change (`access_changed`). As at a
+-- join, one broadcast and one presence probe message for the topic are
+-- inserted (by the caller, who rolls the transaction back), then selected as
+-- each role with its claims and realtime.topic set: visible means readable.
+-- One call for a thousand viewers instead of a thousand transactions. A
+-- policy that raises only refuses that one.
+create or replace function realtime.local_read_checks(topic text, roles text[], claims text[], writer_xid bigint)
+returns table (checked integer, broadcast boolean, presence boolean)
+language plpgsql
+as $$
+declare
+  n integer := coalesce(array_length(roles, 1), 0);
+  i integer;
+  broadcast_id uuid;
+  presence_id uuid;
+  can_broadcast boolean;
+  can_presence boolean;
+begin
+  if n = 0 then
+    return;
+  end if;
+  perform realtime.local_await_writer(writer_xid);
+  insert into realtime.messages (topic, extension) values (local_read_checks.topic, 'broadcast') returning id into broadcast_id;
+  insert into realtime.messages (topic, extension) values (local_read_checks.topic, 'presence') returning id into presence_id;
+  for i in 1..n loop
+    begin
+      perform set_config('realtime.topic', local_read_checks.topic, true);
+      perform set_config('request.jwt.claims', claims[i], true);
+      perform set_config('request.headers', '{}', true);
+      perform set_config('role', roles[i], true);
+      select exists (select from realtime.messages m where m.topic = local_read_checks.topic and m.extension = 'broadcast' and m.id = broadcast_id),
+             exists (select from realtime.messages m where m.topic = local_read_checks.topic and m.extension = 'presence' and m.id = presence_id)
+        into can_broadcast, can_presence;
+      perform set_config('role', 'none', true);
+    exception when others then
+      -- The failed check's settings were rolled back with it.
+      can_broadcast := false;
+      can_presence := false;
+    end;
+    checked := i;
+    broadcast := can_broadcast;
+    presence := can_presence;
+    return next;
+  end loop;
+end;
+$$;
+
 -- Which subscribers may see one row: for each (role, claims) pair, a SELECT of
 -- the row by its key as that role with those claims (what Realtime's
 -- apply_rls does per subscription). The statement is prepared once per call,

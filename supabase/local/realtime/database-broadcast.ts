@@ -108,16 +108,20 @@ export class DatabaseBroadcasts implements MessageSink {
 				if (userId === null || channel.subject?.toLowerCase() === userId) affected.add(channel);
 			}
 		}
-		// One check per topic and claims; its verdict applies to each of those channels.
-		const groups = new Map<string, Channel[]>();
+		// One check per topic and claims, its verdict for each of those channels; the checks of one topic in one call.
+		const byTopic = new Map<string, Map<string, Channel[]>>();
 		for (const channel of affected) {
-			const group = `${channel.subTopic}\u0000${channel.claimsJson}`;
-			groups.set(group, [...(groups.get(group) ?? []), channel]);
+			let groups = byTopic.get(channel.subTopic);
+			if (!groups) byTopic.set(channel.subTopic, (groups = new Map()));
+			const group = groups.get(channel.claimsJson);
+			if (group) group.push(channel);
+			else groups.set(channel.claimsJson, [channel]);
 		}
 		await Promise.all(
-			[...groups.values()].map(async (channels) => {
-				const policies = await this.options.privateChannels.readPolicies(channels[0].subTopic, channels[0].claims, writerXid);
-				for (const channel of channels) channel.applyAccessCheck(policies);
+			[...byTopic].map(async ([subTopic, groups]) => {
+				const channelGroups = [...groups.values()];
+				const verdicts = await this.options.privateChannels.readPoliciesMany(subTopic, channelGroups.map((g) => g[0].claims), writerXid);
+				for (const [i, group] of channelGroups.entries()) for (const channel of group) channel.applyAccessCheck(verdicts[i]);
 			})
 		);
 	}
