@@ -7,7 +7,8 @@
 //     viewer, once. Then the job is made private: how long until every
 //     visitor is cut off. The viewers are lean Phoenix clients
 //     (./phoenix-viewer.ts): a thousand supabase-js clients in this process
-//     would measure the bench, not the server.
+//     (or even a thousand `ws` clients) would measure the bench, not the
+//     server.
 //  6. Users online across teams of BENCH_TEAM_SIZE (10), each following their
 //     team's private topic `team:<id>` with supabase-js as the app's pages
 //     do, while BENCH_TEAM_RATE (500) job changes a second happen across the
@@ -94,6 +95,8 @@ async function runningJob(admin: pg.Pool, teamId: string, submittedBy: string, v
 	return rows[0].id;
 }
 
+const JOB_UPDATED = Buffer.from('job_updated');
+
 /** Where the change number sits in a job's JSON: the writer puts it in progress_message as "bench <n>". */
 const MARK = Buffer.from('"progress_message": "bench ');
 
@@ -157,7 +160,7 @@ export async function oneJobManyViewers(ctx: TopicBenchContext, wsUrl: string): 
 			topic,
 			accessToken: index < memberCount ? userToken(ctx, members[index]) : ctx.anonKey,
 			onBroadcast: ({ event, payload }) => {
-				if (event !== 'job_updated') return;
+				if (!event.equals(JOB_UPDATED)) return;
 				const n = changeNumber(payload) - runBase;
 				if (n < 0 || n >= total) return;
 				const slot = index * total + n;
