@@ -1,7 +1,7 @@
 // Credits: the balance is the ledger's sum and never negative, a job is
 // charged once when submitted and refunded once when it ends failed or
-// timeout (never when completed or cancelled), and the database prices every
-// kind of pricing rule.
+// timeout (never when completed; cancelling: tests/db/cancel-refunds.test.ts),
+// and the database prices every kind of pricing rule.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, createUser, driveJob, moleculeInput, openTestDatabase, withActor, type TestDatabase, type TestUser } from '../helpers/db.ts';
@@ -120,12 +120,14 @@ describe('credits', () => {
 		}
 	});
 
-	it('does not refund completed or cancelled jobs', async () => {
-		for (const end of ['completed', 'cancelled']) {
+	it('does not refund completed jobs, or jobs cancelled while they ran', async () => {
+		for (const path of [['queued', 'processing', 'completed'], ['queued', 'processing', 'cancelled']]) {
 			const user = await createUser(db.pool);
 			const job = await submit(user, moleculeInput(5));
-			await driveJob(db.pool, job.id, end);
+			for (const status of path) await db.pool.query(`update public.jobs set status = $2::public.job_status where id = $1`, [job.id, status]);
 			expect(await account(user.teamId)).toEqual({ balance: 95, ledgerSum: 95 });
+			const { rows } = await db.pool.query('select credits_refunded from public.jobs where id = $1', [job.id]);
+			expect(rows[0].credits_refunded).toBe(0);
 		}
 	});
 
@@ -141,7 +143,7 @@ describe('credits', () => {
 			(await c.query(`select * from public.duplicate_job($1, 'v2', '{"fast": true}')`, [done.id])).rows[0] // 87
 		]);
 		expect(await account(user.teamId)).toEqual({ balance: 87, ledgerSum: 87 });
-		expect(retry).toMatchObject({ retry_of: failed.id, status: 'pending', name: 'job', input: moleculeInput(4), settings: {}, credits_charged: 4 });
+		expect(retry).toMatchObject({ retry_of: failed.id, status: 'pending', name: 'job (retry 2)', input: moleculeInput(4), settings: {}, credits_charged: 4 });
 		expect(copy).toMatchObject({ duplicated_from: done.id, name: 'job (copy)', input: moleculeInput(3), settings: {}, credits_charged: 3 });
 		expect(renamedCopy).toMatchObject({ duplicated_from: done.id, name: 'v2', settings: { fast: true } });
 	});

@@ -153,6 +153,11 @@ test('cancels a job that has not finished', async ({ page, user }) => {
 	expect(items).not.toContain('Retry');
 	expect(items).not.toContain('Download CSV');
 	await (await openMenu(page, job.name)).getByRole('menuitem', { name: 'Cancel job' }).click();
+	// It asks first, saying what happens to the credits (a free job: nothing to refund).
+	const dialog = page.getByRole('dialog', { name: `Cancel “${job.name}”?` });
+	await expect(dialog).toContainText('It was free, so there is nothing to refund.');
+	await dialog.getByRole('button', { name: 'Cancel job' }).click();
+	await expect(dialog).toBeHidden();
 	await expect(row.getByText('Cancelled')).toBeVisible();
 	expect(await statusOf(job.id)).toBe('cancelled');
 	expect(await menuItems(page, job.name)).toContain('Retry');
@@ -166,11 +171,15 @@ test('retries a failed job as a new job and opens it', async ({ page, user }) =>
 	await page.goto('/app/jobs');
 	await expect(rowOf(page, job.name).getByText('Failed')).toBeVisible();
 	await (await openMenu(page, job.name)).getByRole('menuitem', { name: 'Retry' }).click();
+	// It asks first, with the new job's name and its price.
+	const dialog = page.getByRole('dialog', { name: `Run “${job.name}” again?` });
+	await expect(dialog).toContainText(`The same input and settings run as a new job, “${job.name} (retry 2)”, which is free.`);
+	await dialog.getByRole('button', { name: 'Retry' }).click();
 	await expect(page).toHaveURL(/\/app\/tools\/protein-properties\?jobId=[0-9a-f-]{36}$/);
 	const newId = new URL(page.url()).searchParams.get('jobId');
 	expect(newId).not.toBe(job.id);
 	const [retry] = await sql<{ retry_of: string; name: string }>(`select retry_of, name from public.jobs where id = $1`, [newId]);
-	expect(retry).toEqual({ retry_of: job.id, name: job.name });
+	expect(retry).toEqual({ retry_of: job.id, name: `${job.name} (retry 2)` });
 });
 
 test('duplicate opens the tool\'s form prefilled from the job', async ({ page, user }) => {
@@ -428,7 +437,7 @@ test('a new job appears only where it belongs: a filter that leaves it out, or a
 	await expect(rowOf(page, 'Aardvark')).toBeVisible();
 });
 
-test('a team viewer is offered no Rename, Delete, Cancel, Retry, Duplicate or Share', async ({ user, browser }) => {
+test('a team viewer is offered no Rename, Delete, Cancel, Retry, Edit and run again, Duplicate or Share', async ({ user, browser }) => {
 	const client = await clientFor(user);
 	const done = await submit(client, user.teamId, 'Viewer sees done');
 	const failed = await submit(client, user.teamId, 'Viewer sees failed', { sequences: [{ id: 'x', sequence: 'JJ' }] });
@@ -441,7 +450,7 @@ test('a team viewer is offered no Rename, Delete, Cancel, Retry, Duplicate or Sh
 		await joinTeam(context, viewer, user.teamId, 'viewer');
 		const page = await context.newPage();
 		await page.goto('/app/jobs');
-		const forbidden = ['Rename', 'Delete', 'Cancel job', 'Retry', 'Duplicate', 'Share'];
+		const forbidden = ['Rename', 'Delete', 'Cancel job', 'Retry', 'Edit and run again', 'Duplicate', 'Share'];
 		for (const job of [done, failed, pending]) {
 			const items = await menuItems(page, job.name);
 			for (const item of forbidden) expect(items, job.name).not.toContain(item);
@@ -460,7 +469,7 @@ test('the submitter is offered every action the job\'s state allows', async ({ p
 	await waitForWorker(user.teamId);
 	await page.goto('/app/jobs');
 	expect(await menuItems(page, done.name)).toEqual(['Rename', 'Share', 'Duplicate', 'Download CSV', 'Download JSON', 'Copy link', 'Open in new tab', 'Delete']);
-	expect(await menuItems(page, failed.name)).toEqual(['Rename', 'Share', 'Retry', 'Copy link', 'Open in new tab', 'Delete']);
+	expect(await menuItems(page, failed.name)).toEqual(['Rename', 'Share', 'Retry', 'Edit and run again', 'Copy link', 'Open in new tab', 'Delete']);
 });
 
 test('the page and its menu pass an accessibility check, and work at 375 px', async ({ page, user }) => {

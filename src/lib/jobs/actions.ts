@@ -28,7 +28,7 @@ function capitalise(text: string): string {
 	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** The tool page's form, prefilled from a completed job, to run it again with changed settings. */
+/** The tool page's form, prefilled from a job (completed: Duplicate; failed, timed out or cancelled: Edit and run again). */
 export function duplicatePath(job: { id: string; tool_id: string }): string {
 	return `/app/tools/${encodeURIComponent(job.tool_id)}?duplicate=${encodeURIComponent(job.id)}`;
 }
@@ -44,6 +44,7 @@ export function checkJobName(name: string): string | null {
 }
 
 const jobRowSchema = z.object({ id: z.uuid(), name: z.string(), tool_id: z.string(), status: jobStatusSchema });
+const cancelledSchema = jobRowSchema.extend({ credits_charged: z.number().int(), credits_refunded: z.number().int() });
 
 export async function renameJob(supabase: SupabaseClient, jobId: string, name: string): Promise<string> {
 	const { data, error } = await supabase.rpc('rename_job', { job_id: jobId, name: name.trim() });
@@ -56,11 +57,22 @@ export async function deleteJob(supabase: SupabaseClient, jobId: string): Promis
 	if (error) fail('delete the job', error);
 }
 
-/** Cancels a job that has not finished; returns its new status. */
-export async function cancelJob(supabase: SupabaseClient, jobId: string): Promise<JobStatus> {
+/** Cancels a job that has not finished; returns its new status and what the database refunded (nothing once it had started). */
+export async function cancelJob(supabase: SupabaseClient, jobId: string): Promise<{ status: JobStatus; creditsCharged: number; creditsRefunded: number }> {
 	const { data, error } = await supabase.rpc('cancel_job', { job_id: jobId });
 	if (error) fail('cancel the job', error);
-	return jobRowSchema.parse(data).status;
+	const job = cancelledSchema.parse(data);
+	return { status: job.status, creditsCharged: job.credits_charged, creditsRefunded: job.credits_refunded };
+}
+
+const retryPreviewSchema = z.object({ name: z.string(), credits: z.number().int(), balance: z.number().int(), sufficient: z.boolean() });
+export type RetryPreview = z.infer<typeof retryPreviewSchema>;
+
+/** What retrying would do (retry_job_preview): the new job's name, its price and the team's balance. */
+export async function previewRetry(supabase: SupabaseClient, jobId: string): Promise<RetryPreview> {
+	const { data, error } = await supabase.rpc('retry_job_preview', { job_id: jobId });
+	if (error) fail('work out what a retry costs', error);
+	return retryPreviewSchema.parse(data);
 }
 
 /** Runs a failed, timed-out or cancelled job again as a new job (charged as usual); returns the new job. */

@@ -34,6 +34,17 @@ export function formatDateTime(iso: string | null | undefined): string {
 	return iso ? dateTime.format(new Date(iso)) : '—';
 }
 
+/** "0 credits", "1 credit", "2 credits": an amount (a balance, a refund). */
+export function creditCount(credits: number): string {
+	return `${credits} credit${credits === 1 ? '' : 's'}`;
+}
+
+/** What something costs: "Free", "1 credit", "2 credits". */
 export function formatCredits(credits: number): string {
-	return credits === 0 ? 'Free' : `${credits} credit${credits === 1 ? '' : 's'}`;
+	return credits === 0 ? 'Free' : creditCount(credits);
+}
+
+/** A job's cost as the jobs list shows it: "Free", "2 credits", or "2 → refunded" once the database gave them back. */
+export function formatJobCredits(job: { credits_charged: number; credits_refunded: number }): string {
+	return job.credits_refunded > 0 ? `${job.credits_charged} → refunded` : formatCredits(job.credits_charged);
 }

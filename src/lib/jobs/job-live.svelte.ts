@@ -32,6 +32,7 @@ const jobChangeSchema = jobRowSchema
 		progress_message: true,
 		error_message: true,
 		error_code: true,
+		credits_refunded: true,
 		name: true,
 		visibility: true,
 		attempt: true,
@@ -132,7 +133,7 @@ export class JobLive {
 	}
 
 	/** Shows a change made here (the job menu) at once; the topic and a fresh read follow. */
-	patch(fields: Partial<Pick<JobRow, 'name' | 'status' | 'visibility'>>): void {
+	patch(fields: Partial<Pick<JobRow, 'name' | 'status' | 'visibility' | 'credits_refunded'>>): void {
 		if (this.view) this.view = { ...this.view, job: { ...this.view.job, ...fields } };
 		void this.#catchUp();
 	}

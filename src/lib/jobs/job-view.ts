@@ -26,6 +26,8 @@ export const jobRowSchema = z.object({
 	error_message: z.string().nullable(),
 	error_code: z.string().nullable(),
 	credits_charged: z.number().int().min(0),
+	/** What the database gave back: all of credits_charged (failed, timed out, cancelled before it started) or 0. */
+	credits_refunded: z.number().int().min(0).default(0),
 	visibility: jobVisibilitySchema,
 	attempt: z.number().int().min(1),
 	retry_of: z.uuid().nullable(),

@@ -100,6 +100,8 @@ export const jobListRowSchema = z.object({
 	submitter_name: z.string().nullable(),
 	visibility: jobVisibilitySchema,
 	credits_charged: z.number(),
+	/** Added with refunds on cancel; a live change from before it may lack it. */
+	credits_refunded: z.number().default(0),
 	created_at: z.string(),
 	started_at: timestamp,
 	finished_at: timestamp
@@ -182,6 +184,7 @@ const changedJobSchema = z.looseObject({
 	submitted_by: z.uuid().nullable().optional(),
 	visibility: jobVisibilitySchema.optional(),
 	credits_charged: z.number().optional(),
+	credits_refunded: z.number().optional(),
 	created_at: z.string().optional(),
 	started_at: timestamp.optional(),
 	finished_at: timestamp.optional()
@@ -205,7 +208,7 @@ export interface ApplyContext {
 	submitterName(id: string | null): string | null;
 }
 
-const LIST_FIELDS = ['name', 'status', 'progress', 'progress_message', 'visibility', 'credits_charged', 'started_at', 'finished_at'] as const;
+const LIST_FIELDS = ['name', 'status', 'progress', 'progress_message', 'visibility', 'credits_charged', 'credits_refunded', 'started_at', 'finished_at'] as const;
 
 /**
  * The list after one change. New matching jobs go on top of the first page

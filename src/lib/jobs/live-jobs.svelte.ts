@@ -68,7 +68,7 @@ export class LiveJobList {
 	}
 
 	/** A change made here (the job menu), shown at once rather than when Realtime echoes it. */
-	patch(id: string, fields: Partial<Pick<JobListRow, 'name' | 'status' | 'visibility'>>): void {
+	patch(id: string, fields: Partial<Pick<JobListRow, 'name' | 'status' | 'visibility' | 'credits_refunded'>>): void {
 		this.rows = this.rows.map((row) => (row.id === id ? { ...row, ...fields } : row));
 	}
 

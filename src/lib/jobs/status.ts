@@ -50,12 +50,13 @@ export function isActive(status: JobStatus): boolean {
 	return !isTerminal(status);
 }
 
-export type JobAction = 'rename' | 'delete' | 'retry' | 'duplicate' | 'share' | 'cancel';
+export type JobAction = 'rename' | 'delete' | 'retry' | 'edit' | 'duplicate' | 'share' | 'cancel';
 
 /**
  * What the menu offers, mirroring the RPCs' checks (which decide anyway):
  * only members who are not viewers act; delete is the submitter's or an
- * owner's/admin's.
+ * owner's/admin's. `edit` ("Edit and run again") opens the tool's form with
+ * the input of a job that did not complete, to fix it and submit anew.
  */
 export function allowedActions(job: { status: JobStatus; submitted_by: string | null }, viewer: { userId: string; role: TeamRole | null }): Set<JobAction> {
 	const actions = new Set<JobAction>();
@@ -63,8 +64,20 @@ export function allowedActions(job: { status: JobStatus; submitted_by: string | 
 	actions.add('rename');
 	actions.add('share');
 	if (job.submitted_by === viewer.userId || viewer.role === 'owner' || viewer.role === 'admin') actions.add('delete');
-	if (job.status === 'failed' || job.status === 'timeout' || job.status === 'cancelled') actions.add('retry');
+	if (job.status === 'failed' || job.status === 'timeout' || job.status === 'cancelled') {
+		actions.add('retry');
+		actions.add('edit');
+	}
 	if (job.status === 'completed') actions.add('duplicate');
 	if (job.status === 'pending' || job.status === 'queued' || job.status === 'processing' || job.status === 'retry') actions.add('cancel');
 	return actions;
+}
+
+/**
+ * What cancelling a job now does to its credits, as the database decides
+ * (private.job_change_refunds): a job that has not started (pending,
+ * queued) or waits in retry gets them back; a running one does not.
+ */
+export function cancelRefunds(status: JobStatus): boolean {
+	return status === 'pending' || status === 'queued' || status === 'retry';
 }

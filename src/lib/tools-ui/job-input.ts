@@ -38,7 +38,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
 	return false;
 }
 
-/** A completed job whose input and settings prefill the form (the jobs menu's Duplicate). */
+/** A job whose input and settings prefill the form: the jobs menu's Duplicate (completed) or Edit and run again (failed, timed out, cancelled). */
 export interface DuplicateSource {
 	id: string;
 	name: string;
@@ -46,4 +46,6 @@ export interface DuplicateSource {
 	team_id: string;
 	input: unknown;
 	settings: Record<string, unknown>;
+	/** Why it failed, shown while its input is edited. */
+	error_message: string | null;
 }

@@ -17,6 +17,9 @@ const PASSED_THROUGH = [
 	'DENO_TLS_CA_STORE', 'DENO_AUTH_TOKENS'
 ];
 
+/** Who gets requests for credits on the local stack (OPERATOR_EMAILS in supabase/functions/.env overrides it). */
+export const LOCAL_OPERATOR_EMAILS = 'operators@foldwork.local';
+
 /** Parses dotenv text: KEY=value lines, `export ` prefixes, # comments, single or double quotes. */
 export function parseDotenv(text: string): Record<string, string> {
 	const result: Record<string, string> = {};
@@ -51,12 +54,15 @@ export function functionEnv(config: StackConfig, secrets: Record<string, string>
 		if (value !== undefined) env[name] = value;
 	}
 	// Where the stack's own services are, for the functions that link to the
-	// web app or send email (supabase/functions/_shared/email); secrets win.
+	// web app or send email (supabase/functions/_shared/email), and a local
+	// operators' address for requests for credits (its mail lands in the
+	// catcher like every other); secrets win.
 	const stackDefaults = {
 		SITE_URL: config.auth.siteUrl,
 		SMTP_HOST: config.auth.smtpHost,
 		SMTP_PORT: String(config.auth.smtpPort),
-		EMAIL_FROM: config.auth.mailFrom
+		EMAIL_FROM: config.auth.mailFrom,
+		OPERATOR_EMAILS: LOCAL_OPERATOR_EMAILS
 	};
 	return {
 		...env,

@@ -33,6 +33,7 @@ function row(n: number, fields: Partial<JobListRow> = {}): JobListRow {
 		submitter_name: 'Alice',
 		visibility: 'private',
 		credits_charged: 0,
+		credits_refunded: 0,
 		created_at: `2026-11-28T10:00:0${n}+00:00`,
 		started_at: null,
 		finished_at: null,
@@ -139,6 +140,12 @@ describe('applyJobChange', () => {
 		const next = applyJobChange(before, { type: 'UPDATE', record: { ...inserted(1), status: 'processing', progress: 55, name: 'renamed' } }, ctx());
 		expect(next.rows[1]).toMatchObject({ status: 'processing', progress: 55, name: 'renamed', tool_name: 'Protein properties', submitter_name: 'Alice' });
 		expect(next.rows[0]).toBe(before.rows[0]);
+	});
+
+	it('shows a refund as it happens (a cancel before the job started)', () => {
+		const before = state([row(1, { status: 'pending', credits_charged: 4 })]);
+		const next = applyJobChange(before, { type: 'UPDATE', record: { ...inserted(1), credits_charged: 4, status: 'cancelled', credits_refunded: 4 } }, ctx());
+		expect(next.rows[0]).toMatchObject({ status: 'cancelled', credits_charged: 4, credits_refunded: 4 });
 	});
 
 	it('keeps what an oversized change left out', () => {

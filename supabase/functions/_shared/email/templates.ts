@@ -11,17 +11,25 @@ interface Layout {
 	to: string;
 	subject: string;
 	lines: string[];
-	action: { label: string; url: string };
+	/** The one link; none for emails to the operators, who act on the command line. */
+	action?: { label: string; url: string };
+	/** A command to run, shown as code after the lines. */
+	command?: string;
 	after: string[];
 }
 
 function render(layout: Layout): EmailMessage {
-	const text = [...layout.lines, '', `${layout.action.label}:`, layout.action.url, '', ...layout.after, '', '-- ', 'Foldwork'].join('\n') + '\n';
+	const actionText = layout.action ? ['', `${layout.action.label}:`, layout.action.url] : [];
+	const commandText = layout.command ? ['', layout.command] : [];
+	const text = [...layout.lines, ...commandText, ...actionText, '', ...layout.after, '', '-- ', 'Foldwork'].join('\n') + '\n';
 	const paragraph = (line: string) => `<p style="margin:0 0 12px">${escapeHtml(line)}</p>`;
 	const html =
 		'<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#1f2328">' +
 		layout.lines.map(paragraph).join('') +
-		`<p style="margin:20px 0"><a href="${escapeHtml(layout.action.url)}" style="background:#2563eb;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${escapeHtml(layout.action.label)}</a></p>` +
+		(layout.command ? `<pre style="margin:12px 0;padding:8px 12px;background:#f6f8fa;border-radius:6px;white-space:pre-wrap">${escapeHtml(layout.command)}</pre>` : '') +
+		(layout.action
+			? `<p style="margin:20px 0"><a href="${escapeHtml(layout.action.url)}" style="background:#2563eb;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${escapeHtml(layout.action.label)}</a></p>`
+			: '') +
 		layout.after.map(paragraph).join('') +
 		'<p style="margin:24px 0 0;color:#57606a;font-size:13px">Foldwork</p></body></html>';
 	return { to: layout.to, subject: layout.subject, text, html };
@@ -123,5 +131,36 @@ export function teamSignUpInvitationEmail(p: TeamInvite & { signUpLink: string }
 		],
 		action: { label: 'Sign up to answer', url: p.signUpLink },
 		after: [`The invitation expires on ${day(p.expiresAt)}; if it has by then, ask ${p.inviter.email} to send it again.`, UNEXPECTED]
+	});
+}
+
+function credits(n: number): string {
+	return `${n} credit${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * To an operator: a team asks for credits. No link (operators grant on the
+ * command line, which the email spells out with the team's id); what the
+ * requester wrote (their name, the team's name, the note) is inert text.
+ */
+export function creditRequestEmail(p: {
+	to: string;
+	requester: Inviter;
+	team: { id: string; name: string };
+	credits: number;
+	balance: number;
+	note: string | null;
+}): EmailMessage {
+	return render({
+		to: p.to,
+		subject: `Credit request: ${quoted(p.team.name, 60)} asks for ${credits(p.credits)}`,
+		lines: [
+			`${who(p.requester)} asks for ${credits(p.credits)} for the team ${quoted(p.team.name, 120)} (${p.team.id}) on Foldwork.`,
+			`The team has ${credits(p.balance)} now.`,
+			p.note ? `Their note: ${quoted(p.note, 1000)}` : 'They left no note.',
+			'To grant them, run this where the Foldwork database is reachable (DATABASE_URL), with your reason:'
+		],
+		command: `npm run credits -- grant ${p.team.id} ${p.credits} --reason "…"`,
+		after: ['You get this email because this address is one of the operators of Foldwork (OPERATOR_EMAILS).']
 	});
 }

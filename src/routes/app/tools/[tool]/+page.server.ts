@@ -1,5 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
+import { loadFleetStatus, type FleetClass } from '#lib/fleet/fleet-status.ts';
 import { loadJobView, type JobView } from '#lib/jobs/job-view.ts';
 import { catalogEntry } from '#lib/tools/catalog.ts';
 import { isUuid, jobLink } from '#lib/tools-ui/job-link.ts';
@@ -13,7 +14,8 @@ const duplicateSchema = z.object({
 	name: z.string(),
 	status: z.string(),
 	input: z.unknown(),
-	settings: z.record(z.string(), z.unknown())
+	settings: z.record(z.string(), z.unknown()),
+	error_message: z.string().nullable()
 });
 
 export const load: PageServerLoad = async ({ params, url, locals, parent }) => {
@@ -43,14 +45,18 @@ export const load: PageServerLoad = async ({ params, url, locals, parent }) => {
 	const duplicateId = url.searchParams.get('duplicate');
 	if (duplicateId !== null && !visitor) {
 		const { data, error: failure } = isUuid(duplicateId)
-			? await locals.supabase.from('jobs').select('id, tool_id, team_id, name, status, input, settings').eq('id', duplicateId).maybeSingle()
+			? await locals.supabase.from('jobs').select('id, tool_id, team_id, name, status, input, settings, error_message').eq('id', duplicateId).maybeSingle()
 			: { data: null, error: null };
 		if (failure) throw new Error(`Could not load the job to duplicate: ${failure.message}`);
 		const source = data ? duplicateSchema.parse(data) : null;
 		if (source && source.tool_id !== entry.id) redirect(307, `/app/tools/${source.tool_id}?duplicate=${source.id}`);
-		if (source) duplicate = { id: source.id, name: source.name, status: source.status, team_id: source.team_id, input: source.input, settings: source.settings };
+		if (source) duplicate = { id: source.id, name: source.name, status: source.status, team_id: source.team_id, input: source.input, settings: source.settings, error_message: source.error_message };
 		else duplicateMissing = true;
 	}
 
-	return { toolId: entry.id, jobId, jobView, jobRole, visitor, duplicate, duplicateMissing };
+	// The fleet's figures (as /status shows them), so the form can say before Run when no worker can run the tool now.
+	let fleet: FleetClass[] | null = null;
+	if (!visitor && entry.enabled) fleet = await loadFleetStatus(locals.supabase).catch(() => null);
+
+	return { toolId: entry.id, jobId, jobView, jobRole, visitor, duplicate, duplicateMissing, fleet };
 };
