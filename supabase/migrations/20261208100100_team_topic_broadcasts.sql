@@ -23,7 +23,12 @@
 -- A job's list fields, from the row itself (no second read of the job).
 -- PL/pgSQL, not SQL: PostgreSQL 17 plans a SQL function called from a
 -- trigger again in every transaction (a third of a progress update's time,
--- measured); PL/pgSQL keeps its plan for the session.
+-- measured); PL/pgSQL keeps its plan for the session. It reads the row's
+-- fields when it runs, so credits_refunded, which
+-- 20261208350000_refund_jobs_cancelled_before_start.sql adds to jobs (a
+-- migration that sorts after this one), is there by the time any job
+-- changes; the refund is set with the status change that causes it, so the
+-- update trigger below need not watch it.
 create function private.team_job_json(j public.jobs) returns jsonb
 language plpgsql immutable set search_path = ''
 as $$
@@ -31,8 +36,8 @@ begin
   return jsonb_build_object(
     'id', j.id, 'team_id', j.team_id, 'tool_id', j.tool_id, 'name', j.name, 'status', j.status,
     'progress', j.progress, 'progress_message', j.progress_message, 'submitted_by', j.submitted_by,
-    'visibility', j.visibility, 'credits_charged', j.credits_charged, 'created_at', j.created_at,
-    'started_at', j.started_at, 'finished_at', j.finished_at, 'updated_at', j.updated_at);
+    'visibility', j.visibility, 'credits_charged', j.credits_charged, 'credits_refunded', j.credits_refunded,
+    'created_at', j.created_at, 'started_at', j.started_at, 'finished_at', j.finished_at, 'updated_at', j.updated_at);
 end;
 $$;
 
