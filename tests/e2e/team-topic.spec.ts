@@ -68,9 +68,10 @@ test('the jobs list and the header\'s balance follow the team topic', async ({ p
 	const [{ credits_charged }] = await sql<{ credits_charged: number }>('select credits_charged from public.jobs where id = $1', [jobId]);
 	expect(credits_charged).toBeGreaterThan(0);
 	await expect(balanceBadge(page)).toHaveText(`${before - credits_charged} credits`);
-	// It fails: the row changes and the refund comes back.
+	// It fails: the row changes, says it was refunded, and the refund comes back.
 	await fail(jobId);
 	await expect(row.getByText('Failed')).toBeVisible();
+	await expect(row).toContainText(`${credits_charged} → refunded`);
 	await expect(balanceBadge(page)).toHaveText(`${before} credits`);
 });
 
