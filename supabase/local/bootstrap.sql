@@ -27,6 +27,9 @@ begin
   if not exists (select from pg_roles where rolname = 'supabase_realtime_admin') then
     create role supabase_realtime_admin nologin noinherit;
   end if;
+  if not exists (select from pg_roles where rolname = 'supabase_storage_admin') then
+    create role supabase_storage_admin nologin noinherit createrole;
+  end if;
   if not exists (select from pg_roles where rolname = 'dashboard_user') then
     create role dashboard_user nologin createrole createdb replication;
   end if;
@@ -684,3 +687,144 @@ end;
 $$;
 grant usage on schema realtime to authenticator;
 grant execute on function realtime.local_visible_to(regclass, text[], text[], text[], text[], bigint) to authenticator;
+
+-- Storage ---------------------------------------------------------------------
+-- The storage schema as Supabase Storage keeps it, so that policies written
+-- for hosted Supabase (on storage.objects, with storage.foldername() and
+-- friends) run here unchanged. The local Storage service (supabase/local/
+-- storage) reads and writes these rows, as the caller's role for everything
+-- RLS decides; the bytes live on disk. Only the columns and functions that
+-- policies and the Storage API use; not the S3 multipart, analytics or
+-- vector tables, nor the prefixes Supabase keeps for its list v2 (the local
+-- service lists with plain queries).
+create schema if not exists storage authorization supabase_storage_admin;
+grant supabase_storage_admin to postgres;
+grant usage on schema storage to postgres, anon, authenticated, service_role;
+grant all on schema storage to supabase_storage_admin, postgres;
+
+do $$
+begin
+  if not exists (select from pg_type t join pg_namespace n on n.oid = t.typnamespace where n.nspname = 'storage' and t.typname = 'buckettype') then
+    create type storage.buckettype as enum ('STANDARD', 'ANALYTICS', 'VECTOR');
+  end if;
+end
+$$;
+
+create table if not exists storage.buckets (
+  id text not null primary key,
+  name text not null,
+  owner uuid,
+  owner_id text,
+  public boolean default false,
+  avif_autodetection boolean default false,
+  file_size_limit bigint,
+  allowed_mime_types text[],
+  type storage.buckettype not null default 'STANDARD',
+  created_at timestamptz default now(),
+  updated_at timestamptz default now()
+);
+create unique index if not exists bname on storage.buckets (name);
+
+create table if not exists storage.objects (
+  id uuid not null default gen_random_uuid() primary key,
+  bucket_id text references storage.buckets (id),
+  name text,
+  owner uuid,
+  owner_id text,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now(),
+  last_accessed_at timestamptz default now(),
+  metadata jsonb,
+  path_tokens text[] generated always as (string_to_array(name, '/')) stored,
+  version text,
+  user_metadata jsonb
+);
+create unique index if not exists bucketid_objname on storage.objects (bucket_id, name);
+create index if not exists name_prefix_search on storage.objects (name text_pattern_ops);
+
+alter table storage.buckets owner to supabase_storage_admin;
+alter table storage.objects owner to supabase_storage_admin;
+alter table storage.buckets enable row level security;
+alter table storage.objects enable row level security;
+-- As in Supabase: every API role holds every privilege, and RLS (no policy
+-- means no access) decides. service_role bypasses RLS.
+grant all on storage.buckets, storage.objects to postgres with grant option;
+grant all on storage.buckets, storage.objects to anon, authenticated, service_role;
+
+-- The path helpers policies use: 'a/b/c.pdb' -> {a,b}, 'c.pdb', 'pdb'.
+create or replace function storage.foldername(name text) returns text[]
+language sql immutable
+as $$
+  select (pg_catalog.string_to_array(name, '/'))[1 : pg_catalog.cardinality(pg_catalog.string_to_array(name, '/')) - 1]
+$$;
+
+create or replace function storage.filename(name text) returns text
+language sql immutable
+as $$
+  select (pg_catalog.string_to_array(name, '/'))[pg_catalog.cardinality(pg_catalog.string_to_array(name, '/'))]
+$$;
+
+-- The text after the last dot of the file name (the whole name when it has none).
+create or replace function storage.extension(name text) returns text
+language sql immutable
+as $$
+  select pg_catalog.reverse(pg_catalog.split_part(pg_catalog.reverse(storage.filename(name)), '.', 1))
+$$;
+
+-- What the Storage API is doing in this request ('storage.object.upload', ...),
+-- for policies that tell operations apart.
+create or replace function storage.operation() returns text
+language sql stable
+as $$
+  select pg_catalog.current_setting('storage.operation', true)
+$$;
+
+alter function storage.foldername(text) owner to supabase_storage_admin;
+alter function storage.filename(text) owner to supabase_storage_admin;
+alter function storage.extension(text) owner to supabase_storage_admin;
+alter function storage.operation() owner to supabase_storage_admin;
+grant execute on function storage.foldername(text), storage.filename(text), storage.extension(text), storage.operation()
+  to postgres, anon, authenticated, service_role;
+
+create or replace function storage.update_updated_at_column() returns trigger
+language plpgsql
+as $$
+begin
+  new.updated_at := now();
+  return new;
+end;
+$$;
+alter function storage.update_updated_at_column() owner to supabase_storage_admin;
+
+-- Rows of storage.objects stand for files: a DELETE that is not the Storage
+-- API's own (which sets storage.allow_delete_query) would orphan them, so it
+-- is refused, as on hosted Supabase. Delete objects through the API.
+create or replace function storage.protect_delete() returns trigger
+language plpgsql
+as $$
+begin
+  if coalesce(pg_catalog.current_setting('storage.allow_delete_query', true), 'false') <> 'true' then
+    raise exception 'Direct deletion from storage tables is not allowed. Use the Storage API instead.'
+      using hint = 'This prevents accidental data loss from orphaned objects.', errcode = '42501';
+  end if;
+  return null;
+end;
+$$;
+alter function storage.protect_delete() owner to supabase_storage_admin;
+
+do $$
+begin
+  if not exists (select from pg_trigger where tgname = 'update_objects_updated_at' and tgrelid = 'storage.objects'::regclass) then
+    create trigger update_objects_updated_at before update on storage.objects
+      for each row execute function storage.update_updated_at_column();
+  end if;
+  if not exists (select from pg_trigger where tgname = 'protect_objects_delete' and tgrelid = 'storage.objects'::regclass) then
+    create trigger protect_objects_delete before delete on storage.objects
+      for each statement execute function storage.protect_delete();
+  end if;
+  if not exists (select from pg_trigger where tgname = 'protect_buckets_delete' and tgrelid = 'storage.buckets'::regclass) then
+    create trigger protect_buckets_delete before delete on storage.buckets
+      for each statement execute function storage.protect_delete();
+  end if;
+end
+$$;

@@ -68,7 +68,22 @@ const tomlSchema = z.object({
 				.prefault({})
 		})
 		.prefault({}),
-	functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().default(true) })).default({})
+	functions: z.record(z.string(), z.object({ verify_jwt: z.boolean().default(true) })).default({}),
+	storage: z
+		.object({
+			file_size_limit: z.string().default('50MiB'),
+			buckets: z
+				.record(
+					z.string(),
+					z.object({
+						public: z.boolean().default(false),
+						file_size_limit: z.string().optional(),
+						allowed_mime_types: z.array(z.string()).optional()
+					})
+				)
+				.default({})
+		})
+		.prefault({})
 });
 
 export interface StackConfig {
@@ -127,6 +142,36 @@ export interface StackConfig {
 		smtpPort: number;
 	};
 	functions: Record<string, { verifyJwt: boolean }>;
+	storage: StorageSettings;
+}
+
+export interface ConfigBucket {
+	id: string;
+	public: boolean;
+	/** Bytes; null: only the global limit applies. */
+	fileSizeLimit: number | null;
+	allowedMimeTypes: string[] | null;
+}
+
+export interface StorageSettings {
+	/** Folder holding the objects' bytes (STORAGE_DIR, default .local/storage). */
+	dir: string;
+	/** Largest object in bytes, whatever the bucket says ([storage] file_size_limit). */
+	fileSizeLimit: number;
+	/** [storage.buckets.<id>] of config.toml: created or brought in line at start. */
+	buckets: ConfigBucket[];
+}
+
+const SIZE_UNITS: Record<string, number> = {
+	'': 1, b: 1, kb: 1000, mb: 1000 ** 2, gb: 1000 ** 3, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, k: 1024, m: 1024 ** 2, g: 1024 ** 3
+};
+
+/** A size as the Supabase CLI writes it ("50MiB", "5MB", "1024"), in bytes. */
+export function parseSize(text: string, what: string): number {
+	const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+	const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+	if (!match || unit === undefined) throw new Error(`${what}: cannot read the size "${text}" (write e.g. "50MiB", "5MB" or a number of bytes)`);
+	return Math.floor(Number(match[1]) * unit);
 }
 
 export interface AuthRateLimits {
@@ -202,7 +247,10 @@ export interface LoadConfigOptions {
 	root?: string;
 	env?: NodeJS.ProcessEnv;
 	/** Overrides applied last (tests use free ports and a temporary data folder). */
-	overrides?: Partial<Pick<StackConfig, 'webPort' | 'apiPort' | 'dbPort' | 'mailWebPort' | 'smtpPort' | 'dataDir' | 'postgresSettings' | 'databaseUrl'>>;
+	overrides?: Partial<Pick<StackConfig, 'webPort' | 'apiPort' | 'dbPort' | 'mailWebPort' | 'smtpPort' | 'dataDir' | 'postgresSettings' | 'databaseUrl'>> & {
+		storageDir?: string;
+		storageFileSizeLimit?: number;
+	};
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
@@ -273,6 +321,20 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 			smtpHost: host,
 			smtpPort
 		},
-		functions: Object.fromEntries(Object.entries(toml.functions).map(([name, f]) => [name, { verifyJwt: f.verify_jwt }]))
+		functions: Object.fromEntries(Object.entries(toml.functions).map(([name, f]) => [name, { verifyJwt: f.verify_jwt }])),
+		storage: {
+			dir: o.storageDir ?? (env.STORAGE_DIR ? path.resolve(env.STORAGE_DIR) : path.join(root, '.local/storage')),
+			fileSizeLimit:
+				o.storageFileSizeLimit ??
+				(env.STORAGE_FILE_SIZE_LIMIT
+					? parseSize(env.STORAGE_FILE_SIZE_LIMIT, 'STORAGE_FILE_SIZE_LIMIT')
+					: parseSize(toml.storage.file_size_limit, 'config.toml [storage] file_size_limit')),
+			buckets: Object.entries(toml.storage.buckets).map(([id, b]) => ({
+				id,
+				public: b.public,
+				fileSizeLimit: b.file_size_limit === undefined ? null : parseSize(b.file_size_limit, `config.toml [storage.buckets.${id}] file_size_limit`),
+				allowedMimeTypes: b.allowed_mime_types ?? null
+			}))
+		}
 	};
 }

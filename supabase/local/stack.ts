@@ -1,6 +1,6 @@
 // Starts the whole local stack in this process: Postgres (embedded unless
 // DATABASE_URL is set), bootstrap + migrations + seed, the mail catcher, and
-// the gateway with its services. `npm run stack`, `npm start` and the test
+// the gateway with its services (auth, rest, functions, realtime, storage). `npm run stack`, `npm start` and the test
 // setup all start it through startStack().
 import type { Server } from 'node:http';
 import pg from 'pg';
@@ -15,6 +15,7 @@ import { createRestService } from './rest/index.ts';
 import { createFunctionsService } from './functions/index.ts';
 import { startMail } from './mail/index.ts';
 import { createRealtimeService } from './realtime/index.ts';
+import { createStorageService } from './storage/index.ts';
 
 export interface RunningStack {
 	config: StackConfig;
@@ -106,7 +107,8 @@ export async function startStack(config: StackConfig, options: StartOptions = {}
 			createAuthService(ctx),
 			await createRestService(ctx),
 			await createFunctionsService(ctx, { watch: options.watchFunctions }),
-			await createRealtimeService(ctx)
+			await createRealtimeService(ctx),
+			await createStorageService(ctx)
 		];
 		for (const service of services) cleanups.push(() => service.close());
 

@@ -29,6 +29,8 @@ anonymousTest('sign-up confirmation and password reset emails link to the port t
 	await page.getByLabel('Email').fill(email);
 	await page.getByLabel('Password').fill('correct horse battery');
 	await page.getByRole('button', { name: 'Create account' }).click();
+	// Read the email once the page says it went out, as a person would: Auth sends it before its transaction commits.
+	await expect(page.getByRole('status')).toContainText(email);
 	const confirm = await waitForMailAt(e2eInfo().mailUrl, email, { subject: /confirm/i });
 	await follow(page, expectLinksHere(confirm).find((l) => l.includes('/verify'))!);
 	await expect(page).toHaveURL(/\/app\//);
@@ -37,6 +39,7 @@ anonymousTest('sign-up confirmation and password reset emails link to the port t
 	await page.goto('/auth/reset');
 	await page.getByLabel('Email').fill(user.email);
 	await page.getByRole('button', { name: 'Send reset link' }).click();
+	await expect(page.getByRole('status')).toContainText(user.email);
 	const reset = await waitForMailAt(e2eInfo().mailUrl, user.email, { subject: /reset|recover/i });
 	await follow(page, expectLinksHere(reset).find((l) => l.includes('/verify'))!);
 	await expect(page).toHaveURL(/\/auth\/update-password/);

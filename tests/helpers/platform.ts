@@ -50,7 +50,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 		DB_PORT: String(dbPort),
 		MAIL_PORT: String(mailPort),
 		SMTP_PORT: String(smtpPort),
-		PGDATA_DIR: options.dataDir ?? path.join(dir, 'postgres')
+		PGDATA_DIR: options.dataDir ?? path.join(dir, 'postgres'),
+		// Objects' bytes go with the database they belong to.
+		STORAGE_DIR: options.dataDir ? path.join(path.dirname(options.dataDir), 'storage') : path.join(dir, 'storage')
 	};
 	delete env.SITE_URL;
 	delete env.DATABASE_URL;

@@ -19,6 +19,8 @@ export interface StackInfo {
 	secretKey: string;
 	jwtSecret: string;
 	siteUrl: string;
+	/** The local Storage service's folder (a temporary one for the test run). */
+	storageDir: string;
 }
 
 export function stackInfo(): StackInfo {

@@ -25,6 +25,7 @@ export default async function setup(project: TestProject) {
 			mailWebPort,
 			smtpPort,
 			dataDir: path.join(dir, 'postgres'),
+			storageDir: path.join(dir, 'storage'),
 			postgresSettings: { fsync: 'off', full_page_writes: 'off' }
 		}
 	});
@@ -49,7 +50,8 @@ export default async function setup(project: TestProject) {
 		publishableKey: config.publishableKey,
 		secretKey: config.secretKey,
 		jwtSecret: config.jwtSecret,
-		siteUrl: config.auth.siteUrl
+		siteUrl: config.auth.siteUrl,
+		storageDir: config.storage.dir
 	};
 	project.provide('stack', info);
 	return async () => {
