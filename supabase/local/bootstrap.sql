@@ -316,20 +316,63 @@ create table if not exists supabase_migrations.seed_files (
 );
 
 -- Realtime: authorization of private channels and the RLS check of changes --
--- realtime.messages as Supabase has it (not partitioned here): RLS policies on
--- it decide who may read (select) and write (insert) broadcast and presence
--- messages of a private channel; realtime.topic() is the channel's topic.
-create table if not exists realtime.messages (
-  topic text not null,
-  extension text not null,
-  payload jsonb,
-  event text,
-  private boolean default false,
-  updated_at timestamp without time zone not null default now(),
-  inserted_at timestamp without time zone not null default now(),
-  id uuid not null default gen_random_uuid(),
-  constraint messages_pkey primary key (id, inserted_at)
-);
+-- realtime.messages as Supabase has it: RLS policies on it decide who may
+-- read (select) and write (insert) broadcast and presence messages of a
+-- private channel; realtime.topic() is the channel's topic. Partitioned by
+-- day on inserted_at, one partition `messages_YYYY_MM_DD` per UTC day,
+-- created ahead and dropped after three days by
+-- realtime.local_maintain_messages() below (Supabase's Realtime does the
+-- same from its janitor). A message whose day has no partition is lost
+-- (realtime.send turns the error into a warning), as on Supabase.
+do $$
+declare
+  old_relkind "char";
+  p record;
+begin
+  select c.relkind into old_relkind
+    from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+   where n.nspname = 'realtime' and c.relname = 'messages';
+  if old_relkind = 'r' then
+    -- A database bootstrapped before messages were partitioned: the messages
+    -- are a few days of broadcasts and go; the policies that migrations put
+    -- on the table are carried over to the partitioned one.
+    alter table realtime.messages rename to messages_unpartitioned;
+    alter table realtime.messages_unpartitioned rename constraint messages_pkey to messages_unpartitioned_pkey;
+    drop index if exists realtime.messages_inserted_at_idx;
+  end if;
+  create table if not exists realtime.messages (
+    topic text not null,
+    extension text not null,
+    payload jsonb,
+    event text,
+    private boolean default false,
+    updated_at timestamp without time zone not null default now(),
+    inserted_at timestamp without time zone not null default now(),
+    id uuid not null default gen_random_uuid(),
+    constraint messages_pkey primary key (id, inserted_at)
+  ) partition by range (inserted_at);
+  if old_relkind = 'r' then
+    for p in
+      select pol.polname, pol.polpermissive, pol.polcmd,
+             pg_catalog.pg_get_expr(pol.polqual, pol.polrelid) as qual,
+             pg_catalog.pg_get_expr(pol.polwithcheck, pol.polrelid) as with_check,
+             (select string_agg(case when r = 0 then 'public' else quote_ident(pg_catalog.pg_get_userbyid(r)) end, ', ')
+                from unnest(pol.polroles) as r) as roles
+        from pg_catalog.pg_policy pol
+       where pol.polrelid = 'realtime.messages_unpartitioned'::regclass
+    loop
+      execute format('create policy %I on realtime.messages as %s for %s to %s%s%s',
+        p.polname,
+        case when p.polpermissive then 'permissive' else 'restrictive' end,
+        case p.polcmd when 'r' then 'select' when 'a' then 'insert' when 'w' then 'update' when 'd' then 'delete' else 'all' end,
+        p.roles,
+        case when p.qual is not null then format(' using (%s)', p.qual) else '' end,
+        case when p.with_check is not null then format(' with check (%s)', p.with_check) else '' end);
+    end loop;
+    drop table realtime.messages_unpartitioned;
+  end if;
+end
+$$;
 alter table realtime.messages enable row level security;
 alter table realtime.messages owner to supabase_realtime_admin;
 grant supabase_realtime_admin to postgres;
@@ -344,16 +387,62 @@ $$;
 alter function realtime.topic() owner to supabase_realtime_admin;
 grant execute on function realtime.topic() to postgres, anon, authenticated, service_role;
 
+-- The daily partitions, as Supabase's Realtime keeps them: one per UTC day
+-- from the day before `at` to three days after it, and none older than 72
+-- hours before `at` (a partition goes once its whole day is that old). The
+-- local Realtime server runs it at start and every hour; `at` lets a test
+-- move the clock. Returns the partitions created and dropped.
+create or replace function realtime.local_maintain_messages(at timestamptz default now())
+returns table (partition text, action text)
+language plpgsql
+as $$
+declare
+  today date := (at at time zone 'utc')::date;
+  oldest_kept date := ((at - interval '72 hours') at time zone 'utc')::date;
+  d date;
+  name text;
+  existing record;
+begin
+  for d in select generate_series(today - 1, today + 3, interval '1 day')::date loop
+    name := 'messages_' || to_char(d, 'YYYY_MM_DD');
+    if not exists (select from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                    where n.nspname = 'realtime' and c.relname = name) then
+      execute format('create table realtime.%I partition of realtime.messages for values from (%L) to (%L)',
+        name, d::timestamp, (d + 1)::timestamp);
+      partition := name;
+      action := 'created';
+      return next;
+    end if;
+  end loop;
+  for existing in
+    select c.relname::text as relname
+      from pg_catalog.pg_inherits i
+      join pg_catalog.pg_class c on c.oid = i.inhrelid
+     where i.inhparent = 'realtime.messages'::regclass
+       and c.relname ~ '^messages_[0-9]{4}_[0-9]{2}_[0-9]{2}$'
+  loop
+    if to_date(substr(existing.relname, 10), 'YYYY_MM_DD') < oldest_kept then
+      execute format('drop table realtime.%I', existing.relname);
+      partition := existing.relname;
+      action := 'dropped';
+      return next;
+    end if;
+  end loop;
+end;
+$$;
+alter function realtime.local_maintain_messages(timestamptz) owner to supabase_realtime_admin;
+revoke all on function realtime.local_maintain_messages(timestamptz) from public;
+grant execute on function realtime.local_maintain_messages(timestamptz) to postgres;
+select count(*) from realtime.local_maintain_messages();
+
 -- Broadcast from the database, as Supabase has it: realtime.send() inserts a
 -- message into realtime.messages; the Realtime server reads the inserts from
--- logical replication (publication supabase_realtime_messages_publication) and
+-- logical replication (publication supabase_realtime_messages_publication, on
+-- the partitioned table: every partition, those created later included,
+-- publishes its inserts under its own name, messages_YYYY_MM_DD) and
 -- delivers each to the channels joined to its topic with the same privacy
 -- (private ones only to subscribers that passed the join-time read check).
--- Left out: Supabase partitions realtime.messages by day and drops partitions
--- older than 3 days; here the table is one heap and the local Realtime server
--- deletes rows older than 3 days (inserted_at is indexed for that). No
--- send_binary/binary_payload.
-create index if not exists messages_inserted_at_idx on realtime.messages (inserted_at);
+-- Left out: send_binary/binary_payload.
 
 -- SECURITY INVOKER as in Supabase: the insert obeys realtime.messages' RLS for
 -- the caller (trigger functions that call it are security definer). Any error
@@ -415,6 +504,10 @@ do $$
 begin
   if not exists (select from pg_publication where pubname = 'supabase_realtime_messages_publication') then
     create publication supabase_realtime_messages_publication for table realtime.messages with (publish = 'insert');
+  elsif not exists (select from pg_catalog.pg_publication_rel r join pg_catalog.pg_publication p on p.oid = r.prpubid
+                     where p.pubname = 'supabase_realtime_messages_publication' and r.prrelid = 'realtime.messages'::regclass) then
+    -- The table it named was replaced by the partitioned one.
+    alter publication supabase_realtime_messages_publication set table realtime.messages;
   end if;
 end
 $$;
@@ -452,6 +545,55 @@ begin
       return false;
     end if;
     perform pg_catalog.pg_sleep(0.001);
+  end loop;
+end;
+$$;
+
+-- The read check of a private channel's join (broadcast and presence), for
+-- many claims at once: what the local Realtime server runs again for every
+-- channel on a topic after an access change (`access_changed`). As at a
+-- join, one broadcast and one presence probe message for the topic are
+-- inserted (by the caller, who rolls the transaction back), then selected as
+-- each role with its claims and realtime.topic set: visible means readable.
+-- One call for a thousand viewers instead of a thousand transactions. A
+-- policy that raises only refuses that one.
+create or replace function realtime.local_read_checks(topic text, roles text[], claims text[], writer_xid bigint)
+returns table (checked integer, broadcast boolean, presence boolean)
+language plpgsql
+as $$
+declare
+  n integer := coalesce(array_length(roles, 1), 0);
+  i integer;
+  broadcast_id uuid;
+  presence_id uuid;
+  can_broadcast boolean;
+  can_presence boolean;
+begin
+  if n = 0 then
+    return;
+  end if;
+  perform realtime.local_await_writer(writer_xid);
+  insert into realtime.messages (topic, extension) values (local_read_checks.topic, 'broadcast') returning id into broadcast_id;
+  insert into realtime.messages (topic, extension) values (local_read_checks.topic, 'presence') returning id into presence_id;
+  for i in 1..n loop
+    begin
+      perform set_config('realtime.topic', local_read_checks.topic, true);
+      perform set_config('request.jwt.claims', claims[i], true);
+      perform set_config('request.headers', '{}', true);
+      perform set_config('role', roles[i], true);
+      select exists (select from realtime.messages m where m.topic = local_read_checks.topic and m.extension = 'broadcast' and m.id = broadcast_id),
+             exists (select from realtime.messages m where m.topic = local_read_checks.topic and m.extension = 'presence' and m.id = presence_id)
+        into can_broadcast, can_presence;
+      perform set_config('role', 'none', true);
+    exception when others then
+      -- The failed check's settings were rolled back with it.
+      can_broadcast := false;
+      can_presence := false;
+    end;
+    checked := i;
+    broadcast := can_broadcast;
+    presence := can_presence;
+    return next;
   end loop;
 end;
 $$;

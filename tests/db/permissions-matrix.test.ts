@@ -3,7 +3,8 @@
 // and its link-only rule: outside the owning team a job is opened by its id
 // (get_job, job_file_locations, its private Realtime topic) and never listed
 // (REST selects, list RPCs, job_files and job_events rows, its files in
-// Storage by path, postgres_changes), except by invitees in "Shared with me".
+// Storage by path, postgres_changes, the team's Realtime topic `team:<id>`),
+// except by invitees in "Shared with me".
 // Its files in Storage: read by path (what a Storage download, info or
 // list runs as the caller) by those who may list the job; a signed URL
 // (issued by the job-file-urls function after job_file_locations) by those
@@ -50,6 +51,8 @@ const operations = [
 	'realtime by id: show name to team mates',
 	'realtime by id: broadcast on job topic',
 	'realtime by table: postgres_changes on jobs',
+	'realtime by team: join team topic',
+	'realtime by team: receive a team job change',
 	'rename',
 	'share',
 	'delete',
@@ -104,6 +107,9 @@ function expected(actor: ActorName, visibility: Visibility, op: Operation): bool
 			return invitees.includes(actor) && visibility === 'invited';
 		case 'realtime by id: join team viewers topic':
 		case 'realtime by id: show name to team mates':
+		// The team's topic is for its members (any role): an invitee of one job or a visitor with its link is not one.
+		case 'realtime by team: join team topic':
+		case 'realtime by team: receive a team job change':
 			return teamMembers.includes(actor);
 		case 'realtime by id: broadcast on job topic':
 			// Only the database feeds a job's topic.
@@ -331,6 +337,23 @@ async function perform(client: pg.PoolClient, op: Operation, jobId: string, acto
 			await actAs(client, actor);
 			expect(rows[0].error).toBeNull();
 			return { allowed: rows[0].visible === true, detail: rows[0].visible ? 'ok' : 'not visible' };
+		}
+		case 'realtime by team: join team topic':
+			return realtimeRead(client, actor, `team:${teamId}`, ['broadcast']);
+		case 'realtime by team: receive a team job change': {
+			// The job changes (as a worker's progress would): its team's topic gets the change; can the actor read it there?
+			await actAsAdmin(client);
+			await client.query(`update public.jobs set name = 'changed on the team topic' where id = $1`, [jobId]);
+			const { rows: sent } = await client.query(
+				`select id from realtime.messages where topic = $1 and event = 'job_updated' and payload -> 'job' ->> 'id' = $2::text and payload -> 'job' ->> 'name' = 'changed on the team topic'`,
+				[`team:${teamId}`, jobId]
+			);
+			expect(sent).toHaveLength(1);
+			await actAs(client, actor);
+			await client.query(`select set_config('realtime.topic', $1, true)`, [`team:${teamId}`]);
+			const { rows, error } = await attempt(client, 'select id from realtime.messages where id = $1', [sent[0].id]);
+			expect(error).toBeNull();
+			return { allowed: rows.length === 1, detail: rows.length ? 'ok' : 'not readable' };
 		}
 		case 'rename':
 			return rpc(`select public.rename_job($1, 'renamed')`, [jobId], `select name = 'renamed' as ok from public.jobs where id = $1`);

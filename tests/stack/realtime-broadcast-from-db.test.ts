@@ -3,7 +3,8 @@
 // readers only, the wire format (binary frames with the message id on vsn
 // 2.0.0, JSON on 1.0.0), no delivery of rolled-back or refused sends, the
 // re-check of readers after an access change (`access_changed`) and after a
-// new access token, and the removal of old messages. Every wait has a
+// new access token, and the daily partitions of realtime.messages (delivery
+// from each, old ones dropped; the clock moved on: tests/db). Every wait has a
 // deadline; "never receives" is shown by a later message arriving first.
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
@@ -276,31 +277,68 @@ describe('the re-check after an access change', () => {
 	});
 });
 
-describe('old messages', () => {
-	it('are deleted after three days, as Supabase drops their partitions', async () => {
-		const topic = `${prefix}-old`;
-		const { rows } = await admin.query(
+describe('daily partitions', () => {
+	// The partitions of realtime.messages, by name.
+	const partitions = async () =>
+		(
+			await admin.query<{ name: string }>(
+				`select c.relname as name from pg_catalog.pg_inherits i join pg_catalog.pg_class c on c.oid = i.inhrelid
+				  where i.inhparent = 'realtime.messages'::regclass order by 1`
+			)
+		).rows.map((r) => r.name);
+	const dayName = (offsetDays: number) => {
+		const d = new Date(Date.now() + offsetDays * 86_400_000);
+		return `messages_${d.toISOString().slice(0, 10).replaceAll('-', '_')}`;
+	};
+
+	it('exist from yesterday to three days ahead, and a message in a later day\'s partition is delivered like today\'s', async () => {
+		expect(await partitions()).toEqual(expect.arrayContaining([-1, 0, 1, 2, 3].map(dayName)));
+		const topic = `${prefix}-tomorrow`;
+		await grant(topic, alice);
+		const listener = await listen(topic, { user: alice });
+		// Written as if it were tomorrow (UTC): it lands in tomorrow's partition, which the publication covers too.
+		await admin.query(
 			`insert into realtime.messages (topic, extension, payload, event, private, inserted_at)
-			 values ($1, 'broadcast', '{}', 'old', true, localtimestamp - interval '73 hours'),
-			        ($1, 'broadcast', '{}', 'recent', true, localtimestamp - interval '71 hours')
-			 returning id, event`,
+			 values ($1, 'broadcast', '{"day":"tomorrow"}', 'tomorrow', true, (now() at time zone 'utc') + interval '1 day')`,
 			[topic]
 		);
+		await send(topic, 'today', { day: 'today' });
+		await listener.inbox.next((m) => m.event === 'today', 'today\'s message');
+		expect(listener.inbox.items.map((m) => [m.event, m.payload.day])).toEqual([
+			['tomorrow', 'tomorrow'],
+			['today', 'today']
+		]);
+		const { rows } = await admin.query(`select tableoid::regclass::text as partition, event from realtime.messages where topic = $1 order by event`, [topic]);
+		expect(rows).toEqual([
+			{ partition: `realtime.${dayName(0)}`, event: 'today' },
+			{ partition: `realtime.${dayName(1)}`, event: 'tomorrow' }
+		]);
+	});
+
+	it('older than three days are dropped by the janitor, with their messages', async () => {
+		// A partition left from five days ago (a stack that was stopped meanwhile), with a message in it.
+		const old = dayName(-5);
+		const day = old.slice('messages_'.length).replaceAll('_', '-');
+		await admin.query(`create table realtime.${old} partition of realtime.messages for values from ('${day}') to ('${day}'::date + 1)`);
+		await admin.query(`insert into realtime.messages (topic, extension, payload, event, private, inserted_at) values ($1, 'broadcast', '{}', 'old', true, $2::date + time '12:00')`, [
+			`${prefix}-old`,
+			day
+		]);
 		const pool = new pg.Pool({ connectionString: stackInfo().databaseUrl, max: 1 });
 		const stop = startMessageJanitor(pool, (message) => {
 			throw new Error(message);
 		});
 		try {
 			const deadline = Date.now() + 5_000;
-			let left: string[] = [];
-			do {
-				left = (await admin.query('select event from realtime.messages where id = any ($1) order by event', [rows.map((r) => r.id)])).rows.map((r) => r.event);
-			} while (left.length > 1 && Date.now() < deadline);
-			expect(left).toEqual(['recent']);
+			while ((await partitions()).includes(old)) {
+				if (Date.now() > deadline) throw new Error(`${old} is still there`);
+			}
 		} finally {
 			stop();
 			await pool.end();
-			await admin.query('delete from realtime.messages where topic = $1', [topic]);
+			await admin.query(`drop table if exists realtime.${old}`);
 		}
+		expect(await partitions()).toEqual(expect.arrayContaining([-1, 0, 1, 2, 3].map(dayName)));
+		expect((await admin.query(`select from realtime.messages where topic = $1`, [`${prefix}-old`])).rowCount).toBe(0);
 	});
 });

@@ -1,6 +1,7 @@
 // The global jobs page's list: what the URL query asks for (filters, search,
 // sort, page), the list_team_jobs call that answers it, and how one live
-// change (a Realtime insert, update or delete) changes the rows on screen.
+// change (a job added, updated or deleted on the team's Realtime topic)
+// changes the rows on screen.
 // Pure functions and a typed client, so the page, the tests and the live
 // store share one definition.
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -169,8 +170,9 @@ export function matchesFilters(row: Pick<JobListRow, 'id' | 'name' | 'tool_id' |
 	return true;
 }
 
-// What Realtime sends for a jobs row (postgres_changes). Large columns may be
-// left out of an oversized change, so every field is optional but the id.
+// What the team's Realtime topic sends for a job (job_added, job_updated:
+// its list fields, #lib/teams/team-topic.ts). Every field is optional but
+// the id, so a change that lacks one is counted rather than shown wrong.
 const changedJobSchema = z.looseObject({
 	id: z.uuid(),
 	team_id: z.uuid().optional(),

@@ -1,13 +1,13 @@
 // The jobs page's rows, kept current without a reload: the server renders a
-// page, then Realtime postgres_changes on the team's jobs (RLS-checked per
-// subscriber) add new jobs on top, change statuses and progress in place,
-// and take deleted jobs out. Running jobs' durations tick once a second.
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+// page, then the team's Realtime topic (#lib/teams/team-topic.ts: job_added,
+// job_updated, job_deleted, written by the database) adds new jobs on top,
+// changes statuses and progress in place, and takes deleted jobs out.
+// Running jobs' durations tick once a second.
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { followTeam, type TeamTopicStatus } from '#lib/teams/team-topic.ts';
 import { applyJobChange, replayJobChanges, type ApplyContext, type JobChange, type JobListFilters, type JobListPage, type JobListRow, type JobListState, type Submitter } from './list.ts';
 
-export type LiveConnection = 'connecting' | 'live' | 'offline';
-
-let channelCount = 0;
+export type LiveConnection = TeamTopicStatus;
 
 /** How long a change is kept to lay over a page loading meanwhile (longer than any page load). */
 const REPLAY_MS = 15_000;
@@ -77,43 +77,28 @@ export class LiveJobList {
 	}
 
 	/**
-	 * Subscribes to the team's job changes once `ready` gives the client
-	 * (realtimeClient(): joined as the signed-in user, or RLS lets no private
-	 * job through); returns the unsubscribe. After a dropped connection comes
-	 * back, `onResync` reloads the page, since changes made meanwhile were not delivered.
+	 * Follows the team's job changes once `ready` gives the client
+	 * (realtimeClient(): joined as the signed-in user, since only the team's
+	 * members may join its topic); returns the stop. After a dropped
+	 * connection comes back, `onResync` reloads the page, since changes made
+	 * meanwhile were not delivered.
 	 */
 	follow(ready: Promise<SupabaseClient>, teamId: string, onResync: () => void): () => void {
-		this.connection = 'connecting';
-		let wasLive = false;
-		let unsubscribe: (() => void) | undefined;
-		let stopped = false;
-		const apply = (type: 'INSERT' | 'UPDATE') => (payload: { new: unknown }) => this.apply({ type, record: payload.new });
-		void ready.then((supabase) => {
-			if (stopped) return;
-			const channel: RealtimeChannel = supabase
-				.channel(`team-jobs-${teamId}-${++channelCount}`)
-				.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'jobs', filter: `team_id=eq.${teamId}` }, apply('INSERT'))
-				.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'jobs', filter: `team_id=eq.${teamId}` }, apply('UPDATE'))
-				// A delete carries only the job's id (RLS hides the rest of a row that is gone), so it cannot be filtered by team.
-				.on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'jobs' }, (payload) => this.apply({ type: 'DELETE', old: payload.old }))
-				.subscribe((status) => {
-					if (status === 'SUBSCRIBED') {
-						if (wasLive) onResync();
-						wasLive = true;
-						this.connection = 'live';
-					} else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
-						this.connection = 'offline';
-					}
-				});
-			unsubscribe = () => void supabase.removeChannel(channel);
+		const stop = followTeam(ready, teamId, {
+			onStatus: (status) => (this.connection = status),
+			onResync,
+			onMessage: (message) => {
+				if (message.type === 'job_added') this.apply({ type: 'INSERT', record: message.job });
+				else if (message.type === 'job_updated') this.apply({ type: 'UPDATE', record: message.job });
+				else if (message.type === 'job_deleted') this.apply({ type: 'DELETE', old: { id: message.job_id } });
+			}
 		});
 		const clock = setInterval(() => {
 			if (this.rows.some((r) => r.status === 'processing')) this.now = Date.now();
 		}, 1000);
 		return () => {
-			stopped = true;
 			clearInterval(clock);
-			unsubscribe?.();
+			stop();
 		};
 	}
 }

@@ -8,8 +8,9 @@
 // sharer learns nothing about accounts); it attaches when the recipient,
 // signed in with proven credentials, opens the emailed link
 // (claim_pending_access).
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { functionRefusal, type FunctionRefusal } from '#lib/supabase/functions.ts';
+import { followTeam } from '#lib/teams/team-topic.ts';
 import { z } from 'zod';
 import { jobVisibilitySchema, type JobVisibility } from './status.ts';
 
@@ -151,35 +152,23 @@ function sentence(text: string): string {
 	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-let channelCount = 0;
-
 export type ShareEvent = { type: 'upsert'; share: JobShare } | { type: 'delete'; id: string };
 
 /**
  * Follows the job's invite list live (an invite attaching to a new account,
- * others' changes), through Realtime on job_shares. Returns the unsubscribe.
- * Deletes carry only the share's id (Realtime sends just the key of a
- * deleted row), so they come unfiltered and the caller matches the id.
- * Give it a client whose Realtime already has the user's token (in the
- * browser: realtimeClient()), or RLS hides every change.
+ * others' changes) on its team's Realtime topic (share_changed, sent by the
+ * database to the team's members). Returns the stop. Give it a client whose
+ * Realtime already has the user's token (in the browser: realtimeClient()).
  */
-export function followShares(supabase: SupabaseClient, jobId: string, onEvent: (event: ShareEvent) => void): () => void {
-	const upsert = (payload: { new: unknown }) => {
-		const share = jobShareSchema.safeParse(payload.new);
-		if (share.success) onEvent({ type: 'upsert', share: share.data });
-	};
-	const channel: RealtimeChannel = supabase
-		.channel(`job-shares-${jobId}-${++channelCount}`)
-		.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'job_shares', filter: `job_id=eq.${jobId}` }, upsert)
-		.on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'job_shares', filter: `job_id=eq.${jobId}` }, upsert)
-		.on('postgres_changes', { event: 'DELETE', schema: 'public', table: 'job_shares' }, (payload) => {
-			const old = z.object({ id: z.uuid() }).safeParse(payload.old);
-			if (old.success) onEvent({ type: 'delete', id: old.data.id });
-		});
-	channel.subscribe();
-	return () => {
-		void supabase.removeChannel(channel);
-	};
+export function followShares(ready: Promise<SupabaseClient>, teamId: string, jobId: string, onEvent: (event: ShareEvent) => void): () => void {
+	return followTeam(ready, teamId, {
+		onMessage: (message) => {
+			if (message.type !== 'share_changed' || message.share.job_id !== jobId) return;
+			if (message.operation === 'DELETE') return onEvent({ type: 'delete', id: message.share.id });
+			const share = jobShareSchema.safeParse(message.share);
+			if (share.success) onEvent({ type: 'upsert', share: share.data });
+		}
+	});
 }
 
 /** The invite list after one live event, in the order the dialog shows it. */

@@ -14,9 +14,9 @@ export function browserSupabase(): SupabaseClient {
 
 /**
  * The browser client, ready for Realtime channels that the database
- * authorises as the signed-in user (postgres_changes filtered by RLS, and
- * private topics such as a job's, whose join is checked against the
- * realtime.messages policies): right after a page load supabase-js has not
+ * authorises as the signed-in user (private topics such as a job's or a
+ * team's, whose join is checked against the realtime.messages policies):
+ * right after a page load supabase-js has not
  * yet read the session from the cookies, and a channel subscribed then joins
  * with the anonymous key (and hears nothing, or is refused). This reads the
  * session and hands its token to Realtime first. Token refreshes later reach

@@ -1,6 +1,8 @@
 // Broadcast: which channels listen on which topic, and fan-out of one
-// message to them. A message is encoded once per protocol version, not once
-// per receiver. Public and private channels of one name are separate topics.
+// message to them. A message is encoded once per protocol version, as a
+// websocket frame whose bytes every receiver shares, not once per receiver.
+// Public and private channels of one name are separate topics.
+import { websocketFrame } from './outbox.ts';
 import { encodeBinaryBroadcast, encodeMessage, type Vsn } from './protocol.ts';
 
 /** A broadcast as it travels between channels. */
@@ -18,7 +20,8 @@ export interface BroadcastReceiver {
 	readonly vsn: Vsn;
 	/** False on a private channel whose user may not read broadcasts. */
 	readonly canReadBroadcast: boolean;
-	sendFrame(frame: string | Buffer): void;
+	/** Sends a ready-made websocket frame (the same bytes go to many receivers). */
+	sendEncoded(frame: Buffer): void;
 }
 
 export function topicKey(subTopic: string, isPrivate: boolean): string {
@@ -68,18 +71,19 @@ function encodeFor(vsn: Vsn, topic: string, message: BroadcastMessage): string |
 
 /** Sends a broadcast to every receiver that may read it, except `sender` when given. */
 export function fanOut(receivers: Iterable<BroadcastReceiver>, message: BroadcastMessage, sender?: BroadcastReceiver): number {
-	const frames = new Map<string, string | Buffer | null>();
+	// The receivers of a topic share its name, so this holds one or two entries (the protocol versions).
+	const frames: Array<{ vsn: Vsn; topic: string; frame: Buffer | null }> = [];
 	let sent = 0;
 	for (const receiver of receivers) {
 		if (receiver === sender || !receiver.canReadBroadcast) continue;
-		const cacheKey = `${receiver.vsn}\u0000${receiver.topic}`;
-		let frame = frames.get(cacheKey);
-		if (frame === undefined) {
-			frame = encodeFor(receiver.vsn, receiver.topic, message);
-			frames.set(cacheKey, frame);
+		let entry = frames.find((f) => f.vsn === receiver.vsn && f.topic === receiver.topic);
+		if (!entry) {
+			const encoded = encodeFor(receiver.vsn, receiver.topic, message);
+			entry = { vsn: receiver.vsn, topic: receiver.topic, frame: encoded === null ? null : websocketFrame(encoded) };
+			frames.push(entry);
 		}
-		if (frame === null) continue;
-		receiver.sendFrame(frame);
+		if (entry.frame === null) continue;
+		receiver.sendEncoded(entry.frame);
 		sent++;
 	}
 	return sent;

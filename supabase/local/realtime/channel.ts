@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { fanOut, topicKey, type BroadcastMessage, type BroadcastReceiver, type Topics } from './broadcast.ts';
+import type { Flusher } from './outbox.ts';
 import type { ChangeParams, ChangeSubscriber, PostgresChanges } from './postgres-changes.ts';
 import type { PresenceDiff, TopicPresence } from './presence.ts';
 import type { PrivateChannels, ReadPolicies } from './private-channels.ts';
@@ -20,6 +21,8 @@ export interface Hub {
 	dropPresence(key: string): void;
 	changes: PostgresChanges;
 	privateChannels: PrivateChannels;
+	/** Writes the connections' outboxes (./outbox.ts). */
+	flusher: Flusher;
 }
 
 /** What a channel needs from its connection. */
@@ -29,6 +32,7 @@ export interface ChannelConnection {
 	readonly token: string | null;
 	send(message: PhoenixMessage): void;
 	sendFrame(frame: string | Buffer): void;
+	sendEncoded(frame: Buffer): void;
 	forget(channel: Channel): void;
 }
 
@@ -111,8 +115,8 @@ export class Channel implements ChangeSubscriber, BroadcastReceiver {
 		return this.joined && (!this.isPrivate || this.policies?.presence === true);
 	}
 
-	sendFrame(frame: string | Buffer): void {
-		if (!this.closed) this.conn.sendFrame(frame);
+	sendEncoded(frame: Buffer): void {
+		if (!this.closed) this.conn.sendEncoded(frame);
 	}
 
 	private push(event: string, payload: unknown, ref: string | null = null): void {

@@ -1,17 +1,27 @@
 // One websocket client: decodes its frames, answers heartbeats, and routes
 // pushes to its channels. Pushes to one topic are handled one after another
 // (a join finishes before the next push to that topic is looked at).
+// Everything sent to the client goes through its outbox (./outbox.ts), in
+// order, written to the socket as ready-made websocket frames; `ws` still
+// reads the client's frames and answers pings and close.
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { Channel, type ChannelConnection, type Hub } from './channel.ts';
+import { JoinedFrames, websocketFrame, type Outbox } from './outbox.ts';
 import { decodeFrame, encodeMessage, type Incoming, type PhoenixMessage, type Vsn } from './protocol.ts';
 
 /** A client that stops reading gets cut off rather than buffering without bound. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
-export class Connection implements ChannelConnection {
+export class Connection implements ChannelConnection, Outbox {
 	readonly vsn: Vsn;
 	readonly token: string | null;
+	queued = false;
 	private readonly ws: WebSocket;
+	/** The TCP socket under `ws` (its private field: ws has no public way to write a frame built elsewhere). */
+	private readonly socket: Socket;
+	/** Websocket frames waiting for the flusher. */
+	private outbox: Buffer[] = [];
 	private readonly hub: Hub;
 	private readonly channels = new Map<string, Channel>();
 	private readonly queues = new Map<string, Promise<void>>();
@@ -24,6 +34,7 @@ export class Connection implements ChannelConnection {
 		this.vsn = vsn;
 		this.token = token;
 		this.hub = hub;
+		this.socket = (ws as unknown as { _socket: Socket })._socket;
 		ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
 		ws.on('close', () => this.dispose());
 		ws.on('error', () => this.dispose());
@@ -37,14 +48,29 @@ export class Connection implements ChannelConnection {
 		this.sendFrame(encodeMessage(this.vsn, message));
 	}
 
+	/** Sends a Phoenix frame: text for a string, binary for a buffer. */
 	sendFrame(frame: string | Buffer): void {
+		this.sendEncoded(websocketFrame(frame));
+	}
+
+	/** Sends a websocket frame already encoded (./outbox.ts: websocketFrame), e.g. shared by every receiver of a broadcast. */
+	sendEncoded(frame: Buffer): void {
 		if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-		if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+		this.outbox.push(frame);
+		this.hub.flusher.add(this);
+	}
+
+	flush(joined: JoinedFrames): void {
+		const frames = this.outbox;
+		this.outbox = [];
+		if (frames.length === 0 || this.closed || this.ws.readyState !== this.ws.OPEN) return;
+		if (this.socket.writableLength > MAX_BUFFERED_BYTES) {
 			this.hub.log('websocket: client is not reading; closing it');
-			this.ws.terminate();
+			this.terminate();
 			return;
 		}
-		this.ws.send(frame);
+		// One system call for all of them.
+		this.socket.write(frames.length === 1 ? frames[0] : joined.of(frames));
 	}
 
 	forget(channel: Channel): void {
@@ -106,6 +132,7 @@ export class Connection implements ChannelConnection {
 
 	/** Closes the socket; its channels are cleaned up when it is gone. */
 	close(code = 1001, reason = 'server shutting down'): void {
+		this.flush(new JoinedFrames());
 		try {
 			this.ws.close(code, reason);
 		} catch {

@@ -6,12 +6,18 @@
 //
 // Access changes (local addition): a message with event `access_changed`
 // makes the server run the read check again, before the message is
-// delivered, for every private channel on its topic or a sub-topic of it
-// (`<topic>:...`), and, when its payload names a `user_id`, for every private
-// channel of that user. A channel that lost its read access is closed with a
+// delivered: when its payload names a `user_id`, for every private channel of
+// that user (on any topic: their access changed, nobody else's), otherwise
+// for every private channel on its topic or a sub-topic of it
+// (`<topic>:...`). A channel that lost its read access is closed with a
 // system error. Triggers send it when access is taken away (a job made
 // private, unshared, a member removed), so delivery ends at once instead of
 // at the subscriber's next token refresh.
+//
+// realtime.messages is partitioned by day: inserts arrive under the name of
+// their partition (messages_YYYY_MM_DD), as Supabase's Realtime reads them.
+// The janitor creates the partitions ahead and drops those older than three
+// days (realtime.local_maintain_messages, supabase/local/bootstrap.sql).
 import type pg from 'pg';
 import { fanOut, topicKey, type BroadcastMessage, type Topics } from './broadcast.ts';
 import type { Channel } from './channel.ts';
@@ -22,8 +28,6 @@ import type { CommittedTransaction, RowChange } from './replication.ts';
 export const MESSAGES_PUBLICATION = 'supabase_realtime_messages_publication';
 export const ACCESS_CHANGED = 'access_changed';
 
-/** Supabase keeps messages for 3 days (it drops daily partitions); here old rows are deleted. */
-const KEEP_MS = 3 * 24 * 60 * 60 * 1000;
 const JANITOR_INTERVAL_MS = 60 * 60 * 1000;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -52,7 +56,7 @@ export class DatabaseBroadcasts implements MessageSink {
 	}
 
 	owns(change: RowChange): boolean {
-		return change.relation.schema === 'realtime' && change.relation.table === 'messages';
+		return change.relation.schema === 'realtime' && change.relation.table.startsWith('messages');
 	}
 
 	async evaluate(change: RowChange, tx: CommittedTransaction): Promise<Array<() => void>> {
@@ -99,32 +103,34 @@ export class DatabaseBroadcasts implements MessageSink {
 			if (!key.startsWith('private:')) continue;
 			const subTopic = key.slice('private:'.length);
 			const sameTopic = subTopic === topic || subTopic.startsWith(`${topic}:`);
+			if (userId === null && !sameTopic) continue;
 			for (const channel of this.options.topics.of(key)) {
-				if (sameTopic || (userId !== null && channel.subject?.toLowerCase() === userId)) affected.add(channel);
+				if (userId === null || channel.subject?.toLowerCase() === userId) affected.add(channel);
 			}
 		}
-		// One check per topic and claims; its verdict applies to each of those channels.
-		const groups = new Map<string, Channel[]>();
+		// One check per topic and claims, its verdict for each of those channels; the checks of one topic in one call.
+		const byTopic = new Map<string, Map<string, Channel[]>>();
 		for (const channel of affected) {
-			const group = `${channel.subTopic}\u0000${channel.claimsJson}`;
-			groups.set(group, [...(groups.get(group) ?? []), channel]);
+			let groups = byTopic.get(channel.subTopic);
+			if (!groups) byTopic.set(channel.subTopic, (groups = new Map()));
+			const group = groups.get(channel.claimsJson);
+			if (group) group.push(channel);
+			else groups.set(channel.claimsJson, [channel]);
 		}
 		await Promise.all(
-			[...groups.values()].map(async (channels) => {
-				const policies = await this.options.privateChannels.readPolicies(channels[0].subTopic, channels[0].claims, writerXid);
-				for (const channel of channels) channel.applyAccessCheck(policies);
+			[...byTopic].map(async ([subTopic, groups]) => {
+				const channelGroups = [...groups.values()];
+				const verdicts = await this.options.privateChannels.readPoliciesMany(subTopic, channelGroups.map((g) => g[0].claims), writerXid);
+				for (const [i, group] of channelGroups.entries()) for (const channel of group) channel.applyAccessCheck(verdicts[i]);
 			})
 		);
 	}
 }
 
-/** Deletes messages older than Supabase keeps them, now and every hour; returns the stop. */
+/** Keeps realtime.messages' daily partitions (ahead, and none older than 3 days), now and every hour; returns the stop. */
 export function startMessageJanitor(pool: pg.Pool, log: (message: string) => void): () => void {
 	const sweep = () => {
-		pool
-			// inserted_at is a timestamp without time zone, set by now() in the writer's time zone, as localtimestamp is.
-			.query('delete from realtime.messages where inserted_at < localtimestamp - make_interval(secs => $1)', [KEEP_MS / 1000])
-			.catch((error: Error) => log(`realtime.messages janitor: ${error.message}`));
+		pool.query('select partition, action from realtime.local_maintain_messages()').catch((error: Error) => log(`realtime.messages janitor: ${error.message}`));
 	};
 	sweep();
 	const timer = setInterval(sweep, JANITOR_INTERVAL_MS);

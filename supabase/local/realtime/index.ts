@@ -13,6 +13,7 @@ import { fanOut, topicKey, Topics, type BroadcastMessage } from './broadcast.ts'
 import type { Channel, Hub } from './channel.ts';
 import { Connection } from './connection.ts';
 import { DatabaseBroadcasts, startMessageJanitor } from './database-broadcast.ts';
+import { Flusher } from './outbox.ts';
 import { PostgresChanges } from './postgres-changes.ts';
 import { TopicPresence } from './presence.ts';
 import { PrivateChannels } from './private-channels.ts';
@@ -66,7 +67,8 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 			if (presence.get(key)?.size === 0) presence.delete(key);
 		},
 		changes,
-		privateChannels
+		privateChannels,
+		flusher: new Flusher()
 	};
 
 	const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, clientTracking: false });
@@ -166,6 +168,7 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 		async close() {
 			clearInterval(sweep);
 			stopJanitor();
+			hub.flusher.drain();
 			for (const c of connections) c.close();
 			connections.clear();
 			await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -76,6 +76,31 @@ export class PrivateChannels {
 		}
 	}
 
+	/**
+	 * The read check of a join for many claims at once, in one transaction
+	 * (realtime.local_read_checks): the re-check of every channel on a topic
+	 * after an access change. `afterWriter` as for readPolicies. A failure
+	 * grants nothing, as a failed join check does.
+	 */
+	async readPoliciesMany(topic: string, claimsList: Array<Record<string, unknown>>, afterWriter?: number): Promise<ReadPolicies[]> {
+		const none = claimsList.map(() => ({ broadcast: false, presence: false }));
+		if (claimsList.length === 0) return none;
+		try {
+			return await this.asUser(topic, {}, async (client) => {
+				const { rows } = await client.query<{ checked: number; broadcast: boolean; presence: boolean }>(
+					'select checked, broadcast, presence from realtime.local_read_checks($1, $2, $3, $4)',
+					[topic, claimsList.map((c) => String(c.role)), claimsList.map((c) => JSON.stringify(c)), afterWriter ?? null]
+				);
+				const verdicts = [...none];
+				for (const row of rows) verdicts[row.checked - 1] = { broadcast: row.broadcast, presence: row.presence };
+				return verdicts;
+			});
+		} catch (error) {
+			this.log(`private channel ${topic}: read check of ${claimsList.length} channels failed: ${error instanceof Error ? error.message : error}`);
+			return none;
+		}
+	}
+
 	async canWrite(topic: string, claims: Record<string, unknown>, extension: Extension): Promise<boolean> {
 		try {
 			return await this.asUser(topic, claims, async (client) => {

@@ -10,7 +10,9 @@ import type { Actions, PageServerLoad } from './$types';
 
 const pageParam = z.coerce.number().int().min(1).max(100_000).catch(1);
 
-export const load: PageServerLoad = async ({ locals, parent, url }) => {
+export const load: PageServerLoad = async ({ locals, parent, url, depends }) => {
+	// Read again when the team's topic says the balance changed.
+	depends('app:credits');
 	const { team } = await parent();
 	if (!team) error(403, 'Choose a team first.');
 	const page = pageParam.parse(url.searchParams.get('page') ?? 1);

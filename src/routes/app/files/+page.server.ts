@@ -7,7 +7,9 @@ import { errorMessage } from '#lib/ui/toasts.svelte.ts';
 import { toolCatalog } from '#lib/tools/catalog.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, url, parent }) => {
+export const load: PageServerLoad = async ({ locals, url, parent, depends }) => {
+	// Read again when the team's topic says a file or job came or went.
+	depends('app:files');
 	const { team } = await parent();
 	if (!team) error(403, 'Choose a team first.');
 	const query = parseFilesQuery(url.searchParams);
