@@ -84,7 +84,7 @@ test('invites a teammate who accepts, becomes a viewer and is removed', async ({
 
 	// Their team is gone from their switcher: they are back in their own workspace.
 	await matePage.goto('/app/team');
-	await expect(matePage.getByRole('heading', { level: 1 })).toHaveText('Team: My Workspace');
+	await expect(matePage.getByRole('heading', { level: 1 })).toHaveText("Team: Rosalind's workspace");
 	await matePage.context().close();
 });
 
@@ -105,7 +105,7 @@ test('an invitee can decline, an owner can revoke, and refusals show beside the 
 	await expect(declinerPage.getByText('Viewer', { exact: true })).toBeVisible();
 	await declinerPage.getByRole('button', { name: 'Decline' }).click();
 	await expect(declinerPage.getByText('You declined the invite.')).toBeVisible();
-	await expect(declinerPage.getByRole('heading', { level: 1 })).toHaveText('Team: My Workspace');
+	await expect(declinerPage.getByRole('heading', { level: 1 })).toHaveText("Team: Declan's workspace");
 	await declinerPage.context().close();
 
 	await page.reload();
