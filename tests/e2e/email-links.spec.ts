@@ -45,6 +45,32 @@ anonymousTest('sign-up confirmation and password reset emails link to the port t
 	await expect(page).toHaveURL(/\/auth\/update-password/);
 });
 
+anonymousTest('a confirmation link opened in another browser says the email is confirmed and offers sign-in', async ({ page, browser }) => {
+	const email = uniqueEmail('elsewhere');
+	await page.goto('/signup');
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill('correct horse battery');
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await expect(page.getByRole('status')).toContainText(email);
+	const confirm = await waitForMailAt(e2eInfo().mailUrl, email, { subject: /confirm/i });
+
+	// The phone's mail app opens it: no PKCE verifier there.
+	const other = await newContext(browser);
+	try {
+		const phone = await other.newPage();
+		await follow(phone, expectLinksHere(confirm).find((l) => l.includes('/verify'))!);
+		await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Your email is confirmed — sign in');
+		await expect(phone.getByText(/PKCE|verifier/i)).toHaveCount(0);
+		await phone.getByRole('link', { name: 'Sign in' }).last().click();
+		await phone.getByLabel('Email').fill(email);
+		await phone.getByLabel('Password').fill('correct horse battery');
+		await phone.getByRole('button', { name: 'Sign in', exact: true }).click();
+		await expect(phone).toHaveURL(/\/app\//);
+	} finally {
+		await other.close();
+	}
+});
+
 async function inboxOf(browser: import('@playwright/test').Browser, user: TestUser): Promise<Page> {
 	const context = await newContext(browser);
 	await signIn(context, user);
