@@ -295,7 +295,7 @@ anonymousTest('an anonymous visitor opens a public job read-only and is sent to 
 
 	const link = `/app/tools/protein-properties?jobId=${signedInOnlyId}`;
 	await page.goto(link);
-	await expect(page).toHaveURL(`${e2eInfo().webUrl}/login?next=${encodeURIComponent(link)}`);
+	await expect(page).toHaveURL(`${e2eInfo().webUrl}/login?reason=private-job&next=${encodeURIComponent(link)}`);
 	// Signing in brings them back to the job.
 	const visitor = await createUser();
 	await signIn(context, visitor);
