@@ -135,9 +135,9 @@ test('Request credits emails the operators, once an hour; an operator\'s grant s
 	await page.getByLabel(/What they are for/).fill('Kinase screen for the grant renewal');
 	await page.getByRole('button', { name: 'Send the request' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Asked the operators' })).toHaveText(
-		`Asked the operators for ${amount} credits. They get back to you by email; granted credits appear in the history below.`
+		`Asked the operators for ${amount.toLocaleString('en')} credits. They get back to you by email; granted credits appear in the history below.`
 	);
-	await expect(page.getByRole('listitem').filter({ hasText: `asked for ${amount} credits` })).toContainText('Kinase screen for the grant renewal');
+	await expect(page.getByRole('listitem').filter({ hasText: `asked for ${amount.toLocaleString('en')} credits` })).toContainText('Kinase screen for the grant renewal');
 	const mail = await waitForMailAt(e2eInfo().mailUrl, OPERATORS, { subject: new RegExp(`asks for ${amount} credits`), timeoutMs: 15_000 });
 	expect(mail.text).toContain(`${user.email} asks for ${amount} credits for the team "${user.email.split('@')[0]}'s workspace" (${user.teamId}) on Foldwork.`);
 	expect(mail.text).toContain(`npm run credits -- grant ${user.teamId} ${amount} --reason "…"`);
