@@ -76,7 +76,8 @@ test('a public job opens for anonymous visitors, read-only; private again, it do
 		await chooseAndSave(dialog, 'Private');
 		expect(await anonymousRead(job.id)).toEqual([]);
 		await anonPage.goto(job.link);
-		await expect(anonPage).toHaveURL(/\/login\?next=/);
+		await expect(anonPage).toHaveURL(/\/login\?reason=private-job&next=/);
+		await expect(anonPage.getByRole('note')).toContainText('This job is private to its team');
 	} finally {
 		await visitor.close();
 	}
