@@ -3,6 +3,13 @@ import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import { csrfGuard, securityHeaders } from '#lib/server/http-security.ts';
 import { createSupabaseServerClient } from '#lib/supabase/server.ts';
 import { isJobLink } from '#lib/tools-ui/job-link.ts';
+import { parseTheme, THEME_COOKIE } from '#lib/ui/theme.ts';
+
+/** Renders the page in the theme the person chose (app.html's data-theme), so it never flashes the other one. */
+const theme: Handle = async ({ event, resolve }) => {
+	const chosen = parseTheme(event.cookies.get(THEME_COOKIE));
+	return resolve(event, { transformPageChunk: ({ html }) => html.replace('%foldwork.theme%', chosen) });
+};
 
 /** Builds the per-request Supabase client and a verified identity. */
 const supabase: Handle = async ({ event, resolve }) => {
@@ -33,4 +40,4 @@ const authGuard: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
-export const handle = sequence(csrfGuard, securityHeaders, supabase, authGuard);
+export const handle = sequence(csrfGuard, securityHeaders, theme, supabase, authGuard);

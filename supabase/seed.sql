@@ -23,7 +23,7 @@ values (
   '{"sub": "c0ffee00-0000-4000-8000-000000000001", "email": "demo@foldwork.dev", "email_verified": true, "phone_verified": false}',
   'email', now() - interval '1 day', now() - interval '30 days', now() - interval '30 days');
 
--- The sign-up trigger made "My Workspace" with 100 credits; top it up.
+-- The sign-up trigger made the personal team ("<name>'s workspace") with 100 credits; top it up.
 insert into public.credit_ledger (team_id, delta, reason, memo)
 select t.id, 900, 'adjustment', 'Demo credits'
 from public.teams t where t.personal and t.created_by = 'c0ffee00-0000-4000-8000-000000000001';

@@ -172,8 +172,8 @@ async function recoverStaleRun(dataDir: string, note: (message: string) => void)
 	if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
-function run(command: string, args: string[], user: { uid: number; gid: number } | null, log: (line: string) => void): ChildProcess {
-	const child = spawn(command, args, { ...(user ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+function run(command: string, args: string[], user: { uid: number; gid: number } | null, log: (line: string) => void, detached = false): ChildProcess {
+	const child = spawn(command, args, { ...(user ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' }, detached });
 	const forward = (chunk: Buffer) => {
 		for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) log(line);
 	};
@@ -218,11 +218,21 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
 	const settings = { ...DEFAULT_SETTINGS, ...options.settings };
 	const recent: string[] = [];
-	const child = run(binaries.postgres, ['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], user, (line) => {
-		recent.push(line);
-		if (recent.length > 20) recent.shift();
-		log(line);
-	});
+	// Its own process group: Ctrl+C in a terminal signals the whole foreground group, and a
+	// PostgreSQL that stopped at once cut Realtime's replication stream before the stack
+	// could close it ("replication: stream lost; reconnecting" on every quit). The stack
+	// stops it last, after everything that uses it (stop() below).
+	const child = run(
+		binaries.postgres,
+		['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+		user,
+		(line) => {
+			recent.push(line);
+			if (recent.length > 20) recent.shift();
+			log(line);
+		},
+		true
+	);
 	let dead = false;
 	const exited = new Promise<number | null>((resolve) =>
 		child.once('exit', (code) => {

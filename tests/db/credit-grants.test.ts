@@ -28,7 +28,7 @@ describe('operator grants', () => {
 		const user = await createUser(db.pool);
 		const { grant, error } = await grantAs(service, user.teamId, 250, '  Pilot project  ');
 		expect(error).toBeNull();
-		expect(grant).toEqual({ ledger_id: expect.any(Number), team_id: user.teamId, team_name: 'My Workspace', credits: 250, balance: 350, reason: 'Pilot project' });
+		expect(grant).toEqual({ ledger_id: expect.any(Number), team_id: user.teamId, team_name: `${user.email.split('@')[0]}'s workspace`, credits: 250, balance: 350, reason: 'Pilot project' });
 		expect(await ledger(user.teamId)).toEqual([
 			{ reason: 'grant', delta: 100, memo: 'Starting credits' },
 			{ reason: 'grant', delta: 250, memo: 'Pilot project' }

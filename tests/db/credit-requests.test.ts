@@ -35,7 +35,7 @@ describe('requests for credits', () => {
 		expect(answer).toEqual({
 			allowed: true,
 			request: { id: expect.any(String), credits: 500, message: 'For the kinase screen', created_at: expect.any(String) },
-			team: { id: owner.teamId, name: 'My Workspace' },
+			team: { id: owner.teamId, name: "Ada's workspace" },
 			requester: { id: member.id, display_name: 'Grace', email: member.email },
 			balance: 100
 		});

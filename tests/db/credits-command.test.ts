@@ -36,7 +36,7 @@ describe('npm run credits', () => {
 		const run = await credits(['grant', user.teamId, '250', '--reason', 'Pilot project, approved by Ada']);
 		expect(run.stderr).toBe('');
 		expect(run.code).toBe(0);
-		expect(run.stdout).toContain(`Granted 250 credits to "My Workspace" (team ${user.teamId}).\nBalance: 350 credits. Reason: "Pilot project, approved by Ada" (ledger entry `);
+		expect(run.stdout).toContain(`Granted 250 credits to "${user.email.split('@')[0]}'s workspace" (team ${user.teamId}).\nBalance: 350 credits. Reason: "Pilot project, approved by Ada" (ledger entry `);
 		expect(await ledger(user.teamId)).toEqual([
 			{ reason: 'grant', delta: 100, memo: 'Starting credits' },
 			{ reason: 'grant', delta: 250, memo: 'Pilot project, approved by Ada' }

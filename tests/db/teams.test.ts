@@ -21,14 +21,14 @@ async function lab(owner: TestUser, members: [TestUser, string][]): Promise<stri
 }
 
 describe('sign-up', () => {
-	it('creates a profile and a personal "My Workspace" team the user owns', async () => {
+	it('creates a profile and a personal team named after them that they own', async () => {
 		const user = await createUser(db.pool, { email: 'Ada.Lovelace@Example.test', displayName: 'Ada' });
 		const { rows } = await db.pool.query(
 			`select p.email, p.display_name, t.name, t.personal, m.role
 			 from public.profiles p join public.team_members m on m.user_id = p.id join public.teams t on t.id = m.team_id where p.id = $1`,
 			[user.id]
 		);
-		expect(rows).toEqual([{ email: 'ada.lovelace@example.test', display_name: 'Ada', name: 'My Workspace', personal: true, role: 'owner' }]);
+		expect(rows).toEqual([{ email: 'ada.lovelace@example.test', display_name: 'Ada', name: "Ada's workspace", personal: true, role: 'owner' }]);
 	});
 
 	it('keeps the profile in step with auth.users', async () => {

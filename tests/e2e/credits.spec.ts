@@ -135,11 +135,11 @@ test('Request credits emails the operators, once an hour; an operator\'s grant s
 	await page.getByLabel(/What they are for/).fill('Kinase screen for the grant renewal');
 	await page.getByRole('button', { name: 'Send the request' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'Asked the operators' })).toHaveText(
-		`Asked the operators for ${amount} credits. They get back to you by email; granted credits appear in the history below.`
+		`Asked the operators for ${amount.toLocaleString('en')} credits. They get back to you by email; granted credits appear in the history below.`
 	);
-	await expect(page.getByRole('listitem').filter({ hasText: `asked for ${amount} credits` })).toContainText('Kinase screen for the grant renewal');
+	await expect(page.getByRole('listitem').filter({ hasText: `asked for ${amount.toLocaleString('en')} credits` })).toContainText('Kinase screen for the grant renewal');
 	const mail = await waitForMailAt(e2eInfo().mailUrl, OPERATORS, { subject: new RegExp(`asks for ${amount} credits`), timeoutMs: 15_000 });
-	expect(mail.text).toContain(`${user.email} asks for ${amount} credits for the team "My Workspace" (${user.teamId}) on Foldwork.`);
+	expect(mail.text).toContain(`${user.email} asks for ${amount} credits for the team "${user.email.split('@')[0]}'s workspace" (${user.teamId}) on Foldwork.`);
 	expect(mail.text).toContain(`npm run credits -- grant ${user.teamId} ${amount} --reason "…"`);
 
 	// Asking again within the hour is refused, saying when.
@@ -154,9 +154,9 @@ test('Request credits emails the operators, once an hour; an operator\'s grant s
 			error ? reject(error) : resolve(stdout)
 		)
 	);
-	expect(granted).toContain('Granted 250 credits to "My Workspace"');
+	expect(granted).toContain(`Granted 250 credits to "${user.email.split('@')[0]}'s workspace"`);
 	await page.goto('/app/credits');
-	await expect(page.getByRole('region', { name: 'Balance of My Workspace' }).getByText('350')).toBeVisible();
+	await expect(page.getByRole('region', { name: `Balance of ${user.email.split('@')[0]}'s workspace` }).getByText('350')).toBeVisible();
 	const grant = page.getByRole('row').filter({ hasText: 'Kinase screen, approved' });
 	await expect(grant).toContainText('Grant');
 	await expect(grant).toContainText('+250');
@@ -172,7 +172,7 @@ test('a team viewer cannot request credits', async ({ browser, user }) => {
 		await context.addCookies([{ name: 'foldwork_team', value: user.teamId, url: e2eInfo().webUrl, httpOnly: true, sameSite: 'Lax' }]);
 		const page = await context.newPage();
 		await page.goto('/app/credits');
-		await expect(page.getByText('Ask an owner or admin of My Workspace to request credits.')).toBeVisible();
+		await expect(page.getByText(`Ask an owner or admin of ${user.email.split('@')[0]}'s workspace to request credits.`)).toBeVisible();
 		await expect(page.getByRole('button', { name: 'Request credits' })).toHaveCount(0);
 	} finally {
 		await context.close();

@@ -45,6 +45,32 @@ anonymousTest('sign-up confirmation and password reset emails link to the port t
 	await expect(page).toHaveURL(/\/auth\/update-password/);
 });
 
+anonymousTest('a confirmation link opened in another browser says the email is confirmed and offers sign-in', async ({ page, browser }) => {
+	const email = uniqueEmail('elsewhere');
+	await page.goto('/signup');
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill('correct horse battery');
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await expect(page.getByRole('status')).toContainText(email);
+	const confirm = await waitForMailAt(e2eInfo().mailUrl, email, { subject: /confirm/i });
+
+	// The phone's mail app opens it: no PKCE verifier there.
+	const other = await newContext(browser);
+	try {
+		const phone = await other.newPage();
+		await follow(phone, expectLinksHere(confirm).find((l) => l.includes('/verify'))!);
+		await expect(phone.getByRole('heading', { level: 1 })).toHaveText('Your email is confirmed — sign in');
+		await expect(phone.getByText(/PKCE|verifier/i)).toHaveCount(0);
+		await phone.getByRole('link', { name: 'Sign in' }).last().click();
+		await phone.getByLabel('Email').fill(email);
+		await phone.getByLabel('Password').fill('correct horse battery');
+		await phone.getByRole('button', { name: 'Sign in', exact: true }).click();
+		await expect(phone).toHaveURL(/\/app\//);
+	} finally {
+		await other.close();
+	}
+});
+
 async function inboxOf(browser: import('@playwright/test').Browser, user: TestUser): Promise<Page> {
 	const context = await newContext(browser);
 	await signIn(context, user);
@@ -72,4 +98,34 @@ test('share and team-invite emails link to the port the app runs on', async ({ b
 	await follow(colleaguePage, expectLinksHere(inviteMail).find((l) => l.includes('/app/team/invites/'))!);
 	await expect(colleaguePage.getByText('Origin lab').first()).toBeVisible();
 	await colleaguePage.context().close();
+});
+
+anonymousTest('the code in the confirmation email can be entered: a wrong one is refused, the right one signs in', async ({ page, browser }) => {
+	const email = uniqueEmail('code');
+	await page.goto('/signup');
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill('correct horse battery');
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await expect(page.getByRole('status')).toContainText(email);
+	const confirm = await waitForMailAt(e2eInfo().mailUrl, email, { subject: /confirm/i });
+	const code = /code:?\s*(\d{6})/i.exec(confirm.text)?.[1];
+	expect(code, confirm.text).toBeDefined();
+	const enterCode = page.getByRole('link', { name: 'Enter the code from the email' });
+	await expect(enterCode).toHaveAttribute('href', new RegExp(`^/auth/code\\?email=${encodeURIComponent(email)}`));
+
+	// On the phone: the page the email's code is entered on.
+	const other = await newContext(browser);
+	try {
+		const phone = await other.newPage();
+		await phone.goto(`/auth/code?email=${encodeURIComponent(email)}`);
+		await expect(phone.getByLabel('Email')).toHaveValue(email);
+		await phone.getByLabel('Code').fill(code === '000000' ? '111111' : '000000');
+		await phone.getByRole('button', { name: 'Continue' }).click();
+		await expect(phone.getByRole('alert')).toContainText('That code is wrong or has expired');
+		await phone.getByLabel('Code').fill(code!);
+		await phone.getByRole('button', { name: 'Continue' }).click();
+		await expect(phone).toHaveURL(/\/app\//);
+	} finally {
+		await other.close();
+	}
 });

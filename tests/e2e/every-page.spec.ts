@@ -1,5 +1,5 @@
 // Every page of the app loads and hydrates without a console error, signed
-// in and anonymous: the list comes from src/routes, so a new page is covered
+// in and anonymous, on a 375 px phone, where no page scrolls sideways: the list comes from src/routes, so a new page is covered
 // without editing this file (a new route parameter needs a value below).
 // Each tool's page, and a job link of each tool, are visited. This file runs
 // against the production server (`npm start`) and against Vite's dev server
@@ -96,21 +96,24 @@ async function visit(context: BrowserContext, url: string): Promise<string[]> {
 		await expect(page.locator('html[data-hydrated]')).toBeAttached({ timeout: 30_000 });
 		await page.waitForLoadState('networkidle');
 		if (await page.getByRole('heading', { name: 'Something went wrong' }).isVisible()) problems.push('shows the error page');
+		const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+		if (width > 375) problems.push(`scrolls sideways at 375 px: ${width} px wide`);
 	} finally {
 		await page.close();
 	}
 	return problems;
 }
 
-test('every page loads and hydrates without errors, signed in and anonymous', async ({ browser }) => {
+test('every page loads and hydrates without errors, signed in and anonymous, and none scrolls sideways at 375 px', async ({ browser }) => {
 	test.setTimeout(600_000);
 	const seeded = await seed();
 	const urls = pageRoutes().flatMap((route) => expand(route, seeded.params));
 	expect(urls, 'the routes were found').toContain('/app/jobs');
 
-	const signedIn = await newContext(browser);
+	const phone = { viewport: { width: 375, height: 812 } };
+	const signedIn = await newContext(browser, phone);
 	await signIn(signedIn, seeded.user);
-	const anonymous = await newContext(browser);
+	const anonymous = await newContext(browser, phone);
 	const found: string[] = [];
 	for (const [context, who, list] of [
 		[signedIn, 'signed in', [...urls, ...seeded.jobLinks]],

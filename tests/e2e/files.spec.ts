@@ -57,9 +57,16 @@ test('lists the inputs and outputs of the team’s jobs, and filters and searche
 	await expect(rowOf(page, 'Files list run-input.fasta')).toBeVisible();
 
 	await page.getByLabel('Type').selectOption('');
-	await page.getByLabel('Search by name').fill('hydro');
-	await page.getByRole('button', { name: 'Search' }).click();
+	// Searching as one types: the page follows once typing pauses, not at every key, and the box keeps the focus.
+	const searched = new Set<string>();
+	page.on('request', (request) => {
+		const url = new URL(request.url());
+		if (url.pathname.startsWith('/app/files') && url.searchParams.has('q')) searched.add(url.searchParams.get('q')!);
+	});
+	await page.getByLabel('Search by name').pressSequentially('hydro', { delay: 40 });
 	await expect(page).toHaveURL(/q=hydro/);
+	await expect(page.getByLabel('Search by name')).toBeFocused();
+	expect(searched.size, `searched for ${[...searched].join(', ')}`).toBeLessThan(5);
 	await expect(rowOf(page, 'hydropathy.csv')).toBeVisible();
 	await expect(rowOf(page, 'Files list run-input.fasta')).toHaveCount(0);
 

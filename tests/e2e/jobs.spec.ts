@@ -5,6 +5,7 @@
 // through the API as the user and run by the stack's CPU worker (GPU jobs
 // stay pending: the e2e stack has no GPU worker).
 import AxeBuilder from '@axe-core/playwright';
+import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
@@ -495,6 +496,89 @@ test('the page and its menu pass an accessibility check, and work at 375 px', as
 	expect((await new AxeBuilder({ page }).include('dialog').analyze()).violations.map((v) => v.id)).toEqual([]);
 });
 
+/** Where the Share dialog's parts sit, relative to the dialog, in whole pixels; and whether each fits inside it. */
+async function shareDialogLayout(dialog: Locator): Promise<unknown> {
+	return dialog.evaluate((el) => {
+		const box = el.getBoundingClientRect();
+		const parts = [...el.querySelectorAll('h2, legend, label, .hint, button')].map((part) => {
+			const r = part.getBoundingClientRect();
+			return {
+				text: part.textContent?.trim().slice(0, 30),
+				left: Math.round(r.left - box.left),
+				top: Math.round(r.top - box.top),
+				width: Math.round(r.width),
+				inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+			};
+		});
+		return { width: Math.round(box.width), onScreen: box.left >= 0 && box.right <= window.innerWidth, textAlign: getComputedStyle(el).textAlign, parts };
+	});
+}
+
+test('the Share and Rename dialogs look the same from the jobs list and the job page, at 375 px too', async ({ page, user }) => {
+	const job = await submit(await clientFor(user), user.teamId, 'Dialog layout job');
+	await waitForWorker(user.teamId);
+	for (const width of [1280, 375]) {
+		await page.setViewportSize({ width, height: 800 });
+		const layouts: unknown[] = [];
+		for (const path of ['/app/jobs', `/app/tools/${job.tool}?jobId=${job.id}`]) {
+			await page.goto(path);
+			await (await openMenu(page, job.name)).getByRole('menuitem', { name: 'Share' }).click();
+			const dialog = page.getByRole('dialog', { name: `Share “${job.name}”` });
+			await expect(dialog).toBeVisible();
+			// Every option has its label, "Public" included, and the legend is whole.
+			for (const option of ['Private', 'Logged-in users', 'Invited only', 'Public']) await expect(dialog.getByRole('radio', { name: option, exact: true })).toBeVisible();
+			await expect(dialog.getByText('Public', { exact: true })).toBeInViewport({ ratio: 1 });
+			const layout = await shareDialogLayout(dialog);
+			expect(layout, `${path} at ${width} px`).toMatchObject({ onScreen: true, textAlign: 'start' });
+			expect((layout as { parts: Array<{ inside: boolean; text: string }> }).parts.filter((p) => !p.inside), `${path} at ${width} px: parts outside the dialog`).toEqual([]);
+			layouts.push(layout);
+			await dialog.getByRole('button', { name: 'Close' }).click();
+			await expect(dialog).toBeHidden();
+
+			await (await openMenu(page, job.name)).getByRole('menuitem', { name: 'Rename' }).click();
+			const rename = page.getByRole('dialog', { name: 'Rename job' });
+			await expect(rename.getByLabel('Job name')).toBeVisible();
+			layouts.push(await rename.evaluate((el) => ({ textAlign: getComputedStyle(el).textAlign, width: Math.round(el.getBoundingClientRect().width), whiteSpace: getComputedStyle(el).whiteSpace })));
+			await rename.getByRole('button', { name: 'Cancel' }).click();
+			await expect(rename).toBeHidden();
+		}
+		expect(layouts[2], `the Share dialog at ${width} px: the job page's layout`).toEqual(layouts[0]);
+		expect(layouts[3], `the Rename dialog at ${width} px: the job page's layout`).toEqual(layouts[1]);
+	}
+});
+
+test('at 375 px an open row menu is above the other rows, no column hides under the menu column, and every nav link is on screen', async ({ page, user }) => {
+	const client = await clientFor(user);
+	for (const name of ['Narrow one', 'Narrow two', 'Narrow three']) await submit(client, user.teamId, name);
+	await waitForWorker(user.teamId);
+	await page.setViewportSize({ width: 375, height: 800 });
+	await page.goto('/app/jobs');
+	await expect(rowOf(page, 'Narrow one')).toBeVisible();
+	// The newest job is first: its menu opens over the rows below it.
+	const menu = await openMenu(page, 'Narrow three');
+	const covered = await menu.evaluate((el) =>
+		[...el.querySelectorAll('[role="menuitem"]')].flatMap((item) => {
+			const r = item.getBoundingClientRect();
+			// The item's left part: other rows' ⋮ buttons sit at the right edge.
+			const hit = document.elementFromPoint(r.right - 12, r.top + r.height / 2);
+			return hit && item.contains(hit) ? [] : [`${item.textContent?.trim()} is covered by ${hit?.outerHTML.slice(0, 80)}`];
+		})
+	);
+	expect(covered).toEqual([]);
+	await page.keyboard.press('Escape');
+	const overlaps = await page.locator('table tbody tr').evaluateAll((rows) =>
+		rows.flatMap((row) => {
+			const actions = row.querySelector('td.actions')!.getBoundingClientRect();
+			return [...row.querySelectorAll('td:not(.actions)')].flatMap((cell, i) => {
+				const r = cell.getBoundingClientRect();
+				return r.right > actions.left + 0.5 && r.left < actions.right - 0.5 ? [`column ${i + 1} under the menu column`] : [];
+			});
+		})
+	);
+	expect(overlaps).toEqual([]);
+	for (const link of await page.getByRole('navigation', { name: 'Main' }).getByRole('link').all()) await expect(link).toBeInViewport({ ratio: 1 });
+});
+
 test('lists the jobs other teams shared with me by email under "Shared with me", and no others', async ({ page, user }) => {
 	const owner = await createUser({ name: 'Other Lab Owner' });
 	const ownerClient = await clientFor(owner);
@@ -516,6 +600,14 @@ test('lists the jobs other teams shared with me by email under "Shared with me",
 	await table.getByRole('link', { name: 'Shared lysozyme' }).click();
 	const job = page.getByRole('article', { name: 'Shared lysozyme' });
 	await expect(job).toBeVisible();
-	await expect(job.getByRole('button', { name: /Actions for/ })).toHaveCount(0);
 	expect(await new AxeBuilder({ page }).include('main').analyze().then((r) => r.violations)).toEqual([]);
+	// An invitee may export the job and pass its link on; nothing that changes or re-runs it is offered.
+	await waitForWorker(owner.teamId);
+	await page.reload();
+	const menu = await openJobMenu(page, 'Shared lysozyme');
+	expect((await menu.getByRole('menuitem').allTextContents()).map((s) => s.trim())).toEqual(['Download CSV', 'Download JSON', 'Copy link', 'Open in new tab']);
+	const [download] = await Promise.all([page.waitForEvent('download'), menu.getByRole('menuitem', { name: 'Download JSON' }).click()]);
+	const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { job: { name: string }; results: unknown };
+	expect(exported.job.name).toBe('Shared lysozyme');
+	expect(exported.results).not.toBeNull();
 });

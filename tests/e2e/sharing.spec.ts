@@ -76,7 +76,8 @@ test('a public job opens for anonymous visitors, read-only; private again, it do
 		await chooseAndSave(dialog, 'Private');
 		expect(await anonymousRead(job.id)).toEqual([]);
 		await anonPage.goto(job.link);
-		await expect(anonPage).toHaveURL(/\/login\?next=/);
+		await expect(anonPage).toHaveURL(/\/login\?reason=private-job&next=/);
+		await expect(anonPage.getByRole('note')).toContainText('This job is private to its team');
 	} finally {
 		await visitor.close();
 	}
@@ -96,7 +97,16 @@ test('a logged-in-only job asks anonymous visitors to sign in and opens for anyo
 	try {
 		const anonPage = await visitor.newPage();
 		await anonPage.goto(job.link);
-		await expect(anonPage).toHaveURL(`/login?next=${encodeURIComponent(job.link)}`);
+		await expect(anonPage).toHaveURL(`/login?reason=private-job&next=${encodeURIComponent(job.link)}`);
+		await expect(anonPage.getByRole('note')).toHaveText('This job is private to its team; sign in if you are a member, or if it was shared with you.');
+		// A guessed id gets the same page: it tells nothing of whether such a job exists.
+		const guessed = `/app/tools/protein-properties?jobId=${crypto.randomUUID()}`;
+		await anonPage.goto(guessed);
+		await expect(anonPage).toHaveURL(`/login?reason=private-job&next=${encodeURIComponent(guessed)}`);
+		await expect(anonPage.getByRole('note')).toHaveText('This job is private to its team; sign in if you are a member, or if it was shared with you.');
+		// Text in the address is never shown as the reason.
+		await anonPage.goto('/login?reason=Your+account+is+locked');
+		await expect(anonPage.getByRole('note')).toHaveCount(0);
 	} finally {
 		await visitor.close();
 	}

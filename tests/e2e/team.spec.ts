@@ -84,7 +84,7 @@ test('invites a teammate who accepts, becomes a viewer and is removed', async ({
 
 	// Their team is gone from their switcher: they are back in their own workspace.
 	await matePage.goto('/app/team');
-	await expect(matePage.getByRole('heading', { level: 1 })).toHaveText('Team: My Workspace');
+	await expect(matePage.getByRole('heading', { level: 1 })).toHaveText("Team: Rosalind's workspace");
 	await matePage.context().close();
 });
 
@@ -105,7 +105,7 @@ test('an invitee can decline, an owner can revoke, and refusals show beside the 
 	await expect(declinerPage.getByText('Viewer', { exact: true })).toBeVisible();
 	await declinerPage.getByRole('button', { name: 'Decline' }).click();
 	await expect(declinerPage.getByText('You declined the invite.')).toBeVisible();
-	await expect(declinerPage.getByRole('heading', { level: 1 })).toHaveText('Team: My Workspace');
+	await expect(declinerPage.getByRole('heading', { level: 1 })).toHaveText("Team: Declan's workspace");
 	await declinerPage.context().close();
 
 	await page.reload();
@@ -189,4 +189,34 @@ test('owners and admins see the team’s activity, newest first, a page at a tim
 	await expect(matePage.getByRole('heading', { name: 'Activity' })).toHaveCount(0);
 	await expect(matePage.getByText('granted 50 credits')).toHaveCount(0);
 	await matePage.context().close();
+});
+
+test('the personal team carries its person\'s name; its owner renames it, the switcher shows team and role, a member cannot rename', async ({ browser }) => {
+	const owner = await createUser({ name: 'Alice' });
+	const member = await createUser({ name: 'Bob' });
+	await sql(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'member')`, [owner.teamId, member.id]);
+	const page = await signedInPage(browser, owner);
+	await page.goto('/app/team');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText("Team: Alice's workspace");
+	await expect(page.getByLabel('Team (your role)').locator('option:checked')).toHaveText("Alice's workspace · Owner");
+
+	await page.getByLabel('Name of this team').fill('  Alice protein lab ');
+	await page.getByRole('button', { name: 'Rename team' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'Team renamed to “Alice protein lab”.' })).toBeVisible();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Team: Alice protein lab');
+	await expect(page.getByLabel('Team (your role)').locator('option:checked')).toHaveText('Alice protein lab · Owner');
+	await page.getByLabel('Name of this team').fill('   ');
+	await page.getByRole('button', { name: 'Rename team' }).click();
+	await expect(page.getByText('Name the team.')).toBeVisible();
+	await page.context().close();
+
+	// Bob sees both teams apart, with his role in each, and no rename form in Alice's.
+	const bobPage = await signedInPage(browser, member);
+	await bobPage.goto('/app/team');
+	const switcher = bobPage.getByLabel('Team (your role)');
+	await expect(switcher.locator('option')).toHaveText(["Bob's workspace · Owner", 'Alice protein lab · Member']);
+	await switcher.selectOption({ label: 'Alice protein lab · Member' });
+	await expect(bobPage.getByRole('heading', { level: 1 })).toHaveText('Team: Alice protein lab');
+	await expect(bobPage.getByLabel('Name of this team')).toHaveCount(0);
+	await bobPage.context().close();
 });

@@ -86,6 +86,15 @@ test('runs a paid tool: the badge shows the exact cost and the balance drops by 
 	expect(job).toEqual({ name: 'Insulin pairs', credits_charged: 2 });
 });
 
+test('the cost badge shows a dash, not "…", while the input cannot be priced', async ({ page }) => {
+	await page.goto('/app/tools/pairwise-alignment');
+	await loadFirstExample(page);
+	await expect(costBadge(page)).toHaveText('2 credits');
+	await page.getByLabel('Query', { exact: true }).fill('>not a protein\n12345');
+	await expect(costBadge(page)).toHaveText('—');
+	await expect(runButton(page)).toBeDisabled();
+});
+
 test('a paid job the worker rejects is refunded', async ({ page, user }) => {
 	// The database only checks the input's envelope; the worker finds the SMILES unreadable.
 	const jobId = await submitJob(user, 'Unclosed ring', { tool: 'molecule-properties', input: { molecules: [{ id: 'broken', smiles: 'C1CC' }] } });
@@ -320,7 +329,7 @@ anonymousTest('an anonymous visitor opens a public job read-only and is sent to 
 
 	const link = `/app/tools/protein-properties?jobId=${signedInOnlyId}`;
 	await page.goto(link);
-	await expect(page).toHaveURL(`${e2eInfo().webUrl}/login?next=${encodeURIComponent(link)}`);
+	await expect(page).toHaveURL(`${e2eInfo().webUrl}/login?reason=private-job&next=${encodeURIComponent(link)}`);
 	// Signing in brings them back to the job.
 	const visitor = await createUser();
 	await signIn(context, visitor);

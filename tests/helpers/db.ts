@@ -30,7 +30,7 @@ export async function openTestDatabase(max = 4): Promise<TestDatabase> {
 export interface TestUser {
 	id: string;
 	email: string;
-	/** The user's personal team ("My Workspace"). */
+	/** The user's personal team ("<display name>'s workspace"). */
 	teamId: string;
 }
 

@@ -20,8 +20,10 @@ export interface RunningPlatform {
 	info: PlatformInfo;
 	/** From starting start.ts to its "ready" line. */
 	readyMs: number;
-	/** Ctrl+C, as a person stops it; rejects when it does not stop cleanly. */
-	stop(): Promise<void>;
+	/** Everything start.ts has printed so far (stdout and stderr). */
+	output(): string;
+	/** Ctrl+C, as a person stops it; rejects when it does not stop cleanly; resolves with what it printed from the signal on. */
+	stop(): Promise<string>;
 }
 
 export interface PlatformOptions {
@@ -115,13 +117,16 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 			databaseUrl: config.databaseUrl,
 			mailUrl: `http://${config.host}:${config.mailWebPort}`
 		},
+		output: () => output,
 		async stop() {
+			const before = output.length;
 			signalGroup('SIGINT');
 			const timer = setTimeout(() => signalGroup('SIGKILL'), 60_000);
 			const code = await exited;
 			clearTimeout(timer);
 			cleanup();
 			if (code !== 0) throw new Error(`the platform did not stop cleanly on Ctrl+C (exit ${code}):\n${output.slice(-4000)}`);
+			return output.slice(before);
 		}
 	};
 }

@@ -17,8 +17,19 @@ export function inputFileType(toolId: string): InputFileType {
 export const INPUT_MEDIA_TYPES: Record<InputFileType, string> = { fasta: 'text/x-fasta', json: 'application/json' };
 
 /** Characters that file systems refuse or that read as paths. */
+const REFUSED = '[\\u0000-\\u001f/\\\\:*?"<>|]+';
+
+/**
+ * The job's name as a file name people still recognise: a refused character beside
+ * a space or an end goes ("API: bad SMILES" -> "API bad SMILES"), one between two
+ * words becomes a dash ("a/b" -> "a-b"); never an underscore where the colon was.
+ */
 function safeFileStem(name: string): string {
-	const stem = name.replace(/[\u0000-\u001f/\\:*?"<>|]+/g, '_').replace(/\s+/g, ' ').trim();
+	const stem = name
+		.replace(new RegExp(`${REFUSED}(?=\\s|$)|(?<=\\s|^)${REFUSED}`, 'g'), '')
+		.replace(new RegExp(REFUSED, 'g'), '-')
+		.replace(/\s+/g, ' ')
+		.trim();
 	return (stem || 'job').slice(0, 120);
 }
 

@@ -91,10 +91,15 @@ const exportableSchema = z.object({
 	finished_at: z.string().nullable()
 });
 
-/** The job with its result, fetched only when it is exported (results can be large). */
+/**
+ * The job with its result, fetched only when it is exported (results can be large).
+ * Read through get_job, which answers whoever may open the job (its team, an invitee,
+ * anyone with the link of a public job), so all of them can export what they can see.
+ */
 export async function fetchJobForExport(supabase: SupabaseClient, jobId: string): Promise<ExportableJob> {
-	const { data, error } = await supabase.from('jobs').select('name, tool_id, settings, result, created_at, finished_at').eq('id', jobId).maybeSingle();
+	const { data, error } = await supabase.rpc('get_job', { job_id: jobId, with_content: true });
 	if (error) throw new Error(`Could not load the job's results: ${error.message}`);
-	if (!data) throw new JobActionError('This job no longer exists, or you can no longer see it.', '42704');
-	return { id: jobId, ...exportableSchema.parse(data) };
+	const job = (data as { job?: unknown } | null)?.job;
+	if (!job) throw new JobActionError('This job no longer exists, or you can no longer see it.', '42704');
+	return { id: jobId, ...exportableSchema.parse(job) };
 }

@@ -1,4 +1,6 @@
 // How times, sizes and durations read on every page.
+import { count } from '#lib/ui/plural.ts';
+
 export function formatDuration(ms: number | null | undefined): string {
 	if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
 	if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -36,7 +38,7 @@ export function formatDateTime(iso: string | null | undefined): string {
 
 /** "0 credits", "1 credit", "2 credits": an amount (a balance, a refund). */
 export function creditCount(credits: number): string {
-	return `${credits} credit${credits === 1 ? '' : 's'}`;
+	return count(credits, 'credit');
 }
 
 /** What something costs: "Free", "1 credit", "2 credits". */

@@ -31,8 +31,11 @@ export async function loadMemberships(supabase: SupabaseClient, userId: string):
 		.array(membershipSchema)
 		.parse(data)
 		.map((m) => ({ ...m.teams, role: m.role }))
-		.sort((a, b) => Number(b.personal) - Number(a.personal) || a.name.localeCompare(b.name));
+		// Your own workspace first (another person's personal team you joined is theirs, not yours).
+		.sort((a, b) => Number(ownWorkspace(b)) - Number(ownWorkspace(a)) || a.name.localeCompare(b.name));
 }
+
+const ownWorkspace = (m: { personal: boolean; role: TeamRole }) => m.personal && m.role === 'owner';
 
 export function pickTeam(memberships: TeamMembership[], cookies: Cookies): TeamMembership | null {
 	const wanted = cookies.get(TEAM_COOKIE);

@@ -209,6 +209,11 @@ export function createTeam(supabase: SupabaseClient, name: string) {
 	return call(supabase, 'create_team', { name }, teamRow);
 }
 
+/** Renames a team (its owners and admins; public.rename_team decides). */
+export function renameTeam(supabase: SupabaseClient, teamId: string, name: string) {
+	return call(supabase, 'rename_team', { team_id: teamId, name }, teamRow);
+}
+
 /** The invite-member function's refusal ({error, code, hint}) as a TeamActionError; anything else unexpected. */
 async function functionFailure(error: unknown): Promise<Error> {
 	const answer = await functionRefusal(error);

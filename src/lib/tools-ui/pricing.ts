@@ -1,7 +1,8 @@
 // How a tool's pricing rule reads in the catalog and beside the Run button.
 import type { PricingRule } from '#lib/tools/catalog.ts';
+import { count } from '#lib/ui/plural.ts';
 
-const credits = (n: number) => `${n} credit${n === 1 ? '' : 's'}`;
+const credits = (n: number) => count(n, 'credit');
 
 export function pricingLabel(rule: PricingRule): string {
 	switch (rule.kind) {

@@ -34,14 +34,17 @@ interface JsonProperty {
 const MEANINGFUL_BOUND = 1e15;
 const bound = (n: number | undefined) => (n !== undefined && Math.abs(n) < MEANINGFUL_BOUND ? n : undefined);
 
-/** "hydropathyWindow" -> "Hydropathy window" when a tool gives no label. */
+/** "hydropathyWindow" -> "Hydropathy window" when a tool gives no label; "pH" stays "pH" ("charge_pH" -> "Charge pH"). */
 export function humanize(key: string): string {
 	const words = key
 		.replace(/_/g, ' ')
+		.replace(/pH/g, ' \u0000 ')
 		.replace(/([a-z0-9])([A-Z])/g, '$1 $2')
 		.toLowerCase()
+		.replace(/\s+/g, ' ')
 		.trim();
-	return words.charAt(0).toUpperCase() + words.slice(1);
+	const capitalised = words.startsWith('\u0000') ? words : words.charAt(0).toUpperCase() + words.slice(1);
+	return capitalised.replace(/\u0000/g, 'pH');
 }
 
 export function settingsFields(schema: z.ZodType, hints: Record<string, SettingHint> = {}): SettingField[] {

@@ -7,7 +7,12 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (await locals.getUser()) redirect(303, safeNext(url.searchParams.get('next')));
-	return { next: safeNext(url.searchParams.get('next')), notice: url.searchParams.get('notice') };
+	return {
+		next: safeNext(url.searchParams.get('next')),
+		notice: url.searchParams.get('notice'),
+		// Why the visitor was sent here, as one of our own sentences (never text from the URL).
+		privateJob: url.searchParams.get('reason') === 'private-job'
+	};
 };
 
 export const actions: Actions = {

@@ -26,7 +26,11 @@ describe("a job's input as a file", () => {
 	});
 
 	it('makes a safe file name of any job name', () => {
-		expect(inputFileName({ name: 'a/b: "c"?', tool_id: 'docking' })).toBe('a_b_ _c_-input.json');
+		expect(inputFileName({ name: 'a/b: "c"?', tool_id: 'docking' })).toBe('a-b c-input.json');
+		// Not mangled: the colon goes, the words stay as they were.
+		expect(inputFileName({ name: 'API: bad SMILES', tool_id: 'molecule-properties' })).toBe('API bad SMILES-input.json');
+		expect(inputFileName({ name: 'Kinase 3/4 screen', tool_id: 'docking' })).toBe('Kinase 3-4 screen-input.json');
+		expect(inputFileName({ name: '***', tool_id: 'docking' })).toBe('job-input.json');
 		expect(inputFileName({ name: '   ', tool_id: 'sequence-tools' })).toBe('job-input.fasta');
 	});
 });

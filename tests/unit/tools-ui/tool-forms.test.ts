@@ -59,6 +59,10 @@ describe('settings fields from the zod schemas', () => {
 		expect(!bad.ok && bad.issues.hydropathyWindow).toMatch(/odd/);
 		expect(checkSettings(schema, { pH: undefined, hydropathyWindow: null })).toEqual({ ok: true, settings: { pH: 7, hydropathyWindow: 9 } });
 		expect(humanize('orfMinLength')).toBe('Orf min length');
+		// Units keep their case: "pH", never "Ph" or "P h".
+		expect(humanize('pH')).toBe('pH');
+		expect(humanize('charge_pH')).toBe('Charge pH');
+		expect(humanize('pHWindow')).toBe('pH window');
 	});
 });
 

@@ -3,6 +3,7 @@
 // Only the start of large inputs goes into the page.
 import { z } from 'zod';
 import { humanize } from '#lib/tools-ui/settings-fields.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export interface InputBlock {
 	heading: string;
@@ -36,9 +37,7 @@ const docking = z.object({
 const MAX_PREVIEW_RECORDS = 50;
 const MAX_SEQUENCE_CHARS = 600;
 
-function plural(n: number, word: string): string {
-	return `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
-}
+const plural = (n: number, word: string): string => count(n, word);
 
 function fastaOf(records: Array<z.infer<typeof sequenceRecord>>, sizeOf: (t: TextOrFile) => string): string {
 	const lines: string[] = [];

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { JOB_VISIBILITIES, VISIBILITY_LABELS } from '#lib/jobs/status.ts';
 import { teamRoleSchema } from '#lib/teams/current-team.ts';
 import { ROLE_LABELS } from '#lib/teams/team-forms.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export const ACTIVITY_PAGE_SIZE = 20;
 
@@ -82,7 +83,7 @@ export function describeActivity(entry: ActivityEntry): string {
 	const person = entry.target_name ?? 'a deleted account';
 	const email = entry.target_name ?? 'an address';
 	const self = entry.actor_id !== null && entry.actor_id === entry.target_id;
-	const credits = (n: number) => `${Math.abs(n).toLocaleString('en')} credit${Math.abs(n) === 1 ? '' : 's'}`;
+	const credits = (n: number) => count(Math.abs(n), 'credit');
 	switch (entry.action) {
 		case 'job.visibility_changed':
 			return `changed who can open ${job} from ${visibilityName(entry.before?.visibility)} to ${visibilityName(entry.after?.visibility)}`;

@@ -7,6 +7,7 @@ import { loadPricing } from '#lib/credits/pricing.ts';
 import { creditRequestForm, CreditRequestError, loadCreditRequests, requestCredits } from '#lib/credits/requests.ts';
 import { canRun, loadMemberships, pickTeam } from '#lib/teams/current-team.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { count } from '#lib/ui/plural.ts';
 
 const pageParam = z.coerce.number().int().min(1).max(100_000).catch(1);
 
@@ -47,7 +48,7 @@ export const actions: Actions = {
 			return formFailure(e.status, e.message, data, e.field ? { [e.field]: e.message } : {});
 		}
 		return {
-			done: `Asked the operators for ${parsed.data.credits} credit${parsed.data.credits === 1 ? '' : 's'}. They get back to you by email; granted credits appear in the history below.`
+			done: `Asked the operators for ${count(parsed.data.credits, 'credit')}. They get back to you by email; granted credits appear in the history below.`
 		};
 	}
 };

@@ -9,6 +9,7 @@ import {
 	loadMyInvites,
 	loadTeamInvites,
 	removeMember,
+	renameTeam,
 	resendInvite,
 	revokeInvite,
 	setMemberRole,
@@ -49,7 +50,7 @@ export const load: PageServerLoad = async ({ locals, parent, depends, url }) => 
 	};
 };
 
-type ActionName = 'invite' | 'resend' | 'revoke' | 'role' | 'remove' | 'create';
+type ActionName = 'invite' | 'resend' | 'revoke' | 'role' | 'remove' | 'create' | 'rename';
 type Failure = ActionFailure<FormProblem & { action: ActionName }>;
 
 /** Which form a problem belongs to, so the page shows it beside that form. */
@@ -156,6 +157,18 @@ export const actions: Actions = {
 		// Leaving: the team is no longer yours to show.
 		if (parsed.data.user_id === event.locals.user?.id) redirect(303, '/app/jobs');
 		return { action: 'remove' as const, done: 'Removed from the team.' };
+	},
+	rename: async (event) => {
+		const team = await currentTeam(event);
+		const data = await event.request.formData();
+		const parsed = parse('rename', createTeamForm, data);
+		if (!parsed.ok) return parsed.failure;
+		try {
+			const renamed = await renameTeam(event.locals.supabase, team.id, parsed.data.name);
+			return { action: 'rename' as const, done: `Team renamed to “${renamed.name}”.` };
+		} catch (e) {
+			return refused('rename', e, data, 'name');
+		}
 	},
 	create: async (event) => {
 		const data = await event.request.formData();

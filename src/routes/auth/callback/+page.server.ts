@@ -17,18 +17,21 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	const code = url.searchParams.get('code');
 	const tokenHash = url.searchParams.get('token_hash');
 	const linkError = url.searchParams.get('error_description') ?? url.searchParams.get('error');
-	if (linkError) return { next, error: linkError };
+	if (linkError) return { next, error: linkError, otherBrowser: false };
 	if (code) {
 		const { error } = await locals.supabase.auth.exchangeCodeForSession(code);
-		if (error) return { next, error: `This link cannot sign you in (${error.message}). Open it in the browser where you asked for it, or ask for a new one.` };
+		// Auth confirmed the address before redirecting here; only signing in needs the
+		// browser where the link was asked for (it holds the PKCE verifier). Say so, plainly.
+		if (error?.code === 'pkce_code_verifier_not_found') return { next, error: null, otherBrowser: true };
+		if (error) return { next, error: 'This link cannot sign you in: it has expired or was used already. Ask for a new one.', otherBrowser: false };
 		redirect(303, pendingAccessPath(next));
 	}
 	if (tokenHash) {
 		const type = otpType.safeParse(url.searchParams.get('type'));
-		if (!type.success) return { next, error: 'This link is incomplete: its type is missing. Ask for a new one.' };
+		if (!type.success) return { next, error: 'This link is incomplete: its type is missing. Ask for a new one.', otherBrowser: false };
 		const { error } = await locals.supabase.auth.verifyOtp({ token_hash: tokenHash, type: type.data });
-		if (error) return { next, error: `This link has expired or was used already. Ask for a new one.` };
+		if (error) return { next, error: `This link has expired or was used already. Ask for a new one.`, otherBrowser: false };
 		redirect(303, pendingAccessPath(next));
 	}
-	return { next, error: null };
+	return { next, error: null, otherBrowser: false };
 };

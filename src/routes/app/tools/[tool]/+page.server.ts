@@ -30,7 +30,8 @@ export const load: PageServerLoad = async ({ params, url, locals, parent }) => {
 	if (jobId !== null) {
 		jobView = await loadJobView(locals.supabase, jobId);
 		// A job a visitor without a session cannot open may be one for signed-in users: ask them to sign in.
-		if (!jobView && !locals.user) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+		// The same answer for a private job and a made-up id: the sign-in page explains, and tells nothing of which.
+		if (!jobView && !locals.user) redirect(303, `/login?reason=private-job&next=${encodeURIComponent(url.pathname + url.search)}`);
 		if (jobView && jobView.job.tool_id !== entry.id) redirect(307, jobLink(jobView.job.tool_id, jobView.job.id));
 	}
 	const job = jobView?.job ?? null;
