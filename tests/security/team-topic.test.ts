@@ -132,6 +132,34 @@ describe('what the team\'s topic carries', () => {
 	});
 });
 
+describe('the same topic name outside Realtime Authorization', () => {
+	it('gives a public channel of the name nothing of the team, and lets nothing sent there reach members', async () => {
+		// Public channels are not authorised, so Eve may join `team:<Alice's id>` as one: it must be another room.
+		const outsiderRoom = await join(eve.client, `team:${alice.teamId}`, undefined, false);
+		const anonymous = visitor();
+		const anonymousRoom = await join(anonymous, `team:${alice.teamId}`, undefined, false);
+		expect([outsiderRoom.refused, anonymousRoom.refused]).toEqual([null, null]);
+		const member = await join(bob.client, `team:${alice.teamId}`);
+		expect(member.refused).toBeNull();
+		cleanups.push(
+			() => eve.client.removeChannel(outsiderRoom.channel),
+			() => anonymous.removeAllChannels(),
+			() => bob.client.removeChannel(member.channel)
+		);
+		// Eve fakes a balance on the public room; then a real change happens.
+		await outsiderRoom.channel.send({ type: 'broadcast', event: 'credits_changed', payload: { balance: 1_000_000 } });
+		const job = await teamJob(admin, alice, 'private');
+		await progress(admin, job.id, 42);
+		await admin.query(`insert into public.credit_ledger (team_id, delta, reason, memo) values ($1, 7, 'grant', 'real')`, [alice.teamId]);
+		const real = await member.inbox.next((m) => m.event === 'credits_changed', 'the real balance');
+		expect(real.payload.balance).not.toBe(1_000_000);
+		await member.inbox.next((m) => m.event === 'job_updated' && (m.payload.job as { progress: number }).progress === 42, 'the job update');
+		expect(member.inbox.items.filter((m) => m.event === 'credits_changed')).toHaveLength(1);
+		// Eve's public room heard her own fake at most, and nothing of the team's rows.
+		expect([...outsiderRoom.inbox.items, ...anonymousRoom.inbox.items].filter((m) => m.payload.balance !== 1_000_000)).toEqual([]);
+	});
+});
+
 describe('leaving the team', () => {
 	it('stops delivering to a removed member within a second', async () => {
 		const carl = await person('Carl Member');
