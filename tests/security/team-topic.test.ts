@@ -186,4 +186,30 @@ describe('leaving the team', () => {
 		// The roster change reached the team's pages.
 		await stays.inbox.next((m) => m.event === 'roster_changed', 'the roster change');
 	});
+
+	it('stops delivering to a channel whose session ended (signed out), within a second, and leaves the person\'s other sessions be', async () => {
+		// An attacker holding the token of one of Bob's sessions joins while it is live.
+		const stolen = anonClient();
+		const { data, error } = await stolen.auth.signInWithPassword({ email: bob.email, password: 'correct-horse-battery-staple' });
+		expect(error).toBeNull();
+		const attacker = visitor();
+		await attacker.realtime.setAuth(data.session!.access_token);
+		const watcher = await join(attacker, `team:${alice.teamId}`);
+		const stays = await join(bob.client, `team:${alice.teamId}`);
+		expect([watcher.refused, stays.refused]).toEqual([null, null]);
+		cleanups.push(() => attacker.removeAllChannels(), () => bob.client.removeChannel(stays.channel));
+		const job = await teamJob(admin, alice, 'private');
+		await progress(admin, job.id, 30);
+		await watcher.inbox.next((m) => m.event === 'job_updated' && (m.payload.job as { progress: number }).progress === 30, 'an update while the session lives');
+
+		// Bob signs that session out; its token is still signed and unexpired.
+		expect((await stolen.auth.signOut({ scope: 'local' })).error).toBeNull();
+		const endedAt = Date.now();
+		const closed = await watcher.statuses.next((s) => s.status === 'CLOSED' || s.status === 'CHANNEL_ERROR', 'the ended session\'s channel closing', 3_000);
+		expect(closed.at - endedAt).toBeLessThan(1_000);
+		const seen = watcher.inbox.items.length;
+		await progress(admin, job.id, 80);
+		await stays.inbox.next((m) => m.event === 'job_updated' && (m.payload.job as { progress: number }).progress === 80, 'the live session\'s update');
+		expect(watcher.inbox.items.slice(seen)).toEqual([]);
+	});
 });
