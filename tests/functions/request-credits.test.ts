@@ -99,21 +99,20 @@ describe('request-credits', () => {
 	});
 
 	it('keeps what the requester wrote inert: no links, escaped HTML, no header breaks', async () => {
-		const lab = await team(`Lab ${randomUUID().slice(0, 8)} <b>https://evil.example/x</b>`);
-		await admin.query(`update public.profiles set display_name = 'Mallory\r\nBcc: victim@example.com' where id = $1`, [owner.id]);
-		try {
-			const answer = await request({ team_id: lab.id, credits: 7, message: 'Click https://evil.example/pay <script>alert(1)</script>' });
-			expect(answer.status).toBe(200);
-			const mail = await waitForMail(OPERATORS, { subject: new RegExp(lab.name.slice(0, 12)) });
-			expect(mail.to).toEqual([OPERATORS]);
-			expect(mail.links).toEqual([]);
-			expect(mail.text).toContain('Their note: "Click https[:]//evil[.]example/pay <script>alert(1)</script>"');
-			expect(mail.html).toContain('https[:]//evil[.]example/pay &lt;script&gt;alert(1)&lt;/script&gt;');
-			expect(mail.html).not.toContain('<script>');
-			expect(mail.text).toContain('Mallory Bcc: victim@example[.]com (');
-			expect(mail.text).toContain('<b>https[:]//evil[.]example/x</b>');
-		} finally {
-			await admin.query(`update public.profiles set display_name = 'Grace Hopper' where id = $1`, [owner.id]);
-		}
+		// A requester of their own: a person asks at most 3 times a day, whichever teams they ask for.
+		const mallory = await person(admin, 'mallory');
+		const name = `Lab ${randomUUID().slice(0, 8)} <b>https://evil.example/x</b>`;
+		const lab = { id: await createTeam(admin, mallory, name), name };
+		await admin.query(`update public.profiles set display_name = 'Mallory\r\nBcc: victim@example.com' where id = $1`, [mallory.id]);
+		const answer = await request({ team_id: lab.id, credits: 7, message: 'Click https://evil.example/pay <script>alert(1)</script>' }, mallory.token);
+		expect(answer.status).toBe(200);
+		const mail = await waitForMail(OPERATORS, { subject: new RegExp(lab.name.slice(0, 12)) });
+		expect(mail.to).toEqual([OPERATORS]);
+		expect(mail.links).toEqual([]);
+		expect(mail.text).toContain('Their note: "Click https[:]//evil[.]example/pay <script>alert(1)</script>"');
+		expect(mail.html).toContain('https[:]//evil[.]example/pay &lt;script&gt;alert(1)&lt;/script&gt;');
+		expect(mail.html).not.toContain('<script>');
+		expect(mail.text).toContain('Mallory Bcc: victim@example[.]com (');
+		expect(mail.text).toContain('<b>https[:]//evil[.]example/x</b>');
 	});
 });

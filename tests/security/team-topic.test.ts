@@ -132,6 +132,34 @@ describe('what the team\'s topic carries', () => {
 	});
 });
 
+describe('the same topic name outside Realtime Authorization', () => {
+	it('gives a public channel of the name nothing of the team, and lets nothing sent there reach members', async () => {
+		// Public channels are not authorised, so Eve may join `team:<Alice's id>` as one: it must be another room.
+		const outsiderRoom = await join(eve.client, `team:${alice.teamId}`, undefined, false);
+		const anonymous = visitor();
+		const anonymousRoom = await join(anonymous, `team:${alice.teamId}`, undefined, false);
+		expect([outsiderRoom.refused, anonymousRoom.refused]).toEqual([null, null]);
+		const member = await join(bob.client, `team:${alice.teamId}`);
+		expect(member.refused).toBeNull();
+		cleanups.push(
+			() => eve.client.removeChannel(outsiderRoom.channel),
+			() => anonymous.removeAllChannels(),
+			() => bob.client.removeChannel(member.channel)
+		);
+		// Eve fakes a balance on the public room; then a real change happens.
+		await outsiderRoom.channel.send({ type: 'broadcast', event: 'credits_changed', payload: { balance: 1_000_000 } });
+		const job = await teamJob(admin, alice, 'private');
+		await progress(admin, job.id, 42);
+		await admin.query(`insert into public.credit_ledger (team_id, delta, reason, memo) values ($1, 7, 'grant', 'real')`, [alice.teamId]);
+		const real = await member.inbox.next((m) => m.event === 'credits_changed', 'the real balance');
+		expect(real.payload.balance).not.toBe(1_000_000);
+		await member.inbox.next((m) => m.event === 'job_updated' && (m.payload.job as { progress: number }).progress === 42, 'the job update');
+		expect(member.inbox.items.filter((m) => m.event === 'credits_changed')).toHaveLength(1);
+		// Eve's public room heard her own fake at most, and nothing of the team's rows.
+		expect([...outsiderRoom.inbox.items, ...anonymousRoom.inbox.items].filter((m) => m.payload.balance !== 1_000_000)).toEqual([]);
+	});
+});
+
 describe('leaving the team', () => {
 	it('stops delivering to a removed member within a second', async () => {
 		const carl = await person('Carl Member');
@@ -157,5 +185,31 @@ describe('leaving the team', () => {
 		expect((await join(carl.client, `team:${alice.teamId}`)).refused?.message).toBe(refusal(alice.teamId));
 		// The roster change reached the team's pages.
 		await stays.inbox.next((m) => m.event === 'roster_changed', 'the roster change');
+	});
+
+	it('stops delivering to a channel whose session ended (signed out), within a second, and leaves the person\'s other sessions be', async () => {
+		// An attacker holding the token of one of Bob's sessions joins while it is live.
+		const stolen = anonClient();
+		const { data, error } = await stolen.auth.signInWithPassword({ email: bob.email, password: 'correct-horse-battery-staple' });
+		expect(error).toBeNull();
+		const attacker = visitor();
+		await attacker.realtime.setAuth(data.session!.access_token);
+		const watcher = await join(attacker, `team:${alice.teamId}`);
+		const stays = await join(bob.client, `team:${alice.teamId}`);
+		expect([watcher.refused, stays.refused]).toEqual([null, null]);
+		cleanups.push(() => attacker.removeAllChannels(), () => bob.client.removeChannel(stays.channel));
+		const job = await teamJob(admin, alice, 'private');
+		await progress(admin, job.id, 30);
+		await watcher.inbox.next((m) => m.event === 'job_updated' && (m.payload.job as { progress: number }).progress === 30, 'an update while the session lives');
+
+		// Bob signs that session out; its token is still signed and unexpired.
+		expect((await stolen.auth.signOut({ scope: 'local' })).error).toBeNull();
+		const endedAt = Date.now();
+		const closed = await watcher.statuses.next((s) => s.status === 'CLOSED' || s.status === 'CHANNEL_ERROR', 'the ended session\'s channel closing', 3_000);
+		expect(closed.at - endedAt).toBeLessThan(1_000);
+		const seen = watcher.inbox.items.length;
+		await progress(admin, job.id, 80);
+		await stays.inbox.next((m) => m.event === 'job_updated' && (m.payload.job as { progress: number }).progress === 80, 'the live session\'s update');
+		expect(watcher.inbox.items.slice(seen)).toEqual([]);
 	});
 });

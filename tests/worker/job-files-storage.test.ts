@@ -240,6 +240,57 @@ describe('the team\'s storage quota', () => {
 		expect((await bucket(user).upload(`${user.teamId}/uploads/${user.id}/${randomUUID()}/c.pdb`, 'x'.repeat(400))).error).toBeNull();
 		expect(await use(user)).toMatchObject({ used_bytes: 1400, quota_bytes: 1500 });
 	});
+
+	it('holds against uploads that declare no length, and against many at once', async () => {
+		const user = await createUser(suite.db);
+		await suite.db.query(`insert into private.team_storage_quotas (team_id, quota_bytes, reason) values ($1, 1500, 'test')`, [user.teamId]);
+		const key = () => `${user.teamId}/uploads/${user.id}/${randomUUID()}/a.pdb`;
+		/** A chunked body: no Content-Length, so the upload policy sees nothing of its size. */
+		const undeclared = (bytes: number) => {
+			let sent = 0;
+			return new ReadableStream<Uint8Array>({
+				pull(controller) {
+					if (sent >= bytes) return controller.close();
+					sent += 100;
+					controller.enqueue(new Uint8Array(100).fill(120));
+				}
+			});
+		};
+		expect((await bucket(user).upload(key(), undeclared(1000))).error).toBeNull();
+		// 1,000 used of 1,500: another 1,000 of undeclared length is past the quota.
+		const over = await bucket(user).upload(key(), undeclared(1000));
+		expect(over.error).toMatchObject({ statusCode: '403', message: expect.stringContaining('storage quota') });
+		// Ten uploads of 400 at once, each of which fits alone: one fits.
+		const burst = await Promise.all(Array.from({ length: 10 }, () => bucket(user).upload(key(), 'x'.repeat(400))));
+		expect(burst.filter((r) => r.error === null)).toHaveLength(1);
+		const use = (await asUser<{ use: Record<string, number> }>(suite.db, user, 'select public.team_storage_use($1) as use', [user.teamId]))[0].use;
+		expect(use).toMatchObject({ used_bytes: 1400, objects: 2 });
+
+		// Two uploads recorded at the same moment (Storage writes each row once its bytes are in):
+		// the second waits for the first and sees it, so 100 left fits one of two 100-byte uploads.
+		const first = await suite.db.connect();
+		const second = await suite.db.connect();
+		const record = (client: typeof first) =>
+			client.query(`insert into storage.objects (bucket_id, name, metadata) values ('job-files', $1, '{"size": 100, "mimetype": "chemical/x-pdb"}')`, [key()]);
+		try {
+			await first.query('begin');
+			await record(first);
+			const secondPid = (await second.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0].pid;
+			let settled = false;
+			const secondWrite = record(second).then(
+				() => ((settled = true), null),
+				(error: { message: string }) => ((settled = true), error)
+			);
+			await waitFor('the second upload to wait for the first, or to be written', async () =>
+				settled || (await suite.db.query(`select 1 from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'`, [secondPid])).rowCount === 1
+			);
+			await first.query('commit');
+			expect((await secondWrite)?.message).toMatch(/does not fit the team's storage quota/);
+		} finally {
+			first.release();
+			second.release();
+		}
+	});
 });
 
 describe('file bytes still kept in the database (the bytea migration path)', () => {
