@@ -104,7 +104,7 @@ test('a completed protein-properties job shows its key figures, hydropathy plot,
 	await expect(timeline).toContainText('Queued → Running');
 	// The completed entry says what finished, not the last progress step that happened to be saved.
 	await expect(timeline.getByRole('listitem').last()).toContainText('Running → Completed');
-	await expect(timeline.getByRole('listitem').last()).toContainText('Finished: 1 of 1 sequences');
+	await expect(timeline.getByRole('listitem').last()).toContainText('Finished: 1 of 1 sequence');
 
 	const files = job.getByRole('table', { name: 'Files of this job' });
 	await expect(files.getByRole('cell', { name: 'hydropathy.csv', exact: true })).toBeVisible();
