@@ -3,6 +3,7 @@
 // by the catalog exist with the signature it promises.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolCatalog, type ToolCatalogEntry } from '../../src/lib/tools/catalog.ts';
+import { formSpec } from '../../src/lib/tools-ui/form-spec.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 let db: TestDatabase;
@@ -104,6 +105,19 @@ describe('tools catalog', () => {
 		await expect(q(ligands(1), { exhaustiveness: -8 })).rejects.toThrow(/exhaustiveness must be a whole number from 1 to 32, not -8/);
 		await expect(q(ligands(1), { exhaustiveness: 33 })).rejects.toThrow(/from 1 to 32, not 33/);
 		await expect(q(ligands(1), { exhaustiveness: 'high' })).rejects.toThrow(/exhaustiveness must be a number, not string/);
+	});
+
+	it('the exhaustiveness hint on the docking form states the prices price_docking charges', async () => {
+		// It said "the price doubles for each started 8" while the price rises by 2 credits a step.
+		const hint = formSpec('docking').settings.exhaustiveness?.hint ?? '';
+		const stated = [...hint.matchAll(/(\d+)(?: credits)? up to (\d+)/g)].map((m) => ({ credits: Number(m[1]), exhaustiveness: Number(m[2]) }));
+		expect(stated.length, hint).toBe(4);
+		for (const { credits, exhaustiveness } of stated) {
+			for (const e of [exhaustiveness - 7, exhaustiveness]) {
+				const { rows } = await db.pool.query('select public.price_docking($1, $2) as c', [{ ligands: [{ smiles: 'CCO' }] }, { exhaustiveness: e }]);
+				expect(rows[0].c, `exhaustiveness ${e}`).toBe(credits);
+			}
+		}
 	});
 
 	it('prices structure prediction at 1 credit per started 100 residues, at least 5 per sequence', async () => {

@@ -33,8 +33,23 @@ test('signs in with a password, refuses a wrong one, and signs out', async ({ pa
 	await expect(page).toHaveURL(/\/app\/jobs/);
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await expect(page).toHaveURL(/\/login/);
+	await expect(page.getByRole('status')).toHaveText('You are signed out.');
 	await page.goto('/app/jobs');
 	await expect(page).toHaveURL(/\/login/);
+});
+
+test('the sign-in page says only our own notices: a made-up one in the link shows nothing', async ({ page }) => {
+	// Anyone can send a link to our sign-in page; its words must not be theirs.
+	await page.goto(`/login?notice=${encodeURIComponent('Your account is locked. Call +1 555 0100 to unlock it.')}`);
+	await expect(page.getByRole('heading', { name: 'Sign in to Foldwork' })).toBeVisible();
+	await expect(page.getByText(/locked|555/)).toHaveCount(0);
+	await expect(page.getByRole('status')).toHaveCount(0);
+	// A code we know is shown in our words; one that only looks like a key of an object is not a code.
+	await page.goto('/login?notice=email-confirmed');
+	await expect(page.getByRole('status')).toHaveText('Your email is confirmed — sign in to continue.');
+	await page.goto('/login?notice=toString');
+	await expect(page.getByRole('heading', { name: 'Sign in to Foldwork' })).toBeVisible();
+	await expect(page.getByRole('status')).toHaveCount(0);
 });
 
 test('shows what to fix in a malformed sign-up without sending anything', async ({ page }) => {

@@ -161,6 +161,7 @@ test('pages through many files, newest first', async ({ page, user }) => {
 test('downloads a job’s input, built from the job', async ({ page, user }) => {
 	await runProteinProperties(user, 'Download run');
 	await page.goto('/app/files');
+	const size = rowOf(page, 'Download run-input.fasta').getByRole('cell').nth(2);
 	const downloading = page.waitForEvent('download');
 	await page.getByRole('button', { name: 'Download Download run-input.fasta' }).click();
 	const download = await downloading;
@@ -170,6 +171,25 @@ test('downloads a job’s input, built from the job', async ({ page, user }) => 
 	const text = Buffer.concat(chunks).toString('utf8');
 	expect(text.startsWith('>lysozyme\n' + HEN_LYSOZYME.slice(0, 60) + '\n')).toBe(true);
 	expect(text).toContain('>insulin_a\n' + HUMAN_INSULIN_A + '\n');
+	// The list gave the input its real size: the bytes the download holds, not a dash.
+	await expect(size).toHaveText(`${Buffer.byteLength(text)} B`);
+});
+
+test('the table fits a 1280 px window with long file and job names', async ({ page, user }) => {
+	await page.setViewportSize({ width: 1280, height: 800 });
+	const longName = 'Kinase-inhibitor-screen-against-the-ATP-pocket-of-CDK2-with-the-whole-Enamine-fragment-library-round3';
+	const jobId = await submitJob(user, longName);
+	await addFile(jobId, `${'docked_pose_of_ligand_with_a_very_long_identifier_'.repeat(4)}.sdf`, 'chemical/x-mdl-sdfile', 'x\n');
+	await page.goto('/app/files');
+	await expect(rowOf(page, `${longName}-input.fasta`)).toBeVisible();
+	const wrap = page.locator('.table-wrap');
+	const widths = await wrap.evaluate((el) => ({ table: el.scrollWidth, box: el.clientWidth, page: document.documentElement.scrollWidth }));
+	expect(widths.table, 'the table scrolls sideways inside its box').toBeLessThanOrEqual(widths.box);
+	expect(widths.page, 'the page scrolls sideways').toBeLessThanOrEqual(1280);
+	// Every column, the actions included, is inside the window.
+	const download = page.getByRole('button', { name: `Download ${longName}-input.fasta` });
+	const box = await download.boundingBox();
+	expect(box && box.x + box.width).toBeLessThanOrEqual(1280);
 });
 
 test('downloads a stored output file', async ({ page, user }) => {

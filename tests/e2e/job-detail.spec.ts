@@ -104,7 +104,7 @@ test('a completed protein-properties job shows its key figures, hydropathy plot,
 	await expect(timeline).toContainText('Queued → Running');
 	// The completed entry says what finished, not the last progress step that happened to be saved.
 	await expect(timeline.getByRole('listitem').last()).toContainText('Running → Completed');
-	await expect(timeline.getByRole('listitem').last()).toContainText('Finished: 1 of 1 sequences');
+	await expect(timeline.getByRole('listitem').last()).toContainText('Finished: 1 of 1 sequence');
 
 	const files = job.getByRole('table', { name: 'Files of this job' });
 	await expect(files.getByRole('cell', { name: 'hydropathy.csv', exact: true })).toBeVisible();
@@ -406,4 +406,8 @@ test('a docking job shows its poses over the receptor in 3D and its ligands in 2
 	await poses.selectOption({ label: 'Mode 2 (-2.1 kcal/mol)' });
 	await expect(job.getByRole('img', { name: /Pose 2 of ethanol in the receptor/ })).toHaveAttribute('data-ready', 'true');
 	await expect(job.getByRole('img', { name: '2D structure of ethanol' }).locator('svg')).toBeVisible({ timeout: 20_000 });
+	// The input's search box in words, not as the JSON it is stored as.
+	const input = job.getByRole('region', { name: 'Input and settings' });
+	await expect(input.getByRole('region', { name: 'Search box' }).locator('pre')).toHaveText('Centre (x, y, z) (0, 0, 7) Å, size 12 × 12 × 16 Å');
+	await expect(input.getByText('"mode"')).toHaveCount(0);
 });

@@ -195,21 +195,21 @@ test('docking refuses, beside the box and before anything is charged, ligands wi
 	const ligands = page.getByRole('textbox', { name: 'Ligands (SMILES or SDF)' });
 	await ligands.fill('[U] uranium\nOB(O)c1ccccc1 phenylboronic acid\nc1ccccc1O phenol\n');
 	// RDKit reads each ligand in the browser's RDKit worker; the problems name the ligand and the element.
-	await expect(page.getByText("record 'uranium': it has no carbon (only U)", { exact: false })).toBeVisible({ timeout: 20_000 });
-	await expect(page.getByText("record 'phenylboronic acid': AutoDock Vina has no atom type for B", { exact: false })).toBeVisible();
+	await expect(page.getByText("ligand 'uranium': it has no carbon (only U)", { exact: false })).toBeVisible({ timeout: 20_000 });
+	await expect(page.getByText("ligand 'phenylboronic acid': AutoDock Vina has no atom type for B", { exact: false })).toBeVisible();
 	await expect(ligands).toHaveAttribute('aria-invalid', 'true');
 	await expect(runButton(page)).toBeDisabled();
 	// Enter in a text field submits the form: it checks again and refuses.
 	await page.getByLabel('Job name').fill('Should not dock');
 	await page.getByLabel('Job name').press('Enter');
-	await expect(page.getByText("record 'uranium': it has no carbon (only U)", { exact: false })).toBeVisible();
+	await expect(page.getByText("ligand 'uranium': it has no carbon (only U)", { exact: false })).toBeVisible();
 	await expect(page).not.toHaveURL(/jobId=/);
 	const [{ count }] = await sql<{ count: string }>('select count(*) from public.jobs where team_id = $1', [user.teamId]);
 	expect(Number(count)).toBe(0);
 	await expect(headerBalance(page)).toHaveText('100 credits');
 	// A garbage molblock is the input's fault, with RDKit's reason.
 	await ligands.fill('garbage\n\n\n  0  0  0  0  0  0  0  0  0  0 V3000\nM  V30 COUNTS 2 0 0 0 0\nM  V30 END CTAB\nM  END\n$$$$\n');
-	await expect(page.getByText("record 'garbage': RDKit cannot read this SDF record: RDKit read no atoms from it", { exact: false })).toBeVisible({ timeout: 20_000 });
+	await expect(page.getByText("ligand 'garbage': RDKit cannot read this SDF record: RDKit read no atoms from it", { exact: false })).toBeVisible({ timeout: 20_000 });
 	await expect(runButton(page)).toBeDisabled();
 });
 

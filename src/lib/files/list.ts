@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { catalogEntry, toolCatalog } from '#lib/tools/catalog.ts';
 import { compareNewestFirst, encodeCursor, positionFilter, type Position } from './cursor.ts';
 import { fileTypeFilter, fileTypeOf, type FileType } from './file-types.ts';
-import { inputFileName, inputFileType, INPUT_MEDIA_TYPES } from './job-input.ts';
+import { inputFileType, jobInputFile } from './job-input.ts';
 import type { FilesQuery } from './query.ts';
 
 export const FILES_PAGE_SIZE = 25;
@@ -21,8 +21,8 @@ export interface FileRow {
 	name: string;
 	type: FileType;
 	mediaType: string;
-	/** Unknown (null) for job inputs until they are built. */
-	sizeBytes: number | null;
+	/** Bytes of the file; for a job's input, of the file built from it (what Download gives). */
+	sizeBytes: number;
 	createdAt: string;
 	job: { id: string; name: string; toolId: string; toolName: string };
 }
@@ -46,7 +46,9 @@ const storedFileSchema = z.object({
 	jobs: z.object({ id: z.uuid(), name: z.string(), tool_id: z.string() })
 });
 
-const jobSchema = z.object({ id: z.uuid(), name: z.string(), tool_id: z.string(), created_at: z.string() });
+const jobSchema = z.object({ id: z.uuid(), name: z.string(), tool_id: z.string(), created_at: z.string(), input: z.unknown() });
+
+const utf8 = new TextEncoder();
 
 function toolName(toolId: string): string {
 	return catalogEntry(toolId)?.name ?? toolId;
@@ -87,7 +89,8 @@ function inputsWanted(query: FilesQuery): boolean {
 }
 
 function jobInputsQuery(supabase: SupabaseClient, teamId: string, query: FilesQuery, count: boolean) {
-	let request = supabase.from('jobs').select('id, name, tool_id, created_at', count ? { count: 'exact', head: true } : undefined).eq('team_id', teamId);
+	// The input itself is read (a page's worth) to give each input file its size: it is built from the JSON, not stored.
+	let request = supabase.from('jobs').select('id, name, tool_id, created_at, input', count ? { count: 'exact', head: true } : undefined).eq('team_id', teamId);
 	const tools = inputToolsFor(query);
 	if (query.tool) request = request.eq('tool_id', query.tool);
 	else if (tools) request = request.in('tool_id', tools);
@@ -131,15 +134,15 @@ async function fetchSide(supabase: SupabaseClient, teamId: string, query: FilesQ
 		job: { id: f.jobs.id, name: f.jobs.name, toolId: f.jobs.tool_id, toolName: toolName(f.jobs.tool_id) }
 	}));
 	for (const j of z.array(jobSchema).parse(inputsResult?.data ?? [])) {
-		const type = inputFileType(j.tool_id);
+		const built = jobInputFile(j);
 		rows.push({
 			id: j.id,
 			fromJobInput: true,
 			kind: 'input',
-			name: inputFileName(j),
-			type,
-			mediaType: INPUT_MEDIA_TYPES[type],
-			sizeBytes: null,
+			name: built.name,
+			type: built.type,
+			mediaType: built.mediaType,
+			sizeBytes: utf8.encode(built.text).byteLength,
 			createdAt: j.created_at,
 			job: { id: j.id, name: j.name, toolId: j.tool_id, toolName: toolName(j.tool_id) }
 		});

@@ -225,7 +225,7 @@ const dockingSpec: ToolFormSpec = {
 		{ key: 'padding', label: 'Padding (Å)', kind: 'number', group: 'box', placeholder: '4', visibleWhen: aroundSomething }
 	],
 	groups: { box: 'Search box' },
-	fieldOf: (issue) => (issue.record === 'receptor' ? 'receptor' : issue.record === 'box' ? 'box_mode' : 'ligands'),
+	fieldOf: (issue) => (issue.field === 'receptor' ? 'receptor' : issue.field === 'search box' ? 'box_mode' : 'ligands'),
 	exampleValues: (text) => ({ ligands: text }),
 	fromInput: (input) => {
 		const { receptor, ligands, box } = asRecord(input);
@@ -258,7 +258,7 @@ const dockingSpec: ToolFormSpec = {
 		return { values, files: [] };
 	},
 	settings: {
-		exhaustiveness: { label: 'Exhaustiveness', hint: 'A more thorough search; the price doubles for each started 8.' },
+		exhaustiveness: { label: 'Exhaustiveness', hint: 'A more thorough search, priced in steps of 8: per ligand, 2 credits up to 8, 4 up to 16, 6 up to 24, 8 up to 32.' },
 		num_modes: { label: 'Poses per ligand' },
 		energy_range: { label: 'Energy range (kcal/mol)', hint: 'Poses within this of the best are kept.' },
 		seed: { label: 'Random seed', hint: 'The same seed gives the same poses.' },

@@ -34,6 +34,12 @@ export interface RunContext {
 
 /** One problem found in pasted or uploaded input, named so a scientist can fix it. */
 export interface InputIssue {
+	/**
+	 * What the issue is about in plain words, for inputs made of parts rather than
+	 * records ("search box", "receptor", "ligands"; "ligand" with the ligand's name in
+	 * `record`): people read "search box: …", not "record 'box': …".
+	 */
+	field?: string;
 	/** Record id (or "line N" when no record is known yet). */
 	record?: string;
 	/** 1-based position in the record's sequence, when it applies. */
@@ -135,7 +141,8 @@ export class TransientToolError extends Error {
 export function describeIssue(issue: InputIssue): string {
 	const where: string[] = [];
 	if (issue.line !== undefined) where.push(`line ${issue.line}`);
-	if (issue.record !== undefined) where.push(`record '${issue.record}'`);
+	if (issue.record !== undefined) where.push(`${issue.field ?? 'record'} '${issue.record}'`);
+	else if (issue.field !== undefined) where.push(issue.field);
 	if (issue.position !== undefined) where.push(`position ${issue.position}`);
 	return where.length ? `${where.join(', ')}: ${issue.message}` : issue.message;
 }

@@ -2,6 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { emailField, safeNext, signInSchema } from '#lib/forms/auth-schemas.ts';
 import { formFailure, parseForm } from '#lib/forms/parse.ts';
+import { loginNotice } from '#lib/auth/login-notices.ts';
 import { emailLinkRedirect, PendingAccessError, pendingAccessPath, sendSignInLink } from '#lib/teams/pending-access.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -9,7 +10,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	if (await locals.getUser()) redirect(303, safeNext(url.searchParams.get('next')));
 	return {
 		next: safeNext(url.searchParams.get('next')),
-		notice: url.searchParams.get('notice'),
+		// A notice is a code mapped to our own sentence; a made-up one shows nothing.
+		notice: loginNotice(url.searchParams.get('notice')),
 		// Why the visitor was sent here, as one of our own sentences (never text from the URL).
 		privateJob: url.searchParams.get('reason') === 'private-job'
 	};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settingLabel, settingValue, summarizeInput } from '#lib/components/job-detail/input-summary.ts';
+import { describeBox, settingLabel, settingValue, summarizeInput } from '#lib/components/job-detail/input-summary.ts';
 import { cachedLoader } from '#lib/components/results/file-text.ts';
 
 const bytes = (n: number) => `${n} B`;
@@ -24,6 +24,19 @@ describe('input summary', () => {
 		expect(st.items).toEqual([{ name: '1crn', detail: 'PDB, 4 B' }]);
 		const dock = summarizeInput({ receptor: { name: '1iep', text: 'ATOM  ' }, ligands: [{ name: 'x', smiles: 'CCO' }], box: { mode: 'manual' } }, bytes);
 		expect(dock.headline).toBe('1 receptor, 1 ligand');
+	});
+
+	it('says where the docking search box is in words, not JSON', () => {
+		const dock = summarizeInput(
+			{ receptor: { name: '1iep', text: 'ATOM  ' }, ligands: [{ name: 'x', smiles: 'CCO' }], box: { mode: 'manual', center: [12.5, -3, 8], size: [20, 22.25, 18] } },
+			bytes
+		);
+		expect(dock.blocks.find((b) => b.heading === 'Search box')?.text).toBe('Centre (x, y, z) (12.5, -3, 8) Å, size 20 × 22.25 × 18 Å');
+		expect(describeBox({ mode: 'ligand', resname: 'STI', chain: 'A', resnum: 201, padding: 4 })).toBe('Around the bound ligand STI (chain A, residue 201), with 4 Å of padding');
+		expect(describeBox({ mode: 'ligand', resname: 'STI' })).toBe('Around the bound ligand STI');
+		expect(describeBox({ mode: 'residues', residues: ['A:315'], padding: 6 })).toBe('Around residue A:315, with 6 Å of padding');
+		expect(describeBox({ mode: 'residues', residues: ['A:315', 'A:318'], padding: 6 })).toBe('Around residues A:315, A:318, with 6 Å of padding');
+		for (const box of [{ mode: 'manual', center: [1, 2, 3], size: [4, 5, 6] }, { mode: 'residues', residues: ['A:1'] }]) expect(describeBox(box)).not.toMatch(/[{}"]/);
 	});
 
 	it('falls back to JSON for anything else', () => {

@@ -25,7 +25,7 @@ import {
 	unsupportedAtomTypes,
 	VinaProgress
 } from '#lib/tools/docking/vina-output.ts';
-import { ToolInputError, TransientToolError, type InputIssue, type RawInput, type RunContext } from '#lib/tools/types.ts';
+import { describeIssue, ToolInputError, TransientToolError, type InputIssue, type RawInput, type RunContext } from '#lib/tools/types.ts';
 import { GARBAGE_V3000 } from './molecules.ts';
 
 const FIXTURES = new URL('../../fixtures/docking/', import.meta.url).pathname;
@@ -125,7 +125,7 @@ describe('docking input from the form', () => {
 			{ name: 'ligand_2', smiles: 'CC(=O)Oc1ccccc1C(=O)O' }
 		]);
 		expect(outcome.input.box).toEqual(HINGE_BOX);
-		expect(outcome.notices).toContain('1 water atoms will be removed from the receptor');
+		expect(outcome.notices).toContain('1 water atom will be removed from the receptor');
 	});
 
 	it('reads uploaded PDB and SDF files and a box around the bound ligand', async () => {
@@ -147,27 +147,27 @@ describe('docking input from the form', () => {
 		const errors = await parseErrors({ fields: {} });
 		expect(errors).toEqual(
 			expect.arrayContaining([
-				{ record: 'receptor', message: 'give a receptor structure (PDB file)' },
-				expect.objectContaining({ record: 'ligands', message: expect.stringMatching(/no ligands given/) }),
-				expect.objectContaining({ record: 'box', message: expect.stringMatching(/choose how to place the search box/) })
+				{ field: 'receptor', message: 'give a receptor structure (PDB file)' },
+				expect.objectContaining({ field: 'ligands', message: expect.stringMatching(/no ligands given/) }),
+				expect.objectContaining({ field: 'search box', message: expect.stringMatching(/choose how to place the search box/) })
 			])
 		);
 		const blank = await parseErrors({ fields: { receptor: '   \n', ligands: '# only a comment\n', ...manualFields } });
-		expect(blank).toEqual(expect.arrayContaining([expect.objectContaining({ record: 'ligands', message: expect.stringMatching(/no ligands given/) })]));
+		expect(blank).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'ligands', message: expect.stringMatching(/no ligands given/) })]));
 		const emptyReceptor = await parseErrors({ files: [{ name: 'r.pdb', text: '' }], fields: { ligands: FRAGMENT_SMILES, ...manualFields } });
-		expect(emptyReceptor).toEqual([{ record: 'receptor', message: 'the receptor is empty: give a PDB file' }]);
+		expect(emptyReceptor).toEqual([{ field: 'receptor', message: 'the receptor is empty: give a PDB file' }]);
 	});
 
 	it('names the line of malformed input', async () => {
 		const badSmiles = await parseErrors({ fields: { receptor: APO_POCKET, ligands: `${FRAGMENT_SMILES} ok\nC1CC{C}1 braces\n`, ...manualFields } });
-		expect(badSmiles).toEqual([{ line: 2, record: 'braces', message: "'{' cannot appear in a SMILES" }]);
+		expect(badSmiles).toEqual([{ line: 2, field: 'ligand', record: 'braces', message: "'{' cannot appear in a SMILES" }]);
 		const notPdb = await parseErrors({ fields: { receptor: 'hello, this is my protein', ligands: FRAGMENT_SMILES, ...manualFields } });
-		expect(notPdb).toEqual([{ record: 'receptor', message: 'no ATOM or HETATM records: the receptor must be a PDB file' }]);
+		expect(notPdb).toEqual([{ field: 'receptor', message: 'no ATOM or HETATM records: the receptor must be a PDB file' }]);
 		const lines = APO_POCKET.split('\n');
 		const broken = lines.findIndex((l) => l.startsWith('ATOM')) + 3;
 		lines[broken] = lines[broken].slice(0, 40) + 'xx.yyy' + lines[broken].slice(46);
 		const badAtom = await parseErrors({ fields: { receptor: lines.join('\n'), ligands: FRAGMENT_SMILES, ...manualFields } });
-		expect(badAtom).toEqual([{ record: 'receptor', line: broken + 1, message: 'an atom line without readable x, y, z (PDB columns 31-54)' }]);
+		expect(badAtom).toEqual([{ field: 'receptor', line: broken + 1, message: 'an atom line without readable x, y, z (PDB columns 31-54)' }]);
 		const badSdf = await parseErrors({ fields: { receptor: APO_POCKET, ligands: 'no counts line\n\n\n$$$$\n', ...manualFields } });
 		expect(badSdf[0].message).toMatch(/without an "M {2}END" line/);
 	});
@@ -176,12 +176,12 @@ describe('docking input from the form', () => {
 		const ligands = [`${FRAGMENT_SMILES} fine`, '[U] uranium', 'OB(O)c1ccccc1 phenylboronic acid', 'O water', '[Xe] xenon', 'CC[Sn](CC)(CC)CC tetraethyltin', '*CC dummy'].join('\n');
 		const errors = await parseErrors({ fields: { receptor: APO_POCKET, ligands, ...manualFields } });
 		expect(errors).toEqual([
-			{ record: 'uranium', message: 'it has no carbon (only U); AutoDock Vina docks organic molecules, not lone ions or inorganic species' },
-			{ record: 'phenylboronic acid', message: 'AutoDock Vina has no atom type for B; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
-			{ record: 'water', message: 'it has no carbon (only O); AutoDock Vina docks organic molecules, not lone ions or inorganic species' },
-			{ record: 'xenon', message: 'AutoDock Vina has no atom type for Xe; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
-			{ record: 'tetraethyltin', message: 'AutoDock Vina has no atom type for Sn; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
-			{ record: 'dummy', message: 'AutoDock Vina has no atom type for dummy atoms (*); it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' }
+			{ field: 'ligand', record: 'uranium', message: 'it has no carbon (only U); AutoDock Vina docks organic molecules, not lone ions or inorganic species' },
+			{ field: 'ligand', record: 'phenylboronic acid', message: 'AutoDock Vina has no atom type for B; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
+			{ field: 'ligand', record: 'water', message: 'it has no carbon (only O); AutoDock Vina docks organic molecules, not lone ions or inorganic species' },
+			{ field: 'ligand', record: 'xenon', message: 'AutoDock Vina has no atom type for Xe; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
+			{ field: 'ligand', record: 'tetraethyltin', message: 'AutoDock Vina has no atom type for Sn; it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' },
+			{ field: 'ligand', record: 'dummy', message: 'AutoDock Vina has no atom type for dummy atoms (*); it docks molecules of C, H, N, O, S, P, Si, Se, halogens and a few metal ions' }
 		]);
 	});
 
@@ -196,9 +196,9 @@ describe('docking input from the form', () => {
 	it('blames a garbage molblock on the input, with RDKit’s reason', async () => {
 		const garbage = GARBAGE_V3000.replace(/^/, 'garbage');
 		const errors = await parseErrors({ fields: { receptor: APO_POCKET, ligands: `${garbage}$$$$\n`, ...manualFields } });
-		expect(errors).toEqual([{ record: 'garbage', message: 'RDKit cannot read this SDF record: RDKit read no atoms from it (CTAB version string invalid at line 4)' }]);
+		expect(errors).toEqual([{ field: 'ligand', record: 'garbage', message: 'RDKit cannot read this SDF record: RDKit read no atoms from it (CTAB version string invalid at line 4)' }]);
 		const unclosed = await parseErrors({ fields: { receptor: APO_POCKET, ligands: 'C1CC ring\n', ...manualFields } });
-		expect(unclosed).toEqual([{ record: 'ring', message: "RDKit cannot read this SMILES: SMILES Parse Error: unclosed ring for input: 'C1CC'" }]);
+		expect(unclosed).toEqual([{ field: 'ligand', record: 'ring', message: "RDKit cannot read this SMILES: SMILES Parse Error: unclosed ring for input: 'C1CC'" }]);
 	});
 
 	it('refuses the wrong kind of file in each place', async () => {
@@ -211,7 +211,10 @@ describe('docking input from the form', () => {
 		const pdbAsLigands = await parseErrors({ fields: { receptor: APO_POCKET, ligands: POCKET, ...manualFields } });
 		expect(pdbAsLigands[0].message).toMatch(/looks like a PDB structure; give ligands as SMILES/);
 		const textCenter = await parseErrors({ fields: { receptor: APO_POCKET, ligands: FRAGMENT_SMILES, ...manualFields, center_y: 'middle' } });
-		expect(textCenter).toEqual([{ record: 'box', message: "the box center y must be a number, not 'middle'" }]);
+		expect(textCenter).toEqual([{ field: 'search box', message: "the box center y must be a number, not 'middle'" }]);
+		// What people read names the part in plain words, not "record 'box'".
+		expect(describeIssue(textCenter[0])).toBe("search box: the box center y must be a number, not 'middle'");
+		expect(describeIssue({ field: 'ligand', record: 'uranium', message: 'it has no carbon (only U)' })).toBe("ligand 'uranium': it has no carbon (only U)");
 		const twoReceptors = await parseErrors({ files: [{ name: 'a.pdb', text: POCKET }, { name: 'b.pdb', text: POCKET }], fields: { ligands: FRAGMENT_SMILES, ...manualFields } });
 		expect(twoReceptors[0].message).toMatch(/2 receptor structures given/);
 		// The job input itself (what the worker re-checks): a string where the ligands array belongs, both kinds of ligand at once.
@@ -224,10 +227,10 @@ describe('docking input from the form', () => {
 	it('refuses oversized input with the limit', async () => {
 		const many = Array.from({ length: MAX_LIGANDS + 1 }, (_, i) => `CCO ethanol_${i}`).join('\n');
 		expect(await parseErrors({ fields: { receptor: APO_POCKET, ligands: many, ...manualFields } })).toEqual([
-			{ record: 'ligands', message: `${MAX_LIGANDS + 1} ligands given; at most ${MAX_LIGANDS} are docked in one job` }
+			{ field: 'ligands', message: `${MAX_LIGANDS + 1} ligands given; at most ${MAX_LIGANDS} are docked in one job` }
 		]);
 		const bigBox = await parseErrors({ fields: { receptor: APO_POCKET, ligands: FRAGMENT_SMILES, ...manualFields, size_z: '200' } });
-		expect(bigBox).toEqual([{ record: 'box', message: 'a box side is at most 126 Å' }]);
+		expect(bigBox).toEqual([{ field: 'search box', message: 'a box side is at most 126 Å' }]);
 		const longSmiles = await parseErrors({ fields: { receptor: APO_POCKET, ligands: `${'C'.repeat(1001)} long`, ...manualFields } });
 		expect(longSmiles[0].message).toBe('the SMILES has 1001 characters; at most 1000');
 		const hugeReceptor = await parseErrors({ fields: { receptor: POCKET.repeat(130), ligands: FRAGMENT_SMILES, ...manualFields } });
@@ -240,7 +243,7 @@ describe('docking input from the form', () => {
 		);
 		if (!far.ok) throw new Error(JSON.stringify(far.issues));
 		const wide = resolveBox(far.structure, { mode: 'residues', residues: ['A:1', 'A:200'], padding: 20 });
-		expect(wide.ok ? null : wide.issues).toEqual([{ record: 'box', message: 'the box around 2 residues is 140 Å along x; at most 126 Å (choose fewer residues or less padding)' }]);
+		expect(wide.ok ? null : wide.issues).toEqual([{ field: 'search box', message: 'the box around 2 residues is 140 Å along x; at most 126 Å (choose fewer residues or less padding)' }]);
 	});
 
 	it('keeps hostile names as text: they never reach a shell or a path', async () => {
@@ -511,7 +514,7 @@ describe('docking refuses bad molecules before any docking', () => {
 		const xenon = 'HETATM 9999 XE    XE A 900      15.000  50.000  10.000  1.00 20.00          XE  ';
 		const error = await tool.run(input([{ name: 'fine', smiles: FRAGMENT_SMILES }], HINGE_BOX, `${APO_POCKET}\n${xenon}\n`), fastSettings, recordingContext().ctx).catch((e: unknown) => e);
 		expect(error).toBeInstanceOf(ToolInputError);
-		expect((error as Error).message).toMatch(/record 'receptor': AutoDock Vina cannot dock with atom types Xe in the receptor/);
+		expect((error as Error).message).toMatch(/^receptor: AutoDock Vina cannot dock with atom types Xe in the receptor/);
 	});
 });
 

@@ -62,9 +62,9 @@ describe('FASTA as scientists paste it', () => {
 	it('rejects too many sequences and too long ones', () => {
 		const max = catalogEntry('sequence-tools')!.maxItems;
 		const many = Array.from({ length: max + 1 }, (_, i) => `>s${i}\nACGT\n`).join('');
-		expect(errorsOf(sequenceToolsTool.parseInput({ text: many }))).toEqual([`${max + 1} sequences given; at most ${max} are accepted`]);
+		expect(errorsOf(sequenceToolsTool.parseInput({ text: many }))).toEqual([`${(max + 1).toLocaleString('en')} sequences given; at most ${max.toLocaleString('en')} are accepted`]);
 		expect(errorsOf(proteinPropertiesTool.parseInput({ text: `>long\n${'A'.repeat(100_001)}\n` }))).toEqual([
-			"record 'long': 100001 residues; at most 100000 are accepted"
+			"record 'long': 100,001 residues; at most 100,000 are accepted"
 		]);
 		expect(errorsOf(pairwiseAlignmentTool.parseInput({ fields: { query: `>q\n${'A'.repeat(6000)}`, targets: `>t\n${'A'.repeat(6000)}` } }))[0]).toMatch(
 			/record 't': query x target is 36,000,000 cells/
@@ -103,7 +103,7 @@ describe('molecule input', () => {
 	it('rejects too many molecules', async () => {
 		const max = catalogEntry('molecule-properties')!.maxItems;
 		const text = Array.from({ length: max + 1 }, () => 'C').join('\n');
-		expect(errorsOf(await moleculePropertiesTool.parseInput({ text }))).toEqual([`${max + 1} molecules given; at most ${max} are accepted`]);
+		expect(errorsOf(await moleculePropertiesTool.parseInput({ text }))).toEqual([`${(max + 1).toLocaleString('en')} molecules given; at most ${max.toLocaleString('en')} are accepted`]);
 	});
 });
 

@@ -161,12 +161,12 @@ describe('structure-prediction', () => {
 		const calls = standin.received.length;
 		const long = await tool.parseInput({ text: `>big\n${'A'.repeat(MAX_PREDICTION_LENGTH + 1)}\n` });
 		expect(long.ok).toBe(false);
-		if (!long.ok) expect(long.errors[0].message).toBe(`${MAX_PREDICTION_LENGTH + 1} residues; at most ${MAX_PREDICTION_LENGTH} are accepted`);
+		if (!long.ok) expect(long.errors[0].message).toBe(`${(MAX_PREDICTION_LENGTH + 1).toLocaleString('en')} residues; at most ${MAX_PREDICTION_LENGTH.toLocaleString('en')} are accepted`);
 		const ok = await tool.parseInput({ text: `>fine\n${HP35}\n` });
 		expect(ok.ok).toBe(true);
 
 		await expect(tool.run(input(['x', 'ACDXA']), {}, recordingContext().ctx)).rejects.toBeInstanceOf(ToolInputError);
-		await expect(tool.run(input(['big', 'A'.repeat(MAX_PREDICTION_LENGTH + 1)]), {}, recordingContext().ctx)).rejects.toThrow(/at most 1000/);
+		await expect(tool.run(input(['big', 'A'.repeat(MAX_PREDICTION_LENGTH + 1)]), {}, recordingContext().ctx)).rejects.toThrow(/at most 1,000 are accepted/);
 		const many = input(...Array.from({ length: tool.catalog.maxItems + 1 }, (_, i): [string, string] => [`s${i}`, HP35]));
 		expect(tool.inputSchema.safeParse(many).success).toBe(false);
 		expect(standin.received.length).toBe(calls);

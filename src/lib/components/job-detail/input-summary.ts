@@ -3,7 +3,7 @@
 // Only the start of large inputs goes into the page.
 import { z } from 'zod';
 import { humanize } from '#lib/tools-ui/settings-fields.ts';
-import { count } from '#lib/ui/plural.ts';
+import { count, noun } from '#lib/ui/plural.ts';
 
 export interface InputBlock {
 	heading: string;
@@ -47,11 +47,34 @@ function fastaOf(records: Array<z.infer<typeof sequenceRecord>>, sizeOf: (t: Tex
 			lines.push(`(in the file ${r.sequence.$file}, ${sizeOf(r.sequence)})`);
 			continue;
 		}
-		const seq = r.sequence.length > MAX_SEQUENCE_CHARS ? `${r.sequence.slice(0, MAX_SEQUENCE_CHARS)}… (${r.sequence.length.toLocaleString('en')} residues)` : r.sequence;
+		const seq = r.sequence.length > MAX_SEQUENCE_CHARS ? `${r.sequence.slice(0, MAX_SEQUENCE_CHARS)}… (${count(r.sequence.length, 'residue')})` : r.sequence;
 		for (let i = 0; i < seq.length; i += 60) lines.push(seq.slice(i, i + 60));
 	}
 	if (records.length > MAX_PREVIEW_RECORDS) lines.push(`… and ${plural(records.length - MAX_PREVIEW_RECORDS, 'more record')}`);
 	return lines.join('\n');
+}
+
+const vec3 = z.tuple([z.number(), z.number(), z.number()]);
+const boxShape = z.discriminatedUnion('mode', [
+	z.object({ mode: z.literal('manual'), center: vec3, size: vec3 }),
+	z.object({ mode: z.literal('ligand'), resname: z.string(), chain: z.string().optional(), resnum: z.number().optional(), padding: z.number().optional() }),
+	z.object({ mode: z.literal('residues'), residues: z.array(z.string()), padding: z.number().optional() })
+]);
+
+const coordinate = (v: number): string => v.toLocaleString('en', { maximumFractionDigits: 3 });
+const paddingOf = (padding: number | undefined): string => (padding === undefined ? '' : `, with ${coordinate(padding)} Å of padding`);
+
+/** Docking's search box in words: "centre (x, y, z) (12.5, -3, 8) Å, size 20 × 20 × 20 Å", or what it is built around. */
+export function describeBox(box: unknown): string {
+	const parsed = boxShape.safeParse(box);
+	if (!parsed.success) return JSON.stringify(box);
+	const b = parsed.data;
+	if (b.mode === 'manual') return `Centre (x, y, z) (${b.center.map(coordinate).join(', ')}) Å, size ${b.size.map(coordinate).join(' × ')} Å`;
+	if (b.mode === 'ligand') {
+		const where = [b.chain ? `chain ${b.chain}` : '', b.resnum !== undefined ? `residue ${b.resnum}` : ''].filter(Boolean).join(', ');
+		return `Around the bound ligand ${b.resname}${where ? ` (${where})` : ''}${paddingOf(b.padding)}`;
+	}
+	return `Around ${noun(b.residues.length, 'residue')} ${b.residues.join(', ')}${paddingOf(b.padding)}`;
 }
 
 function byteSize(text: string): number {
@@ -106,7 +129,7 @@ export function summarizeInput(input: Record<string, unknown>, formatBytes: (n: 
 			headline: `1 receptor, ${plural(ligands.length, 'ligand')}`,
 			blocks: [
 				{ heading: 'Ligands', text: ligandLines.join('\n') },
-				{ heading: 'Search box', text: JSON.stringify(box) }
+				{ heading: 'Search box', text: describeBox(box) }
 			],
 			items: [{ name: receptor.name ?? 'receptor', detail: `PDB, ${sizeOf(receptor.text)}` }]
 		};

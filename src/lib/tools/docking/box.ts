@@ -3,6 +3,7 @@
 import type { InputIssue } from '../types.ts';
 import { residueKey, residueLabel, heteroGroups, type PdbAtom, type ReceptorStructure } from './receptor.ts';
 import { LARGE_BOX_VOLUME, MAX_BOX_SIDE, RESIDUE_SPEC, type BoxInput } from './schema.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export type Vec3 = [number, number, number];
 
@@ -43,9 +44,9 @@ function checkSides(size: Vec3, what: string): InputIssue[] {
 	const issues: InputIssue[] = [];
 	size.forEach((side, k) => {
 		if (side > MAX_BOX_SIDE) {
-			issues.push({ record: 'box', message: `the box ${what} is ${side} Å along ${AXES[k]}; at most ${MAX_BOX_SIDE} Å (choose fewer residues or less padding)` });
+			issues.push({ field: 'search box', message: `the box ${what} is ${side} Å along ${AXES[k]}; at most ${MAX_BOX_SIDE} Å (choose fewer residues or less padding)` });
 		} else if (side < 1) {
-			issues.push({ record: 'box', message: `the box ${what} is ${side} Å along ${AXES[k]}; add padding so the ligand fits` });
+			issues.push({ field: 'search box', message: `the box ${what} is ${side} Å along ${AXES[k]}; add padding so the ligand fits` });
 		}
 	});
 	return issues;
@@ -79,7 +80,7 @@ export function resolveBox(structure: ReceptorStructure, spec: BoxInput): { ok: 
 			const wanted = [resname, spec.chain && `chain ${spec.chain}`, spec.resnum !== undefined && `number ${spec.resnum}`].filter(Boolean).join(', ');
 			const present = heteroGroups(structure).map((g) => g.label);
 			const listed = present.length ? `hetero groups in the receptor: ${present.slice(0, 12).join(', ')}${present.length > 12 ? ', ...' : ''}` : 'the receptor has no hetero groups (HETATM); give the box by center and size or by residues';
-			return { ok: false, issues: [{ record: 'box', message: `no hetero group ${wanted} in the receptor; ${listed}` }] };
+			return { ok: false, issues: [{ field: 'search box', message: `no hetero group ${wanted} in the receptor; ${listed}` }] };
 		}
 		const first = residueKey(matching[0]);
 		const instances = [...new Set(matching.map(residueKey))];
@@ -105,12 +106,12 @@ export function resolveBox(structure: ReceptorStructure, spec: BoxInput): { ok: 
 		const found = structure.atoms.filter(
 			(a) => (chain === undefined || a.chain === chain) && a.resSeq === Number(number) && a.iCode === (iCode ?? '')
 		);
-		if (found.length === 0) issues.push({ record: 'box', message: `residue ${text} is not in the receptor` });
+		if (found.length === 0) issues.push({ field: 'search box', message: `residue ${text} is not in the receptor` });
 		atoms.push(...found);
 	}
 	if (issues.length) return { ok: false, issues };
 	const { center, size } = boxAround(atoms, spec.padding);
-	const what = `around ${spec.residues.length === 1 ? `residue ${spec.residues[0]}` : `${spec.residues.length} residues`}`;
+	const what = `around ${spec.residues.length === 1 ? `residue ${spec.residues[0]}` : count(spec.residues.length, 'residue')}`;
 	const sideIssues = checkSides(size, what);
 	if (sideIssues.length) return { ok: false, issues: sideIssues };
 	return {

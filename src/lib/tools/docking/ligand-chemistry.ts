@@ -15,10 +15,10 @@ export async function ligandChemistryIssues(ligands: LigandInput[]): Promise<Inp
 	ligands.forEach((ligand, i) => {
 		const reading = readings[i];
 		const kind = ligand.smiles !== undefined ? 'SMILES' : 'SDF record';
-		if (!reading.ok) issues.push({ record: ligand.name, message: `RDKit cannot read this ${kind}: ${reading.reason}` });
+		if (!reading.ok) issues.push({ field: 'ligand', record: ligand.name, message: `RDKit cannot read this ${kind}: ${reading.reason}` });
 		else {
 			const problem = ligandElementProblem(reading.fragments[0] ?? []);
-			if (problem) issues.push({ record: ligand.name, message: problem });
+			if (problem) issues.push({ field: 'ligand', record: ligand.name, message: problem });
 		}
 	});
 	return issues;

@@ -4,6 +4,7 @@
 import { parseSdf, renameRepeats } from '../parse/molecules.ts';
 import type { InputIssue } from '../types.ts';
 import { MAX_LIGANDS, MAX_NAME_LENGTH, MAX_SDF_CHARS, MAX_SMILES_LENGTH, SMILES_CHARACTERS, type LigandInput } from './schema.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export interface LigandParse {
 	ligands: LigandInput[];
@@ -38,8 +39,8 @@ export function isFlatMolblock(molblock: string): boolean {
 }
 
 function checkCount(ligands: LigandInput[], issues: InputIssue[]): void {
-	if (ligands.length === 0 && issues.length === 0) issues.push({ record: 'ligands', message: 'no ligands given: paste SMILES lines ("SMILES name") or SDF' });
-	if (ligands.length > MAX_LIGANDS) issues.push({ record: 'ligands', message: `${ligands.length} ligands given; at most ${MAX_LIGANDS} are docked in one job` });
+	if (ligands.length === 0 && issues.length === 0) issues.push({ field: 'ligands', message: 'no ligands given: paste SMILES lines ("SMILES name") or SDF' });
+	if (ligands.length > MAX_LIGANDS) issues.push({ field: 'ligands', message: `${count(ligands.length, 'ligand')} given; at most ${MAX_LIGANDS} are docked in one job` });
 }
 
 /** "SMILES name" per line; '#' comments and a "smiles name" header are skipped. */
@@ -54,7 +55,7 @@ export function parseSmilesLines(text: string): LigandParse {
 		const [smiles, ...rest] = line.split(/\s+/);
 		if (ligands.length === 0 && /^smiles$/i.test(smiles)) continue;
 		const name = rest.join(' ').replace(/[\u0000-\u001f\u007f]/g, '').trim() || `ligand_${ligands.length + 1}`;
-		const where = { line: i + 1, record: name };
+		const where = { line: i + 1, field: 'ligand', record: name };
 		if (smiles.length > MAX_SMILES_LENGTH) issues.push({ ...where, message: `the SMILES has ${smiles.length} characters; at most ${MAX_SMILES_LENGTH}` });
 		else if (!SMILES_CHARACTERS.test(smiles) || !/[A-Za-z]/.test(smiles)) {
 			const bad = [...smiles].find((c) => !SMILES_CHARACTERS.test(c));
@@ -71,7 +72,7 @@ export function parseSmilesLines(text: string): LigandParse {
 /** SDF records, one ligand each; 2D records are noted (the worker makes 3D coordinates). */
 export function parseSdfLigands(text: string): LigandParse {
 	const parsed = parseSdf(text, Number.MAX_SAFE_INTEGER);
-	const issues: InputIssue[] = parsed.issues.map((i) => ({ ...i, record: i.record ?? 'ligands' }));
+	const issues: InputIssue[] = parsed.issues.map((i) => ({ ...i, field: i.record === undefined ? 'ligands' : 'ligand' }));
 	const notices = [...parsed.notices];
 	const ligands: LigandInput[] = [];
 	for (const record of parsed.records) {

@@ -15,6 +15,7 @@ import { resolveBox } from './box.ts';
 import { ligandTextWrongFormat, looksLikeSdfText, parseSdfLigands, parseSmilesLines } from './ligand-text.ts';
 import { readReceptor } from './receptor.ts';
 import { DEFAULT_PADDING, inputSchema, MAX_RECEPTOR_CHARS, type BoxInput, type DockingInput, type LigandInput } from './schema.ts';
+import { count } from '#lib/ui/plural.ts';
 
 const RECEPTOR_FILE = /\.(pdb|ent)$/i;
 const LIGAND_FILE = /\.(smi|smiles|sdf|sd|mol|txt)$/i;
@@ -42,7 +43,7 @@ function collect(raw: RawInput): Parts {
 		if (isReceptor) receptors.push({ name: fields.receptor_name?.trim() || file.name.replace(/\.[^.]*$/, '') || 'receptor', text: file.text });
 		else parts.ligandTexts.push({ source: file.name, text: file.text });
 	}
-	if (receptors.length > 1) parts.issues.push({ record: 'receptor', message: `${receptors.length} receptor structures given; dock into one receptor per job` });
+	if (receptors.length > 1) parts.issues.push({ field: 'receptor', message: `${receptors.length} receptor structures given; dock into one receptor per job` });
 	parts.receptor = receptors[0];
 	return parts;
 }
@@ -54,7 +55,7 @@ function parseLigands(texts: Parts['ligandTexts']): { ligands: LigandInput[]; is
 	for (const { source, text } of texts) {
 		const wrong = ligandTextWrongFormat(text);
 		if (wrong) {
-			issues.push({ record: source, message: wrong });
+			issues.push({ field: 'ligands', record: source, message: wrong });
 			continue;
 		}
 		const parsed = looksLikeSdfText(text) ? parseSdfLigands(text) : parseSmilesLines(text);
@@ -62,7 +63,7 @@ function parseLigands(texts: Parts['ligandTexts']): { ligands: LigandInput[]; is
 		issues.push(...parsed.issues);
 		notices.push(...parsed.notices);
 	}
-	if (texts.length === 0) issues.push({ record: 'ligands', message: 'no ligands given: paste SMILES lines ("SMILES name") or SDF' });
+	if (texts.length === 0) issues.push({ field: 'ligands', message: 'no ligands given: paste SMILES lines ("SMILES name") or SDF' });
 	return { ligands, issues, notices };
 }
 
@@ -71,7 +72,7 @@ function numberField(fields: Record<string, string>, key: string, label: string,
 	const text = fields[key]?.trim() ?? '';
 	if (text === '' && fallback !== undefined) return fallback;
 	const value = text === '' ? NaN : Number(text);
-	if (!Number.isFinite(value)) issues.push({ record: 'box', message: text === '' ? `give the ${label}` : `the ${label} must be a number, not '${text.slice(0, 20)}'` });
+	if (!Number.isFinite(value)) issues.push({ field: 'search box', message: text === '' ? `give the ${label}` : `the ${label} must be a number, not '${text.slice(0, 20)}'` });
 	return value;
 }
 
@@ -86,17 +87,17 @@ function boxFromFields(fields: Record<string, string>, issues: InputIssue[]): Bo
 	const padding = numberField(fields, 'padding', 'padding', issues, DEFAULT_PADDING);
 	if (mode === 'ligand') {
 		const resname = fields.box_ligand?.trim() ?? '';
-		if (resname === '') issues.push({ record: 'box', message: 'name the bound ligand (its residue name in the PDB file, e.g. STI)' });
+		if (resname === '') issues.push({ field: 'search box', message: 'name the bound ligand (its residue name in the PDB file, e.g. STI)' });
 		const chain = fields.box_chain?.trim() || undefined;
 		const resnum = fields.box_resnum?.trim() ? numberField(fields, 'box_resnum', 'ligand residue number', issues) : undefined;
 		return issues.length > before ? undefined : { mode, resname, chain, resnum, padding };
 	}
 	if (mode === 'residues') {
 		const residues = (fields.box_residues ?? '').split(/[\s,;]+/).filter(Boolean);
-		if (residues.length === 0) issues.push({ record: 'box', message: 'list the residues around the site, e.g. A:315 A:381' });
+		if (residues.length === 0) issues.push({ field: 'search box', message: 'list the residues around the site, e.g. A:315 A:381' });
 		return issues.length > before ? undefined : { mode, residues, padding };
 	}
-	issues.push({ record: 'box', message: 'choose how to place the search box: manual (center and size), around a bound ligand, or around residues' });
+	issues.push({ field: 'search box', message: 'choose how to place the search box: manual (center and size), around a bound ligand, or around residues' });
 	return undefined;
 }
 
@@ -105,8 +106,8 @@ function schemaIssues(input: unknown, error: { issues: Array<{ path: PropertyKey
 	const ligands = (input as { ligands?: LigandInput[] }).ligands ?? [];
 	return error.issues.slice(0, 50).map((issue) => {
 		const [part, index] = issue.path;
-		if (part === 'ligands' && typeof index === 'number') return { record: ligands[index]?.name ?? `ligand ${index + 1}`, message: issue.message };
-		return { record: String(part ?? 'input'), message: issue.message };
+		if (part === 'ligands' && typeof index === 'number') return { field: 'ligand', record: ligands[index]?.name ?? String(index + 1), message: issue.message };
+		return { field: part === 'box' ? 'search box' : part === 'receptor' ? 'receptor' : 'ligands', message: issue.message };
 	});
 }
 
@@ -115,9 +116,9 @@ export function parseDockingInput(raw: RawInput, maxInputBytes: number): ParseOu
 	const parts = collect(raw);
 	const issues = [...parts.issues];
 	const notices: string[] = [];
-	if (!parts.receptor) issues.push({ record: 'receptor', message: 'give a receptor structure (PDB file)' });
+	if (!parts.receptor) issues.push({ field: 'receptor', message: 'give a receptor structure (PDB file)' });
 	else if (parts.receptor.text.length > MAX_RECEPTOR_CHARS) {
-		issues.push({ record: 'receptor', message: `the receptor has ${parts.receptor.text.length} characters; at most ${MAX_RECEPTOR_CHARS} (keep the chains around the binding site)` });
+		issues.push({ field: 'receptor', message: `the receptor has ${parts.receptor.text.length} characters; at most ${MAX_RECEPTOR_CHARS} (keep the chains around the binding site)` });
 	}
 	const ligands = parseLigands(parts.ligandTexts);
 	issues.push(...ligands.issues);
@@ -134,7 +135,7 @@ export function parseDockingInput(raw: RawInput, maxInputBytes: number): ParseOu
 	const tooBig = checkInputSize(parsed.data, maxInputBytes);
 	if (tooBig) return { ok: false, errors: [tooBig] };
 	const { structure } = receptor;
-	if (structure.watersRemoved) notices.push(`${structure.watersRemoved} water atoms will be removed from the receptor`);
+	if (structure.watersRemoved) notices.push(`${count(structure.watersRemoved, 'water atom')} will be removed from the receptor`);
 	if (structure.otherModelsIgnored) notices.push('the receptor has several models; the first is used');
 	notices.push(...resolved.resolved.notes);
 	return { ok: true, input: parsed.data, notices };

@@ -5,6 +5,7 @@
 // Pure text handling, so the form can check a receptor without the worker.
 import type { InputIssue } from '../types.ts';
 import { MAX_RECEPTOR_ATOMS } from './schema.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export interface PdbAtom {
 	hetero: boolean;
@@ -50,10 +51,10 @@ function wrongFormat(text: string): string | null {
 const PDBQT_TAIL = /^\s*[+-]?\d+\.\d{3} [A-Z][A-Za-z]?\s*$/;
 
 export function readReceptor(text: string): { ok: true; structure: ReceptorStructure } | { ok: false; issues: InputIssue[] } {
-	const record = 'receptor';
-	if (text.trim() === '') return { ok: false, issues: [{ record, message: 'the receptor is empty: give a PDB file' }] };
+	const field = 'receptor';
+	if (text.trim() === '') return { ok: false, issues: [{ field, message: 'the receptor is empty: give a PDB file' }] };
 	const wrong = wrongFormat(text);
-	if (wrong) return { ok: false, issues: [{ record, message: wrong }] };
+	if (wrong) return { ok: false, issues: [{ field, message: wrong }] };
 	const lines = text.split(/\r\n|\r|\n/);
 	const issues: InputIssue[] = [];
 	const atoms: PdbAtom[] = [];
@@ -78,7 +79,7 @@ export function readReceptor(text: string): { ok: true; structure: ReceptorStruc
 		}
 		const hetero = line.startsWith('HETATM');
 		if (!hetero && !line.startsWith('ATOM  ')) continue;
-		const where = { record, line: i + 1 };
+		const where = { field, line: i + 1 };
 		if (PDBQT_TAIL.test(line.slice(66))) {
 			return { ok: false, issues: [{ ...where, message: 'this is PDBQT (charges and AutoDock types); give the PDB file, the tool prepares the PDBQT itself' }] };
 		}
@@ -122,15 +123,15 @@ export function readReceptor(text: string): { ok: true; structure: ReceptorStruc
 	}
 	if (issues.length) return { ok: false, issues };
 	if (atoms.length === 0) {
-		return { ok: false, issues: [{ record, message: 'no ATOM or HETATM records: the receptor must be a PDB file' }] };
+		return { ok: false, issues: [{ field, message: 'no ATOM or HETATM records: the receptor must be a PDB file' }] };
 	}
 	if (!atoms.some((a) => !a.hetero)) {
-		return { ok: false, issues: [{ record, message: 'no ATOM records: the receptor must be a protein or nucleic acid structure, not only hetero groups' }] };
+		return { ok: false, issues: [{ field, message: 'no ATOM records: the receptor must be a protein or nucleic acid structure, not only hetero groups' }] };
 	}
 	if (atoms.length > MAX_RECEPTOR_ATOMS) {
 		return {
 			ok: false,
-			issues: [{ record, message: `${atoms.length} atoms; at most ${MAX_RECEPTOR_ATOMS} are accepted (keep the chains around the binding site)` }]
+			issues: [{ field, message: `${count(atoms.length, 'atom')}; at most ${MAX_RECEPTOR_ATOMS} are accepted (keep the chains around the binding site)` }]
 		};
 	}
 	return { ok: true, structure: { atoms, watersRemoved, altLocsDropped, otherModelsIgnored } };

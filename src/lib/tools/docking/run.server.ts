@@ -27,6 +27,7 @@ import {
 	VinaProgress,
 	type VinaPose
 } from './vina-output.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export interface DockingRunOptions {
 	env: Env;
@@ -113,8 +114,8 @@ export async function runDocking(input: DockingInput, settings: DockingSettings,
 	if (!resolved.ok) throw new ToolInputError(resolved.issues);
 	const { box, exclude } = resolved.resolved;
 	const notes = [...resolved.resolved.notes];
-	if (receptor.structure.watersRemoved) notes.push(`${receptor.structure.watersRemoved} water atoms were removed from the receptor`);
-	if (receptor.structure.altLocsDropped) notes.push(`${receptor.structure.altLocsDropped} atoms in second alternate locations were left out`);
+	if (receptor.structure.watersRemoved) notes.push(`${count(receptor.structure.watersRemoved, 'water atom')} ${receptor.structure.watersRemoved === 1 ? 'was' : 'were'} removed from the receptor`);
+	if (receptor.structure.altLocsDropped) notes.push(`${count(receptor.structure.altLocsDropped, 'atom')} in second alternate locations ${receptor.structure.altLocsDropped === 1 ? 'was' : 'were'} left out`);
 	if (receptor.structure.otherModelsIgnored) notes.push('the receptor has several models; the first was used');
 
 	const dir = await mkdtemp(path.join(options.tempRoot ?? tmpdir(), 'foldwork-docking-'));
@@ -169,7 +170,7 @@ export async function runDocking(input: DockingInput, settings: DockingSettings,
 			});
 			ctx.progress(round(base + share, 2), `${label}: done, best ${round(poses[0].affinity, 2)} kcal/mol`);
 		}
-		ctx.progress(100, `${total} of ${total} ligands docked`);
+		ctx.progress(100, `${total} of ${count(total, 'ligand')} docked`);
 		return { table: { columns, rows }, box, ligands: summaries, files, notes, programs: versions, vina_commands: commands };
 	} finally {
 		await rm(dir, { recursive: true, force: true });
@@ -207,12 +208,12 @@ class DockingJob {
 		const out = await this.#run(this.#programs.obabel, ['-ipdb', 'receptor.pdb', '-xr', '-h', '-opdbqt', '-O', 'receptor.pdbqt']);
 		const text = out.code === 0 ? await readFile(path.join(this.#dir, 'receptor.pdbqt'), 'utf8').catch(() => '') : '';
 		if (convertedCount(out.stderr) !== 1 || !/^ATOM {2}/m.test(text)) {
-			throw new ToolInputError([{ record: 'receptor', message: `Open Babel could not prepare the receptor: ${obabelComplaint(out.stderr)}` }]);
+			throw new ToolInputError([{ field: 'receptor', message: `Open Babel could not prepare the receptor: ${obabelComplaint(out.stderr)}` }]);
 		}
 		const unsupported = unsupportedAtomTypes(text);
 		if (unsupported.length) {
 			throw new ToolInputError([
-				{ record: 'receptor', message: `AutoDock Vina cannot dock with atom types ${unsupported.join(', ')} in the receptor; remove those hetero groups from the PDB file` }
+				{ field: 'receptor', message: `AutoDock Vina cannot dock with atom types ${unsupported.join(', ')} in the receptor; remove those hetero groups from the PDB file` }
 			]);
 		}
 		return 'receptor.pdbqt';
@@ -230,7 +231,7 @@ class DockingJob {
 			this.#ctx.progress(round(RECEPTOR_DONE + ((PREPARED - RECEPTOR_DONE) * index) / ligands.length, 2), `ligand ${index + 1}/${ligands.length} (${ligand.name}): preparing`);
 			const stem = fileStem(ligand.name, taken);
 			const result = await this.#prepareLigand(ligand, index);
-			if ('issue' in result) issues.push({ record: ligand.name, message: result.issue });
+			if ('issue' in result) issues.push({ field: 'ligand', record: ligand.name, message: result.issue });
 			else prepared.push({ ligand, index, stem, ...result });
 		}
 		if (issues.length) throw new ToolInputError(issues);
@@ -295,7 +296,7 @@ class DockingJob {
 			if (out.code === null || /bad_alloc|internal|segmentation/i.test(reason)) {
 				throw new Error(`vina failed on ligand ${p.index + 1} (${out.signal ?? `exit ${out.code}`}): ${reason}`);
 			}
-			throw new ToolInputError([{ record: /receptor/i.test(reason) ? 'receptor' : p.ligand.name, message: `AutoDock Vina refused it: ${reason}` }]);
+			throw new ToolInputError([{ ...(/receptor/i.test(reason) ? { field: 'receptor' } : { field: 'ligand', record: p.ligand.name }), message: `AutoDock Vina refused it: ${reason}` }]);
 		}
 		const poses = parseVinaPoses(await readFile(path.join(this.#dir, outFile), 'utf8'));
 		const mismatch = checkPosesAgainstTable(poses, parseVinaTable(out.stdout));

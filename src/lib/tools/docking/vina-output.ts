@@ -8,6 +8,7 @@
 // the file's three decimals; the table is read to check they agree.
 
 import { VINA_ATOM_TYPES } from './vina-types.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export interface VinaMode {
 	mode: number;
@@ -129,7 +130,7 @@ export function ligandPdbqtStats(pdbqt: string): { atoms: number; heavyAtoms: nu
  */
 export function posesSdf(obabelSdf: string, ligand: string, poses: VinaMode[]): string {
 	const records = obabelSdf.replace(/\r\n/g, '\n').split(/^\$\$\$\$\n?/m).filter((r) => r.trim() !== '');
-	if (records.length !== poses.length) throw new Error(`Open Babel wrote ${records.length} SDF records for ${poses.length} poses`);
+	if (records.length !== poses.length) throw new Error(`Open Babel wrote ${count(records.length, 'SDF record')} for ${count(poses.length, 'pose')}`);
 	return records
 		.map((record, i) => {
 			const pose = poses[i];
@@ -171,7 +172,7 @@ export function posesPdb(obabelPdb: string, ligand: string, poses: VinaMode[]): 
 			current.push(line);
 		}
 	}
-	if (models.length !== poses.length) throw new Error(`Open Babel wrote ${models.length} PDB models for ${poses.length} poses`);
+	if (models.length !== poses.length) throw new Error(`Open Babel wrote ${count(models.length, 'PDB model')} for ${count(poses.length, 'pose')}`);
 	const out = [`REMARK   1 DOCKED POSES OF ${ligand.toUpperCase().slice(0, 50)} (AUTODOCK VINA)`];
 	models.forEach((lines, i) => {
 		const pose = poses[i];

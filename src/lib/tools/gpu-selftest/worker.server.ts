@@ -3,6 +3,7 @@ import { requireValidSequences } from '../parse/sequences-input.ts';
 import { checkAborted, yieldToEventLoop, type ToolWorker } from '../types.ts';
 import { EMBEDDING_DIM, MIN_PAIR_SEPARATION, selfAttention } from './attention.ts';
 import { fastaOptions, MAX_DEVIATION, type GpuSelftestInput, type GpuSelftestResult, type GpuSelftestSettings } from './index.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export const gpuSelftestWorker: ToolWorker<GpuSelftestInput, GpuSelftestSettings, GpuSelftestResult> = {
 	async run(input, _settings, ctx) {
@@ -33,7 +34,7 @@ export const gpuSelftestWorker: ToolWorker<GpuSelftestInput, GpuSelftestSettings
 				verified: summary.maxDeviation <= MAX_DEVIATION
 			});
 		}
-		ctx.progress(100, `${rows.length} of ${rows.length} sequences`);
+		ctx.progress(100, `${rows.length} of ${count(rows.length, 'sequence')}`);
 		return {
 			// The worker runs this in Node, which has no GPU compute binding yet; a GPU runtime reports its device here.
 			device: 'cpu',

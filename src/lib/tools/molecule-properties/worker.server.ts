@@ -3,6 +3,7 @@ import { loadRDKit } from '#lib/rdkit/load.ts';
 import { checkAborted, ToolInputError, yieldToEventLoop, type CellValue, type InputIssue, type TableColumn, type ToolWorker } from '../types.ts';
 import { moleculeProperties } from './compute.ts';
 import { MAX_DEPICTIONS_IN_RESULT, structureOf, type MoleculeInput, type MoleculeResult, type MoleculeSettings } from './index.ts';
+import { count } from '#lib/ui/plural.ts';
 
 const columns: TableColumn[] = [
 	{ key: 'id', label: 'ID', type: 'string' },
@@ -81,13 +82,13 @@ export const moleculePropertiesWorker: ToolWorker<MoleculeInput, MoleculeSetting
 			});
 			if (wantSvg) depictions.push({ id: m.id, svg: p.svg });
 			if (Date.now() - lastYield > 50) {
-				ctx.progress((100 * (i + 1)) / n, `${i + 1} of ${n} molecules`);
+				ctx.progress((100 * (i + 1)) / n, `${i + 1} of ${count(n, 'molecule')}`);
 				await yieldToEventLoop();
 				lastYield = Date.now();
 			}
 		}
 		if (invalid.length) throw new ToolInputError(invalid);
-		ctx.progress(100, `${n} of ${n} molecules`);
+		ctx.progress(100, `${n} of ${count(n, 'molecule')}`);
 		return {
 			table: { columns, rows },
 			depictions,

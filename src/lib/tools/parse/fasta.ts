@@ -3,6 +3,7 @@
 // trailing '*'. Shared by the browser form and the worker.
 import type { InputIssue } from '../types.ts';
 import { proteinOnlyFraction, type Alphabet } from './alphabets.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export interface SequenceRecord {
 	id: string;
@@ -139,7 +140,7 @@ export function parseFasta(text: string, options: FastaOptions): FastaResult {
 		return { records, issues: [{ message: 'no sequences given' }], notices };
 	}
 	if (raw.length > options.maxRecords) {
-		issues.push({ message: `${raw.length} sequences given; at most ${options.maxRecords} are accepted` });
+		issues.push({ message: `${count(raw.length, 'sequence')} given; at most ${options.maxRecords.toLocaleString('en')} are accepted` });
 		return { records, issues, notices };
 	}
 
@@ -157,10 +158,10 @@ export function parseFasta(text: string, options: FastaOptions): FastaResult {
 			const rest = space === -1 ? '' : rec.header.slice(space + 1).trim();
 			if (rest) description = rest;
 		}
-		const count = seen.get(id) ?? 0;
-		seen.set(id, count + 1);
-		if (count > 0) {
-			let n = count + 1;
+		const copies = seen.get(id) ?? 0;
+		seen.set(id, copies + 1);
+		if (copies > 0) {
+			let n = copies + 1;
 			while (seen.has(`${id}_${n}`)) n++;
 			const renamed = `${id}_${n}`;
 			seen.set(renamed, 1);
@@ -186,11 +187,11 @@ export function parseFasta(text: string, options: FastaOptions): FastaResult {
 			continue;
 		}
 		if (sequence.length < minLength) {
-			issues.push({ record: id, message: `${sequence.length} residues; at least ${minLength} are needed` });
+			issues.push({ record: id, message: `${count(sequence.length, 'residue')}; at least ${minLength} are needed` });
 			continue;
 		}
 		if (sequence.length > options.maxLength) {
-			issues.push({ record: id, message: `${sequence.length} residues; at most ${options.maxLength} are accepted` });
+			issues.push({ record: id, message: `${count(sequence.length, 'residue')}; at most ${options.maxLength.toLocaleString('en')} are accepted` });
 			continue;
 		}
 		records.push(description === undefined ? { id, sequence } : { id, sequence, description });
@@ -202,7 +203,7 @@ export function parseFasta(text: string, options: FastaOptions): FastaResult {
 export function validateRecords(records: SequenceRecord[], options: FastaOptions): InputIssue[] {
 	const issues: InputIssue[] = [];
 	if (records.length > options.maxRecords) {
-		return [{ message: `${records.length} sequences given; at most ${options.maxRecords} are accepted` }];
+		return [{ message: `${count(records.length, 'sequence')} given; at most ${options.maxRecords.toLocaleString('en')} are accepted` }];
 	}
 	const seen = new Set<string>();
 	const minLength = options.minLength ?? 1;
@@ -218,8 +219,8 @@ export function validateRecords(records: SequenceRecord[], options: FastaOptions
 		}
 		const bad = firstForeign(seq, table);
 		if (bad !== -1) issues.push({ record: rec.id, position: bad + 1, message: describeLetter(seq[bad], options.alphabet) });
-		if (seq.length < minLength) issues.push({ record: rec.id, message: `${seq.length} residues; at least ${minLength} are needed` });
-		if (seq.length > options.maxLength) issues.push({ record: rec.id, message: `${seq.length} residues; at most ${options.maxLength} are accepted` });
+		if (seq.length < minLength) issues.push({ record: rec.id, message: `${count(seq.length, 'residue')}; at least ${minLength} are needed` });
+		if (seq.length > options.maxLength) issues.push({ record: rec.id, message: `${count(seq.length, 'residue')}; at most ${options.maxLength.toLocaleString('en')} are accepted` });
 	}
 	return issues;
 }

@@ -3,6 +3,7 @@
 // ending in "$$$$"). SDF records keep their molblock; the name is the
 // molblock's first line.
 import type { InputIssue } from '../types.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export interface MoleculeRecord {
 	id: string;
@@ -51,7 +52,7 @@ export function parseSmilesList(text: string, maxRecords: number): MoleculeParse
 		records.push({ id: name || `mol_${records.length + 1}`, smiles });
 	}
 	if (records.length === 0) issues.push({ message: 'no molecules given' });
-	if (records.length > maxRecords) issues.push({ message: `${records.length} molecules given; at most ${maxRecords} are accepted` });
+	if (records.length > maxRecords) issues.push({ message: `${count(records.length, 'molecule')} given; at most ${maxRecords.toLocaleString('en')} are accepted` });
 	renameRepeats(records, 'id', 'molecule', notices);
 	return { records, issues, notices };
 }
@@ -77,7 +78,7 @@ export function parseSdf(text: string, maxRecords: number): MoleculeParseResult 
 		records.push({ id: name || `mol_${records.length + 1}`, molblock });
 	}
 	if (records.length === 0 && issues.length === 0) issues.push({ message: 'no molecules given' });
-	if (records.length > maxRecords) issues.push({ message: `${records.length} molecules given; at most ${maxRecords} are accepted` });
+	if (records.length > maxRecords) issues.push({ message: `${count(records.length, 'molecule')} given; at most ${maxRecords.toLocaleString('en')} are accepted` });
 	renameRepeats(records, 'id', 'molecule', notices);
 	return { records, issues, notices };
 }

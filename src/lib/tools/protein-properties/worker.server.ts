@@ -12,6 +12,7 @@ import {
 } from './index.ts';
 import { buildTable } from './table.ts';
 import { csvText } from '../../csv/cells.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export const proteinPropertiesWorker: ToolWorker<ProteinPropertiesInput, ProteinPropertiesSettings, ProteinPropertiesResult> = {
 	async run(input, settings, ctx) {
@@ -24,7 +25,7 @@ export const proteinPropertiesWorker: ToolWorker<ProteinPropertiesInput, Protein
 		for (let i = 0; i < n; i++) {
 			checkAborted(ctx.signal);
 			if (Date.now() - lastYield > 50) {
-				ctx.progress((100 * i) / n, `${i} of ${n} sequences`);
+				ctx.progress((100 * i) / n, `${i} of ${count(n, 'sequence')}`);
 				await yieldToEventLoop();
 				lastYield = Date.now();
 			}
@@ -37,7 +38,7 @@ export const proteinPropertiesWorker: ToolWorker<ProteinPropertiesInput, Protein
 			if (ctx.writeFile) for (let k = 0; k < profile.values.length; k++) csv.push([id, profile.positions[k], profile.values[k]]);
 		}
 		if (ctx.writeFile) await ctx.writeFile('hydropathy.csv', 'text/csv', csvText(csv));
-		ctx.progress(100, `${n} of ${n} sequences`);
+		ctx.progress(100, `${n} of ${count(n, 'sequence')}`);
 		return { table: buildTable(results, settings.pH), hydropathy, hydropathyOmitted: Math.max(0, n - MAX_PROFILES_IN_RESULT) };
 	}
 };

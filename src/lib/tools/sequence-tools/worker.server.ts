@@ -7,6 +7,7 @@ import { fastaOptions, type SequenceToolsInput, type SequenceToolsResult, type S
 import { findOrfs } from './orfs.ts';
 import { frameNumber, translateFrame, type Frame } from './translate.ts';
 import { translationTable } from './translation-table.ts';
+import { count } from '#lib/ui/plural.ts';
 
 const FRAME_SETS = {
 	'1': [1], '2': [2], '3': [3], '-1': [-1], '-2': [-2], '-3': [-3],
@@ -85,7 +86,7 @@ export const sequenceToolsWorker: ToolWorker<SequenceToolsInput, SequenceToolsSe
 				}
 			}
 			if (Date.now() - lastYield > 50) {
-				ctx.progress((100 * (i + 1)) / n, `${i + 1} of ${n} sequences`);
+				ctx.progress((100 * (i + 1)) / n, `${i + 1} of ${count(n, 'sequence')}`);
 				await yieldToEventLoop();
 				lastYield = Date.now();
 			}
@@ -99,7 +100,7 @@ export const sequenceToolsWorker: ToolWorker<SequenceToolsInput, SequenceToolsSe
 			if (fasta.translations !== undefined) await ctx.writeFile('translations.fasta', 'text/x-fasta', fasta.translations);
 			if (fasta.orfs !== undefined) await ctx.writeFile('orfs.fasta', 'text/x-fasta', fasta.orfs);
 		}
-		ctx.progress(100, `${n} of ${n} sequences`);
+		ctx.progress(100, `${n} of ${count(n, 'sequence')}`);
 		return { table: { columns, rows }, fasta };
 	}
 };

@@ -5,6 +5,7 @@ import { analyzeChain, chainsFasta } from './analyze.ts';
 import { runDssp } from './dssp.server.ts';
 import { checkSize, checkStructures, type StructureAnalysisInput, type StructureAnalysisResult, type StructureAnalysisSettings } from './index.ts';
 import { buildTable, residuesCsv } from './table.ts';
+import { count } from '#lib/ui/plural.ts';
 
 export const structureAnalysisWorker: ToolWorker<StructureAnalysisInput, StructureAnalysisSettings, StructureAnalysisResult> = {
 	async run(input, settings, ctx) {
@@ -18,12 +19,12 @@ export const structureAnalysisWorker: ToolWorker<StructureAnalysisInput, Structu
 		const n = structures.length;
 		for (let i = 0; i < n; i++) {
 			checkAborted(ctx.signal);
-			ctx.progress((100 * i) / n, `${i} of ${n} structures`);
+			ctx.progress((100 * i) / n, `${i} of ${count(n, 'structure')}`);
 			await yieldToEventLoop();
 			const s = structures[i];
-			if (s.models > 1) notices.push(`${s.name}: ${s.models} models; only the first is analysed`);
+			if (s.models > 1) notices.push(`${s.name}: ${count(s.models, 'model')}; only the first is analysed`);
 			if (s.alternateAtoms > 0) notices.push(`${s.name}: ${s.alternateAtoms} alternate atom locations: the most occupied conformer is analysed, except that phi/psi use the conformers forming each peptide bond (as Biopython) and DSSP the one listed last (as mkdssp)`);
-			if (s.atomsDropped > 0) notices.push(`${s.name}: ${s.atomsDropped} atoms left out (repeated atoms, or a second residue type at a residue number), as Biopython leaves them out`);
+			if (s.atomsDropped > 0) notices.push(`${s.name}: ${count(s.atomsDropped, 'atom')} left out (repeated atoms, or a second residue type at a residue number), as Biopython leaves them out`);
 			let dssp: Map<string, string> | null = null;
 			if (settings.secondaryStructure) {
 				const out = await runDssp(s, ctx.signal);
@@ -39,7 +40,7 @@ export const structureAnalysisWorker: ToolWorker<StructureAnalysisInput, Structu
 			if (fasta) await ctx.writeFile('chains.fasta', 'text/x-fasta', fasta);
 			if (analyses.some((a) => a.angles.length > 0)) await ctx.writeFile('residues.csv', 'text/csv', residuesCsv(analyses));
 		}
-		ctx.progress(100, `${n} of ${n} structures`);
+		ctx.progress(100, `${n} of ${count(n, 'structure')}`);
 		return {
 			table: buildTable(analyses),
 			chains: analyses.map((a) => ({ structure: a.structure, chain: a.chain, residues: a.angles })),

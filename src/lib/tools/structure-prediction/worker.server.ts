@@ -5,6 +5,7 @@ import { checkAborted, type ToolWorker } from '../types.ts';
 import { fastaOptions, type PlddtTrack, type StructurePredictionInput, type StructurePredictionResult, type StructurePredictionSettings } from './index.ts';
 import { confidentFraction, CONFIDENT_PLDDT, meanPlddt, readPlddt } from './pdb.ts';
 import { foldSequence, serviceConfigFromEnv, type EsmfoldServiceConfig } from './service.server.ts';
+import { count } from '#lib/ui/plural.ts';
 
 /** A file name the worker accepts (no / or \), unique within the job. */
 function pdbFileName(id: string, taken: Set<string>): string {
@@ -44,7 +45,7 @@ export function createStructurePredictionWorker(
 				const pdb = await foldSequence(service, record.id, record.sequence, ctx.signal);
 				const profile = readPlddt(pdb);
 				if (profile.residues.length !== record.sequence.length) {
-					throw new Error(`structure service returned ${profile.residues.length} residues for '${record.id}' (${record.sequence.length} residues)`);
+					throw new Error(`structure service returned ${count(profile.residues.length, 'residue')} for '${record.id}' (${count(record.sequence.length, 'residue')})`);
 				}
 				const raw = profile.residues.map((r) => r.plddt);
 				const values = raw.map((v) => round(v, 2));
@@ -62,7 +63,7 @@ export function createStructurePredictionWorker(
 				});
 				plddt.push({ id: record.id, plddt: values });
 			}
-			ctx.progress(100, `${total} of ${total} sequences`);
+			ctx.progress(100, `${total} of ${count(total, 'sequence')}`);
 			return {
 				plddt,
 				table: {
