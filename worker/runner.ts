@@ -217,11 +217,12 @@ export class Runner {
 		} catch (error) {
 			if (signal.aborted) return this.#stopped(signal);
 			if (isToolInputError(error)) return { status: 'failed', errorCode: 'invalid_input', errorMessage: error.message };
-			if (isTransientToolError(error)) {
-				this.#options.log.warn(`job ${job.jobId}: input files not readable now: ${error.message}`);
-				return { retryLater: error.message };
-			}
-			throw error;
+			// Anything else (Storage, the database, a move another worker recorded first) is the
+			// fleet's fault, not the input's: the job goes back to the queue rather than being
+			// left holding this slot.
+			const reason = isTransientToolError(error) ? error.message : `reading the input files failed: ${describeError(error)}`;
+			this.#options.log.warn(`job ${job.jobId}: input files not readable now: ${reason}`);
+			return { retryLater: reason };
 		}
 		const input = tool.inputSchema.safeParse(rawInput);
 		if (!input.success) {

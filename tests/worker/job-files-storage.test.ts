@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../supabase/local/jwt.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { useWorkerDatabase } from '../helpers/worker-suite.ts';
-import { asUser, createUser, startWorkerProcess, storageFor, submitJob, waitForStatus, type TestUser, type WorkerProcess } from '../helpers/worker-fleet.ts';
+import { asUser, createUser, startWorkerProcess, statusHistory, storageFor, submitJob, waitForStatus, type TestUser, type WorkerProcess } from '../helpers/worker-fleet.ts';
 import type { StorageGateway } from '../helpers/storage-gateway.ts';
 
 const suite = useWorkerDatabase();
@@ -156,6 +156,18 @@ describe('job inputs uploaded to Storage', () => {
 		expect(rows).toEqual([{ name: 'a.pdb', kind: 'input', size_bytes: Buffer.byteLength(pdb), sha256: sha256(pdb), storage_path: mine.path }]);
 	});
 
+	it('records the move of a claimed upload once, whichever worker records it first (the janitor and the run racing)', async () => {
+		const user = await createUser(suite.db);
+		const file = await upload(user, 'race.pdb', 'ATOM\n');
+		const jobId = await submitWithFiles(user, [file]);
+		const settled = (to: string) => suite.db.query<{ n: number }>('select public.worker_input_settled($1, $2) as n', [file.path, to]).then((r) => r.rows[0].n);
+		const destination = `${user.teamId}/${jobId}/input/race.pdb`;
+		expect(await settled(destination)).toBe(1);
+		expect(await settled(destination)).toBe(0);
+		// A destination that is not the job's own input folder is still refused.
+		await expect(settled(`${user.teamId}/${randomUUID()}/input/race.pdb`)).rejects.toMatchObject({ code: '22023' });
+	});
+
 	it('streams a large input to the tool, after moving it into the job\'s own folder, and stores the output with its SHA-256', async () => {
 		worker = await startWorkerProcess(suite.url, { env: { FOLDWORK_STORAGE_SWEEP_MS: '500' } });
 		const user = await createUser(suite.db);
@@ -177,6 +189,27 @@ describe('job inputs uploaded to Storage', () => {
 		expect((await bucket(user).upload(rows[0].storage_path, 'changed', { upsert: true })).error).not.toBeNull();
 		expect((await bucket(user).remove([rows[0].storage_path, rows[1].storage_path])).data ?? []).toEqual([]);
 		expect(await objectNames(`${user.teamId}/${jobId}/`)).toHaveLength(2);
+	}, 90_000);
+	it('sends a job back to the queue when its input files cannot be read for a reason of the fleet\'s, never blaming the input or keeping the slot', async () => {
+		const user = await createUser(suite.db);
+		const file = await upload(user, 'later.pdb', 'ATOM\n');
+		// The database refuses the worker's read of the job's file rows (as a failed migration or a
+		// fault of the fleet's would), on every attempt.
+		await suite.db.query('alter function public.worker_job_input_files(uuid) rename to worker_job_input_files_away');
+		let job;
+		try {
+			const jobId = await submitWithFiles(user, [file]);
+			job = await waitForStatus(suite.db, jobId, ['completed', 'failed'], 30_000);
+			expect(await statusHistory(suite.db, jobId)).toEqual(['pending', 'queued', 'processing', 'retry', 'processing', 'retry', 'processing', 'failed']);
+		} finally {
+			await suite.db.query('alter function public.worker_job_input_files_away(uuid) rename to worker_job_input_files');
+		}
+		expect(job).toMatchObject({ status: 'failed', credits_refunded: job.credits_charged });
+		expect(job.error_code).not.toBe('invalid_input');
+		expect(job.error_message).toMatch(/reading the input files failed/);
+		// The worker kept no slot for it: the next job with a file runs.
+		const next = await submitWithFiles(user, [await upload(user, 'next.pdb', 'ATOM\n')]);
+		expect((await waitForStatus(suite.db, next, ['completed', 'failed'], 30_000)).status).toBe('completed');
 	}, 90_000);
 });
 
