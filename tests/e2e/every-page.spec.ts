@@ -97,7 +97,23 @@ async function visit(context: BrowserContext, url: string): Promise<string[]> {
 		await page.waitForLoadState('networkidle');
 		if (await page.getByRole('heading', { name: 'Something went wrong' }).isVisible()) problems.push('shows the error page');
 		const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
-		if (width > 375) problems.push(`scrolls sideways at 375 px: ${width} px wide`);
+		if (width > 375) {
+			// Name the innermost elements that reach past the edge, so the failure says what to fix.
+			const culprits = await page.evaluate(() =>
+				[...document.body.querySelectorAll('*')]
+					.filter((el) => {
+						if (el.getBoundingClientRect().right <= 376) return false;
+						// Content of a box that scrolls or clips does not widen the page.
+						for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+							if (getComputedStyle(up).overflowX !== 'visible') return false;
+						}
+						return ![...el.children].some((c) => c.getBoundingClientRect().right > 376);
+					})
+					.slice(0, 3)
+					.map((el) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : ''} "${(el.textContent ?? '').trim().slice(0, 40)}"`)
+			);
+			problems.push(`scrolls sideways at 375 px: ${width} px wide (${culprits.join('; ')})`);
+		}
 	} finally {
 		await page.close();
 	}
