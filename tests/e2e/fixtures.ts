@@ -46,6 +46,23 @@ export async function clientFor(user: TestUser): Promise<SupabaseClient> {
 }
 
 /** Superuser SQL on the e2e database, for setting up states no API offers (e.g. a large balance). */
+/** Runs `work` in one transaction on its own connection: nothing outside sees it half done. */
+export async function inTransaction<T>(work: (db: pg.Client) => Promise<T>): Promise<T> {
+	const db = new pg.Client({ connectionString: e2eInfo().databaseUrl });
+	await db.connect();
+	try {
+		await db.query('begin');
+		const out = await work(db);
+		await db.query('commit');
+		return out;
+	} catch (e) {
+		await db.query('rollback');
+		throw e;
+	} finally {
+		await db.end();
+	}
+}
+
 export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
 	const client = new pg.Client({ connectionString: e2eInfo().databaseUrl });
 	await client.connect();

@@ -3,28 +3,11 @@
 // files, and who else is viewing. Jobs run on the real CPU worker where the
 // tool is enabled; others are seeded with SQL in the states a worker leaves.
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
-import { e2eInfo } from './env.ts';
-import { addStoredFile, anonymousTest, createUser, expect, newContext, signIn, sql, submitJob, test } from './fixtures.ts';
+import { addStoredFile, inTransaction, anonymousTest, createUser, expect, newContext, signIn, sql, submitJob, test } from './fixtures.ts';
 
 const jobUrl = (toolId: string, jobId: string) => `/app/tools/${toolId}?jobId=${jobId}`;
-
-async function inTransaction<T>(work: (db: pg.Client) => Promise<T>): Promise<T> {
-	const db = new pg.Client({ connectionString: e2eInfo().databaseUrl });
-	await db.connect();
-	try {
-		await db.query('begin');
-		const out = await work(db);
-		await db.query('commit');
-		return out;
-	} catch (e) {
-		await db.query('rollback');
-		throw e;
-	} finally {
-		await db.end();
-	}
-}
 
 interface SeedJob {
 	teamId: string;

@@ -9,14 +9,12 @@
 // worker records them: this file is about the pages, and a docking run on
 // the platform's one CPU worker would hold up every other file's jobs.
 import type { Locator, Page } from '@playwright/test';
-import pg from 'pg';
 import { toolCatalog } from '#lib/tools/catalog.ts';
 import { toolRegistry } from '#lib/tools/registry.ts';
 import { createStructurePredictionTool, toolDefinitions } from '#lib/tools/runners.server.ts';
 import { HUMAN_INSULIN_A } from '#lib/tools/well-known-sequences.ts';
 import { startEsmfoldStandin } from '../fixtures/esmfold-standin.ts';
-import { e2eInfo } from './env.ts';
-import { addStoredFile, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
+import { addStoredFile, inTransaction, expect, signIn, sql, test, type TestUser } from './fixtures.ts';
 
 const jobUrl = (toolId: string, jobId: string) => `/app/tools/${toolId}?jobId=${jobId}`;
 
@@ -42,22 +40,6 @@ async function expectToolRendering(page: Page, toolId: string, jobId: string): P
 	await expect(results.getByRole('heading', { name: 'How these are computed' }), `${toolId}: its conventions`).toBeVisible();
 	await expect(results.getByText(/no table this page can read|could not be drawn|its raw data is shown/), `${toolId}: no fallback`).toHaveCount(0);
 	await expect(results.getByRole('heading', { name: 'Raw result (JSON)' }), `${toolId}: no raw JSON`).toHaveCount(0);
-}
-
-async function inTransaction<T>(work: (db: pg.Client) => Promise<T>): Promise<T> {
-	const db = new pg.Client({ connectionString: e2eInfo().databaseUrl });
-	await db.connect();
-	try {
-		await db.query('begin');
-		const out = await work(db);
-		await db.query('commit');
-		return out;
-	} catch (e) {
-		await db.query('rollback');
-		throw e;
-	} finally {
-		await db.end();
-	}
 }
 
 interface OutputFile {
