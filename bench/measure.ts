@@ -1,6 +1,8 @@
 // What the benchmarks share: medians and quantiles, a deadline on a promise,
-// alternating two timed commands, and a one-shot CLI bundled as a worker
-// would run it. No side effects on import.
+// alternating two timed commands, a one-shot CLI bundled as a worker would
+// run it, and the closing table of figures against their goals. No side
+// effects on import.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'vite';
 
@@ -57,4 +59,25 @@ export async function bundleCli(entry: string, outDir: string, name: string): Pr
 		build: { ssr: entry, outDir, emptyOutDir: true, minify: false, rollupOptions: { output: { entryFileNames: `${name}.mjs` } } }
 	});
 	return join(outDir, `${name}.mjs`);
+}
+
+/** One measured figure against its goal; ok is null for a figure only reported. */
+export interface Figure {
+	figure: string;
+	value: string;
+	goal: string;
+	ok: boolean | null;
+}
+
+/** The machine's load average now (reported beside the figures: the machine is shared). */
+export function loadAverage(): string {
+	return readFileSync('/proc/loadavg', 'utf8').trim();
+}
+
+/** Prints the load before and after and the figures table; a missed goal makes the exit code 1. */
+export function reportFigures(figures: Figure[], loadBefore: string): void {
+	console.log(`\nload before the run: ${loadBefore}; after: ${loadAverage()}`);
+	console.log('\nfigure | value | goal | met');
+	for (const r of figures) console.log(`${r.figure} | ${r.value} | ${r.goal} | ${r.ok === null ? '-' : r.ok ? 'yes' : 'NO'}`);
+	if (figures.some((r) => r.ok === false)) process.exitCode = 1;
 }

@@ -27,16 +27,10 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { signJwt } from '../supabase/local/jwt.ts';
-import { deadline, median } from './measure.ts';
+import { deadline, median, type Figure } from './measure.ts';
 import { PhoenixViewer } from './phoenix-viewer.ts';
 import { treeCpuSeconds } from './process-cpu.ts';
 
-export interface Result {
-	figure: string;
-	value: string;
-	goal: string;
-	ok: boolean | null;
-}
 
 export interface TopicBenchContext {
 	admin: pg.Pool;
@@ -48,7 +42,7 @@ export interface TopicBenchContext {
 	serverPid: number;
 	runs: number;
 	seconds: number;
-	results: Result[];
+	results: Figure[];
 }
 
 const JOB_VIEWERS = Number(process.env.BENCH_JOB_VIEWERS ?? 1000);

@@ -36,9 +36,9 @@ import pg from 'pg';
 import { projectRoot } from '../supabase/local/config.ts';
 import { signJwt } from '../supabase/local/jwt.ts';
 import { childStackEnv } from './child-stack.ts';
-import { deadline, median, quantile } from './measure.ts';
+import { deadline, loadAverage, median, quantile, reportFigures, type Figure } from './measure.ts';
 import { treeCpuSeconds } from './process-cpu.ts';
-import { oneJobManyViewers, teamsOnline, type Result } from './realtime-topics.ts';
+import { oneJobManyViewers, teamsOnline } from './realtime-topics.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100);
 /** Offered changes per second; the goal is >= 100 delivered to every subscriber. */
@@ -54,9 +54,9 @@ function rssKiB(pid: number): number {
 	return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
 }
 
-const results: Result[] = [];
+const results: Figure[] = [];
 
-const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
+const loadBefore = loadAverage();
 const dir = mkdtempSync('/tmp/foldwork-bench-realtime-');
 chmodSync(dir, 0o755);
 const { env, config, apiPort, dbPort } = await childStackEnv(dir);
@@ -425,7 +425,4 @@ try {
 	rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`\nload before the run: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-console.log('\nfigure | value | goal | met');
-for (const r of results) console.log(`${r.figure} | ${r.value} | ${r.goal} | ${r.ok === null ? '-' : r.ok ? 'yes' : 'NO'}`);
-if (results.some((r) => r.ok === false)) process.exitCode = 1;
+reportFigures(results, loadBefore);

@@ -29,7 +29,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { projectRoot } from '../supabase/local/config.ts';
 import { childStackEnv } from './child-stack.ts';
-import { deadline, median } from './measure.ts';
+import { deadline, loadAverage, median, reportFigures, type Figure } from './measure.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 200);
@@ -38,7 +38,7 @@ const SMALL_BYTES = 4096;
 const IN_FLIGHT = 16;
 const SIGNED_CALLS = Number(process.env.BENCH_SIGNED_CALLS ?? 3000);
 
-const results: Array<{ figure: string; value: string; goal: string; ok: boolean | null }> = [];
+const results: Figure[] = [];
 
 function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 	const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -79,7 +79,7 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
 	);
 }
 
-const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
+const loadBefore = loadAverage();
 const dir = mkdtempSync('/tmp/foldwork-bench-storage-');
 chmodSync(dir, 0o755);
 const { env, config, apiPort } = await childStackEnv(dir, { STORAGE_FILE_SIZE_LIMIT: `${LARGE_MB * 2}MB` });
@@ -225,7 +225,4 @@ try {
 	rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`\nload before the run: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
-console.log('\nfigure | value | goal | met');
-for (const r of results) console.log(`${r.figure} | ${r.value} | ${r.goal} | ${r.ok === null ? '-' : r.ok ? 'yes' : 'NO'}`);
-if (results.some((r) => r.ok === false)) process.exitCode = 1;
+reportFigures(results, loadBefore);
