@@ -57,6 +57,14 @@ const tomlSchema = z.object({
 					web3: z.number().int().nonnegative().default(30)
 				})
 				.prefault({}),
+			mfa: z
+				.object({
+					max_enrolled_factors: z.number().int().positive().default(10),
+					totp: z.object({ enroll_enabled: z.boolean().default(true), verify_enabled: z.boolean().default(true) }).prefault({}),
+					phone: z.object({ enroll_enabled: z.boolean().default(false), verify_enabled: z.boolean().default(false) }).prefault({}),
+					web_authn: z.object({ enroll_enabled: z.boolean().default(false), verify_enabled: z.boolean().default(false) }).prefault({})
+				})
+				.prefault({}),
 			email: z
 				.object({
 					enable_signup: z.boolean().default(true),
@@ -125,6 +133,13 @@ export interface StackConfig {
 		siteUrl: string;
 		additionalRedirectUrls: string[];
 		jwtExpiry: number;
+		/** [auth.mfa]: GoTrue's MFA settings (TOTP on by default, phone and WebAuthn off). */
+		mfa: {
+			maxEnrolledFactors: number;
+			totp: { enroll: boolean; verify: boolean };
+			phone: { enroll: boolean; verify: boolean };
+			webAuthn: { enroll: boolean; verify: boolean };
+		};
 		/** [auth] enable_anonymous_sign_ins. */
 		anonymousSignIns: boolean;
 		/** [auth] enable_manual_linking. */
@@ -342,6 +357,12 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 			siteUrl,
 			additionalRedirectUrls: toml.auth.additional_redirect_urls,
 			jwtExpiry: toml.auth.jwt_expiry,
+			mfa: {
+				maxEnrolledFactors: toml.auth.mfa.max_enrolled_factors,
+				totp: { enroll: toml.auth.mfa.totp.enroll_enabled, verify: toml.auth.mfa.totp.verify_enabled },
+				phone: { enroll: toml.auth.mfa.phone.enroll_enabled, verify: toml.auth.mfa.phone.verify_enabled },
+				webAuthn: { enroll: toml.auth.mfa.web_authn.enroll_enabled, verify: toml.auth.mfa.web_authn.verify_enabled }
+			},
 			anonymousSignIns: toml.auth.enable_anonymous_sign_ins,
 			manualLinking: toml.auth.enable_manual_linking,
 			refreshTokenRotation: toml.auth.enable_refresh_token_rotation,

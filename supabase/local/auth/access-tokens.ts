@@ -19,6 +19,7 @@ export function signAccessToken(
 	user: UserRecord,
 	sessionId: string,
 	amr: AmrEntry[],
+	aal: 'aal1' | 'aal2' = 'aal1',
 	nowSeconds = Math.floor(Date.now() / 1000)
 ): { token: string; expiresAt: number } {
 	const expiresAt = nowSeconds + config.auth.jwtExpiry;
@@ -33,7 +34,7 @@ export function signAccessToken(
 		app_metadata: user.raw_app_meta_data ?? {},
 		user_metadata: user.raw_user_meta_data ?? {},
 		role: user.role ?? '',
-		aal: 'aal1',
+		aal,
 		amr,
 		session_id: sessionId,
 		is_anonymous: user.is_anonymous
