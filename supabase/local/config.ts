@@ -205,6 +205,8 @@ export interface AuthRateLimits {
 	tokenRefreshPer5Min: number;
 	signInSignUpsPer5Min: number;
 	tokenVerificationsPer5Min: number;
+	/** Anonymous sign-ins per hour and client address (burst the same number). */
+	anonymousUsersPerHour: number;
 }
 
 /**
@@ -375,7 +377,8 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 				emailSentPerHour: toml.auth.email.smtp?.enabled ? toml.auth.rate_limit.email_sent : CLI_EMAIL_SENT_WITHOUT_SMTP,
 				tokenRefreshPer5Min: toml.auth.rate_limit.token_refresh,
 				signInSignUpsPer5Min: toml.auth.rate_limit.sign_in_sign_ups,
-				tokenVerificationsPer5Min: toml.auth.rate_limit.token_verifications
+				tokenVerificationsPer5Min: toml.auth.rate_limit.token_verifications,
+				anonymousUsersPerHour: toml.auth.rate_limit.anonymous_users
 			},
 			enableConfirmations: toml.auth.email.enable_confirmations,
 			doubleConfirmChanges: toml.auth.email.double_confirm_changes,

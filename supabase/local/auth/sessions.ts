@@ -13,7 +13,7 @@ import { userJson } from './serialize.ts';
 import { factorJson, factorsOf } from './mfa.ts';
 
 /** GoTrue's authentication method names (the `amr` claim's `method`). */
-export type AuthMethod = 'password' | 'otp' | 'magiclink' | 'recovery' | 'invite' | 'email/signup' | 'email_change' | 'token_refresh';
+export type AuthMethod = 'anonymous' | 'password' | 'otp' | 'magiclink' | 'recovery' | 'invite' | 'email/signup' | 'email_change' | 'token_refresh';
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 

@@ -18,7 +18,7 @@ export async function health(_ctx: AuthContext, request: AuthRequest): Promise<v
 
 export async function settings(ctx: AuthContext, request: AuthRequest): Promise<void> {
 	reply(request, 200, {
-		external: Object.fromEntries(PROVIDERS.map((p) => [p, p === 'email'])),
+		external: Object.fromEntries(PROVIDERS.map((p) => [p, p === 'email' || (p === 'anonymous_users' && ctx.config.auth.anonymousSignIns)])),
 		disable_signup: !ctx.config.auth.enableSignup,
 		mailer_autoconfirm: !ctx.config.auth.enableConfirmations,
 		phone_autoconfirm: false,
