@@ -5,6 +5,7 @@ import type { AuthRequest } from './request.ts';
 import * as admin from './routes/admin.ts';
 import { generateLink } from './routes/generate-link.ts';
 import * as mfa from './mfa.ts';
+import * as disabled from './routes/disabled.ts';
 import * as meta from './routes/meta.ts';
 import { magicLinkRoute, otp, recover, resend } from './routes/otp.ts';
 import { signup } from './routes/signup.ts';
@@ -34,6 +35,11 @@ const ROUTES: Record<string, Route> = {
 	'GET /reauthenticate': reauthenticateRoute,
 	'POST /logout': logoutRoute,
 	'POST /factors': mfa.enroll,
+	'GET /user/identities/authorize': disabled.linkIdentity,
+	'POST /sso': disabled.sso,
+	'GET /sso/saml/metadata': disabled.sso,
+	'POST /sso/saml/acs': disabled.sso,
+	'GET /admin/sso/providers': disabled.adminSsoProviders,
 	'POST /invite': admin.inviteRoute,
 	'GET /admin/users': admin.listUsersRoute,
 	'POST /admin/users': admin.createUserRoute,
@@ -75,5 +81,13 @@ export async function route(ctx: AuthContext, request: AuthRequest, method: stri
 	const user = /^\/admin\/users\/([^/]+)$/.exec(p);
 	const byId = user ? ROUTES[`${method} /admin/users/:id`] : undefined;
 	if (user && byId) return byId(ctx, request, decodeURIComponent(user[1]));
+	const identity = /^\/user\/identities\/([^/]+)$/.exec(p);
+	if (identity && method === 'DELETE') return disabled.unlinkIdentity(ctx, request, decodeURIComponent(identity[1]));
+	// Features GoTrue has and this stack keeps off: GoTrue's own "disabled" answer, not a bare 404.
+	if (p === '/passkeys' || p.startsWith('/passkeys/') || /^\/admin\/users\/[^/]+\/passkeys(\/|$)/.test(p)) throw disabled.passkeysDisabled();
+	if (p.startsWith('/oauth/') || p.startsWith('/admin/oauth/') || p === '/user/oauth/grants' || p === '/.well-known/oauth-authorization-server') throw disabled.oauthServerDisabled();
+	if (p === '/admin/custom-providers' || p.startsWith('/admin/custom-providers/')) throw disabled.customProvidersDisabled();
+	if (p === '/scim/v2' || p.startsWith('/scim/v2/')) throw disabled.scimDisabled();
+	if (p.startsWith('/sso/') || p.startsWith('/admin/sso/')) throw disabled.samlDisabled();
 	throw notFound('not_found', 'Not Found');
 }
