@@ -1,13 +1,14 @@
-import type { SupabaseClient, User } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { SessionUser } from '#lib/supabase/session-user.ts';
 
 declare global {
 	namespace App {
 		interface Locals {
 			supabase: SupabaseClient;
-			/** The signed-in user, verified with the Auth server; null when signed out. */
-			getUser(): Promise<User | null>;
+			/** The signed-in user, from the session's access token verified by getClaims() (once per request); null when signed out. */
+			getSessionUser(): Promise<SessionUser | null>;
 			/** Set by the auth guard on /app/* routes. */
-			user?: User;
+			user?: SessionUser;
 		}
 	}
 }

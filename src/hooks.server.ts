@@ -2,6 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import { csrfGuard, securityHeaders } from '#lib/server/http-security.ts';
 import { createSupabaseServerClient } from '#lib/supabase/server.ts';
+import { sessionUserFromClaims, type SessionUser } from '#lib/supabase/session-user.ts';
 import { isJobLink } from '#lib/tools-ui/job-link.ts';
 import { parseTheme, THEME_COOKIE } from '#lib/ui/theme.ts';
 
@@ -14,11 +15,15 @@ const theme: Handle = async ({ event, resolve }) => {
 /** Builds the per-request Supabase client and a verified identity. */
 const supabase: Handle = async ({ event, resolve }) => {
 	event.locals.supabase = createSupabaseServerClient(event);
-	// getUser() asks the Auth server, so a forged or revoked session cookie is not trusted.
-	event.locals.getUser = async () => {
-		const { data, error } = await event.locals.supabase.auth.getUser();
-		return error ? null : data.user;
-	};
+	// getClaims() verifies the session's access token here, against the
+	// project's published signing keys (cached; Supabase's SvelteKit guide),
+	// so a forged or expired cookie is not trusted and no request waits on
+	// Auth. Whether the session was ended since is the database's check on
+	// every query (see session-user.ts). An HS256-only project makes
+	// getClaims() ask Auth instead, as getUser() did.
+	let verified: Promise<SessionUser | null> | undefined;
+	event.locals.getSessionUser = () =>
+		(verified ??= event.locals.supabase.auth.getClaims().then(({ data, error }) => (error ? null : sessionUserFromClaims(data?.claims))));
 	return resolve(event, {
 		filterSerializedResponseHeaders: (name) => name === 'content-range' || name === 'x-supabase-api-version'
 	});
@@ -31,7 +36,7 @@ const supabase: Handle = async ({ event, resolve }) => {
  */
 const authGuard: Handle = async ({ event, resolve }) => {
 	if (event.url.pathname.startsWith('/app')) {
-		const user = await event.locals.getUser();
+		const user = await event.locals.getSessionUser();
 		if (user) event.locals.user = user;
 		else if (!(event.request.method === 'GET' && isJobLink(event.url))) {
 			redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);

@@ -1,12 +1,12 @@
 // Settings of the local stack: supabase/config.toml (the Supabase CLI's
 // format) overlaid with environment variables. Every service reads its
 // settings from the one StackConfig this module builds.
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parse } from 'smol-toml';
 import { z } from 'zod';
-import { signJwt } from './jwt.ts';
+import { generateSigningJwk, parseSigningKeys, registerJwtKeys, signJwt, type JwtKeys } from './jwt.ts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -34,6 +34,9 @@ const tomlSchema = z.object({
 			site_url: z.string().default('http://127.0.0.1:3000'),
 			additional_redirect_urls: z.array(z.string()).default([]),
 			jwt_expiry: z.number().int().positive().default(3600),
+			signing_keys_path: z.string().optional(),
+			enable_anonymous_sign_ins: z.boolean().default(false),
+			enable_manual_linking: z.boolean().default(false),
 			enable_refresh_token_rotation: z.boolean().default(true),
 			refresh_token_reuse_interval: z.number().int().nonnegative().default(10),
 			enable_signup: z.boolean().default(true),
@@ -52,6 +55,14 @@ const tomlSchema = z.object({
 					sign_in_sign_ups: z.number().int().nonnegative().default(30),
 					token_verifications: z.number().int().nonnegative().default(30),
 					web3: z.number().int().nonnegative().default(30)
+				})
+				.prefault({}),
+			mfa: z
+				.object({
+					max_enrolled_factors: z.number().int().positive().default(10),
+					totp: z.object({ enroll_enabled: z.boolean().default(true), verify_enabled: z.boolean().default(true) }).prefault({}),
+					phone: z.object({ enroll_enabled: z.boolean().default(false), verify_enabled: z.boolean().default(false) }).prefault({}),
+					web_authn: z.object({ enroll_enabled: z.boolean().default(false), verify_enabled: z.boolean().default(false) }).prefault({})
 				})
 				.prefault({}),
 			email: z
@@ -111,6 +122,8 @@ export interface StackConfig {
 	seedEnabled: boolean;
 	functionsDir: string;
 	jwtSecret: string;
+	/** The secret plus the asymmetric keys of [auth] signing_keys_path: what user tokens are signed and verified with. */
+	jwtKeys: JwtKeys;
 	anonKey: string;
 	serviceRoleKey: string;
 	publishableKey: string;
@@ -120,6 +133,17 @@ export interface StackConfig {
 		siteUrl: string;
 		additionalRedirectUrls: string[];
 		jwtExpiry: number;
+		/** [auth.mfa]: GoTrue's MFA settings (TOTP on by default, phone and WebAuthn off). */
+		mfa: {
+			maxEnrolledFactors: number;
+			totp: { enroll: boolean; verify: boolean };
+			phone: { enroll: boolean; verify: boolean };
+			webAuthn: { enroll: boolean; verify: boolean };
+		};
+		/** [auth] enable_anonymous_sign_ins. */
+		anonymousSignIns: boolean;
+		/** [auth] enable_manual_linking. */
+		manualLinking: boolean;
 		refreshTokenRotation: boolean;
 		refreshTokenReuseInterval: number;
 		enableSignup: boolean;
@@ -181,6 +205,8 @@ export interface AuthRateLimits {
 	tokenRefreshPer5Min: number;
 	signInSignUpsPer5Min: number;
 	tokenVerificationsPer5Min: number;
+	/** Anonymous sign-ins per hour and client address (burst the same number). */
+	anonymousUsersPerHour: number;
 }
 
 /**
@@ -250,7 +276,30 @@ export interface LoadConfigOptions {
 	overrides?: Partial<Pick<StackConfig, 'webPort' | 'apiPort' | 'dbPort' | 'mailWebPort' | 'smtpPort' | 'dataDir' | 'postgresSettings' | 'databaseUrl'>> & {
 		storageDir?: string;
 		storageFileSizeLimit?: number;
+		/** A signing keys file instead of config.toml's [auth] signing_keys_path; null: HS256 only. */
+		signingKeysPath?: string | null;
 	};
+}
+
+/**
+ * The keys of [auth] signing_keys_path (relative to supabase/, as the CLI
+ * reads it). A missing file is created with one new ES256 key, so the
+ * private key is made on each machine and never committed (the Supabase
+ * CLI stops instead and asks for `supabase gen signing-key`).
+ */
+export function loadJwtKeys(secret: string, keysPath: string | null): JwtKeys {
+	if (!keysPath) return { secret, current: null, byKid: new Map() };
+	if (!existsSync(keysPath)) {
+		mkdirSync(path.dirname(keysPath), { recursive: true });
+		const temporary = `${keysPath}.${process.pid}.tmp`;
+		writeFileSync(temporary, `${JSON.stringify([generateSigningJwk('ES256')], null, 2)}\n`, { mode: 0o600 });
+		// Another process may have made it meanwhile: keep whichever landed first.
+		if (existsSync(keysPath)) unlinkSync(temporary);
+		else renameSync(temporary, keysPath);
+	}
+	const keys = parseSigningKeys(readFileSync(keysPath, 'utf8'), secret, keysPath);
+	registerJwtKeys(keys);
+	return keys;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
@@ -270,6 +319,15 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 	const smtpPort = o.smtpPort ?? envInt(env, 'SMTP_PORT', toml.inbucket.smtp_port);
 	const jwtSecret = env.JWT_SECRET ?? DEMO_JWT_SECRET;
 	if (jwtSecret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters long');
+	const keysPath =
+		o.signingKeysPath !== undefined
+			? o.signingKeysPath
+			: env.SIGNING_KEYS_PATH
+				? path.resolve(env.SIGNING_KEYS_PATH)
+				: toml.auth.signing_keys_path
+					? path.resolve(root, 'supabase', toml.auth.signing_keys_path)
+					: null;
+	const jwtKeys = loadJwtKeys(jwtSecret, keysPath);
 	const externalUrl = o.databaseUrl ?? env.DATABASE_URL;
 	const { siteUrl, webPort } = webOrigin(env, host, toml.auth.site_url, o.webPort);
 
@@ -291,6 +349,7 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 		seedEnabled: toml.db_seed.enabled,
 		functionsDir: path.join(root, 'supabase/functions'),
 		jwtSecret,
+		jwtKeys,
 		anonKey: signJwt({ iss: 'supabase-demo', role: 'anon', exp: DEMO_KEY_EXPIRY }, jwtSecret),
 		serviceRoleKey: signJwt({ iss: 'supabase-demo', role: 'service_role', exp: DEMO_KEY_EXPIRY }, jwtSecret),
 		publishableKey: env.PUBLISHABLE_KEY ?? DEMO_PUBLISHABLE_KEY,
@@ -300,6 +359,14 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 			siteUrl,
 			additionalRedirectUrls: toml.auth.additional_redirect_urls,
 			jwtExpiry: toml.auth.jwt_expiry,
+			mfa: {
+				maxEnrolledFactors: toml.auth.mfa.max_enrolled_factors,
+				totp: { enroll: toml.auth.mfa.totp.enroll_enabled, verify: toml.auth.mfa.totp.verify_enabled },
+				phone: { enroll: toml.auth.mfa.phone.enroll_enabled, verify: toml.auth.mfa.phone.verify_enabled },
+				webAuthn: { enroll: toml.auth.mfa.web_authn.enroll_enabled, verify: toml.auth.mfa.web_authn.verify_enabled }
+			},
+			anonymousSignIns: toml.auth.enable_anonymous_sign_ins,
+			manualLinking: toml.auth.enable_manual_linking,
 			refreshTokenRotation: toml.auth.enable_refresh_token_rotation,
 			refreshTokenReuseInterval: toml.auth.refresh_token_reuse_interval,
 			enableSignup: toml.auth.enable_signup && toml.auth.email.enable_signup,
@@ -310,7 +377,8 @@ export function loadConfig(options: LoadConfigOptions = {}): StackConfig {
 				emailSentPerHour: toml.auth.email.smtp?.enabled ? toml.auth.rate_limit.email_sent : CLI_EMAIL_SENT_WITHOUT_SMTP,
 				tokenRefreshPer5Min: toml.auth.rate_limit.token_refresh,
 				signInSignUpsPer5Min: toml.auth.rate_limit.sign_in_sign_ups,
-				tokenVerificationsPer5Min: toml.auth.rate_limit.token_verifications
+				tokenVerificationsPer5Min: toml.auth.rate_limit.token_verifications,
+				anonymousUsersPerHour: toml.auth.rate_limit.anonymous_users
 			},
 			enableConfirmations: toml.auth.email.enable_confirmations,
 			doubleConfirmChanges: toml.auth.email.double_confirm_changes,

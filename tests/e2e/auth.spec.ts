@@ -1,6 +1,6 @@
 import { waitForMailAt } from '../helpers/mail-inbox.ts';
 import { e2eInfo } from './env.ts';
-import { anonymousTest as test, createUser, expect, uniqueEmail } from './fixtures.ts';
+import { anonymousTest as test, createUser, expect, sql, uniqueEmail } from './fixtures.ts';
 
 test('signs up through the emailed confirmation link and lands in the app', async ({ page }) => {
 	const email = uniqueEmail('signup');
@@ -77,4 +77,24 @@ test('resets a forgotten password through the emailed link', async ({ page }) =>
 	await page.getByLabel('Repeat the password').fill('a brand new password');
 	await page.getByRole('button', { name: 'Save password' }).click();
 	await expect(page).toHaveURL(/\/app\/jobs/);
+});
+
+test('a session ended elsewhere is signed out on its next page, not shown an empty account', async ({ page }) => {
+	// The server trusts the session cookie's token once its signature checks
+	// out (getClaims); the database refuses an ended session's token, and /app
+	// then signs the browser out. The attacker's view: a copied cookie of a
+	// session its owner ended gets nothing but the sign-in page.
+	const user = await createUser();
+	await page.goto('/login');
+	await page.getByLabel('Email').fill(user.email);
+	await page.getByLabel('Password').fill(user.password);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page).toHaveURL(/\/app\/jobs/);
+	await sql('delete from auth.sessions where user_id = $1', [user.id]);
+	await page.goto('/app/credits');
+	await expect(page).toHaveURL(/\/login\?next=%2Fapp%2Fcredits/);
+	await expect(page.getByRole('heading', { name: 'Sign in to Foldwork' })).toBeVisible();
+	// The cookie is gone: /login stays put instead of sending the browser back.
+	await page.goto('/login');
+	await expect(page).toHaveURL(/\/login$/);
 });

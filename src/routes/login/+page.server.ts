@@ -7,7 +7,7 @@ import { emailLinkRedirect, PendingAccessError, pendingAccessPath, sendSignInLin
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	if (await locals.getUser()) redirect(303, safeNext(url.searchParams.get('next')));
+	if (await locals.getSessionUser()) redirect(303, safeNext(url.searchParams.get('next')));
 	return {
 		next: safeNext(url.searchParams.get('next')),
 		// A notice is a code mapped to our own sentence; a made-up one shows nothing.

@@ -17,7 +17,7 @@ const linkSignUpSchema = z.object({
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const next = safeNext(url.searchParams.get('next'));
-	if (await locals.getUser()) redirect(303, pendingAccessPath(next));
+	if (await locals.getSessionUser()) redirect(303, pendingAccessPath(next));
 	return { next, email: invitedEmail.parse(url.searchParams.get('email') ?? undefined) ?? '' };
 };
 

@@ -1,4 +1,4 @@
-// HS256 access tokens with Supabase's claims, and reading the bearer token
+// Access tokens with Supabase's claims (signed with the current asymmetric key, else HS256), and reading the bearer token
 // of a request the way GoTrue's requireAuthentication does.
 import { signJwt, verifyJwt, type JwtClaims } from '../jwt.ts';
 import type { StackConfig } from '../config.ts';
@@ -19,6 +19,7 @@ export function signAccessToken(
 	user: UserRecord,
 	sessionId: string,
 	amr: AmrEntry[],
+	aal: 'aal1' | 'aal2' = 'aal1',
 	nowSeconds = Math.floor(Date.now() / 1000)
 ): { token: string; expiresAt: number } {
 	const expiresAt = nowSeconds + config.auth.jwtExpiry;
@@ -33,12 +34,12 @@ export function signAccessToken(
 		app_metadata: user.raw_app_meta_data ?? {},
 		user_metadata: user.raw_user_meta_data ?? {},
 		role: user.role ?? '',
-		aal: 'aal1',
+		aal,
 		amr,
 		session_id: sessionId,
 		is_anonymous: user.is_anonymous
 	};
-	return { token: signJwt(claims, config.jwtSecret), expiresAt };
+	return { token: signJwt(claims, config.jwtKeys), expiresAt };
 }
 
 const REASONS: Record<string, string> = {
@@ -51,7 +52,7 @@ const REASONS: Record<string, string> = {
 /** Verifies a bearer token; throws no_authorization (none given) or bad_jwt. */
 export function verifyBearer(config: StackConfig, token: string | null): JwtClaims {
 	if (!token) throw new AuthError(401, 'no_authorization', 'This endpoint requires a valid Bearer token');
-	const result = verifyJwt(token, config.jwtSecret);
+	const result = verifyJwt(token, config.jwtKeys);
 	if (!result.ok) throw forbidden('bad_jwt', `invalid JWT: unable to parse or verify signature, ${REASONS[result.reason]}`);
 	return result.claims;
 }

@@ -127,5 +127,7 @@ export async function applyEmailChange(db: Db, user: UserRecord): Promise<UserRe
 	});
 	await clearOneTimeTokens(db, user.id);
 	if (!updated.email_confirmed_at) updated = await confirmUser(db, updated);
+	// Linking an email to an anonymous user makes it a permanent one (GoTrue's emailChangeVerify).
+	if (updated.is_anonymous) updated = await updateUser(db, user.id, { is_anonymous: false });
 	return updated;
 }

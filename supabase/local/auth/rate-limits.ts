@@ -18,6 +18,8 @@ const BURST = 30;
 /** tollbooth's DefaultExpirationTTL in GoTrue's limiters. */
 const BUCKET_TTL_MS = 60 * 60 * 1000;
 const SWEEP_EVERY = 1024;
+/** GoTrue's MFA.RateLimitChallengeAndVerify default. */
+const MFA_PER_MINUTE = 15;
 
 interface Bucket {
 	tokens: number;
@@ -107,6 +109,11 @@ export interface AuthLimiters {
 	token: TokenBuckets;
 	/** GET and POST /verify (token_verifications). */
 	verify: TokenBuckets;
+	/** POST /signup without email or phone: anonymous sign-ins (anonymous_users an hour, burst the same). */
+	anonymous: TokenBuckets;
+	/** POST /factors/{id}/verify and /challenge: GOTRUE_MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY (15 a minute, burst 30, forgotten after a minute). */
+	factorVerify: TokenBuckets;
+	factorChallenge: TokenBuckets;
 	/** Every auth email (email_sent). */
 	email: IntervalLimiter;
 	emailsPerHour: number;
@@ -123,6 +130,9 @@ export function createLimiters(limits: AuthRateLimits, now: () => number = Date.
 		user: per5Min(limits.signInSignUpsPer5Min),
 		token: per5Min(limits.tokenRefreshPer5Min),
 		verify: per5Min(limits.tokenVerificationsPer5Min),
+		anonymous: new TokenBuckets(limits.anonymousUsersPerHour / 3600, limits.anonymousUsersPerHour, BUCKET_TTL_MS, now),
+		factorVerify: new TokenBuckets(MFA_PER_MINUTE / 60, BURST, 60_000, now),
+		factorChallenge: new TokenBuckets(MFA_PER_MINUTE / 60, BURST, 60_000, now),
 		email: new IntervalLimiter(limits.emailSentPerHour, 60 * 60 * 1000, now),
 		emailsPerHour: limits.emailSentPerHour
 	};

@@ -5,6 +5,7 @@ import type { AuthContext } from './context.ts';
 import { referrer } from './redirects.ts';
 import { identitiesOf, type Queryable, type UserRecord, type Json } from './users.ts';
 import { userJson } from './serialize.ts';
+import { factorJson, factorsOf } from './mfa.ts';
 
 export interface AuthRequest {
 	req: IncomingMessage;
@@ -28,5 +29,5 @@ export function redirectTarget(ctx: AuthContext, request: AuthRequest, bodyRedir
 }
 
 export async function userResponse(db: Queryable, user: UserRecord): Promise<Json> {
-	return userJson(user, await identitiesOf(db, user.id));
+	return userJson(user, await identitiesOf(db, user.id), (await factorsOf(db, user.id)).map(factorJson));
 }

@@ -17,7 +17,7 @@ export function identityJson(identity: IdentityRecord): Json {
 	return out;
 }
 
-export function userJson(user: UserRecord, identities: IdentityRecord[]): Json {
+export function userJson(user: UserRecord, identities: IdentityRecord[], factors: Json[] = []): Json {
 	const out: Json = { id: user.id, aud: user.aud ?? '', role: user.role ?? '', email: user.email ?? '' };
 	const optional = (key: string, value: string | null) => {
 		if (value) out[key] = value;
@@ -38,6 +38,8 @@ export function userJson(user: UserRecord, identities: IdentityRecord[]): Json {
 	out.app_metadata = user.raw_app_meta_data ?? {};
 	out.user_metadata = user.raw_user_meta_data ?? {};
 	out.identities = identities.map(identityJson);
+	// GoTrue: `factors,omitempty`.
+	if (factors.length) out.factors = factors;
 	out.created_at = user.created_at;
 	out.updated_at = user.updated_at;
 	optional('banned_until', user.banned_until);

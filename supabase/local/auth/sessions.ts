@@ -10,9 +10,10 @@ import { AuthError, OAuthError, badRequest } from './errors.ts';
 import { sessionJson } from './serialize.ts';
 import { findUserById, identitiesOf, isBanned, updateUser, NOW, type Json, type Queryable, type UserRecord } from './users.ts';
 import { userJson } from './serialize.ts';
+import { factorJson, factorsOf } from './mfa.ts';
 
 /** GoTrue's authentication method names (the `amr` claim's `method`). */
-export type AuthMethod = 'password' | 'otp' | 'magiclink' | 'recovery' | 'invite' | 'email/signup' | 'email_change' | 'token_refresh';
+export type AuthMethod = 'anonymous' | 'password' | 'otp' | 'magiclink' | 'recovery' | 'invite' | 'email/signup' | 'email_change' | 'token_refresh';
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -51,9 +52,29 @@ async function amrOf(db: Queryable, sessionId: string): Promise<AmrEntry[]> {
 
 async function sessionResponse(ctx: AuthContext, db: Db, user: UserRecord, sessionId: string, refreshToken: string): Promise<Json> {
 	const amr = await amrOf(db, sessionId);
-	const { token, expiresAt } = signAccessToken(ctx.config, user, sessionId, amr);
+	const { rows } = await db.query<{ aal: string | null }>('select aal from auth.sessions where id = $1', [sessionId]);
+	const { token, expiresAt } = signAccessToken(ctx.config, user, sessionId, amr, rows[0]?.aal === 'aal2' ? 'aal2' : 'aal1');
 	const identities = await identitiesOf(db, user.id);
-	return sessionJson({ accessToken: token, refreshToken, expiresAt, user: userJson(user, identities) });
+	const factors = await factorsOf(db, user.id);
+	return sessionJson({ accessToken: token, refreshToken, expiresAt, user: userJson(user, identities, factors.map(factorJson)) });
+}
+
+/**
+ * A new session response for an existing session whose assurance changed
+ * (MFA verified): its refresh tokens are revoked and a new one issued, as
+ * GoTrue's updateMFASessionAndClaims does.
+ */
+export async function sessionResponseFor(ctx: AuthContext, db: Db, user: UserRecord, sessionId: string, options: { rotate: boolean }): Promise<Json> {
+	let parent: string | null = null;
+	if (options.rotate) {
+		const { rows } = await db.query<{ token: string }>(
+			'update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and revoked = false returning token',
+			[sessionId]
+		);
+		parent = rows.at(-1)?.token ?? null;
+	}
+	const refreshToken = await insertRefreshToken(db, user.id, sessionId, parent);
+	return sessionResponse(ctx, db, user, sessionId, refreshToken);
 }
 
 /** Starts a session for `user` inside the caller's transaction and returns the session JSON. */

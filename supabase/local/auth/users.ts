@@ -183,10 +183,13 @@ export async function updateUser(db: Db, id: string, changes: Record<string, Col
 
 export interface NewUser {
 	id?: string;
-	email: string;
+	/** null: no address (an anonymous user; GoTrue stores its empty email as NULL). */
+	email: string | null;
 	encryptedPassword: string;
 	userMetadata: Json;
 	appMetadata: Json;
+	/** signInAnonymously(): no email, no identity. */
+	isAnonymous?: boolean;
 }
 
 /** INSERT as GoTrue's signup does: empty role (set by the next update), empty token columns. */
@@ -196,9 +199,9 @@ export async function insertUser(db: Db, user: NewUser): Promise<UserRecord> {
 			instance_id, id, aud, role, email, encrypted_password, confirmation_token, recovery_token, email_change_token_new,
 			email_change, email_change_token_current, email_change_confirm_status, phone_change, phone_change_token,
 			reauthentication_token, raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_sso_user, is_anonymous)
-		 values ('00000000-0000-0000-0000-000000000000', $1, $2, '', $3, $4, '', '', '', '', '', 0, '', '', '', $5, $6, now(), now(), false, false)
+		 values ('00000000-0000-0000-0000-000000000000', $1, $2, '', $3, $4, '', '', '', '', '', 0, '', '', '', $5, $6, now(), now(), false, $7)
 		 returning ${USER_COLUMNS}`,
-		[user.id ?? randomUUID(), AUDIENCE, user.email, user.encryptedPassword, JSON.stringify(user.appMetadata), JSON.stringify(user.userMetadata)]
+		[user.id ?? randomUUID(), AUDIENCE, user.email, user.encryptedPassword, JSON.stringify(user.appMetadata), JSON.stringify(user.userMetadata), user.isAnonymous === true]
 	);
 	return toUser(rows[0]);
 }

@@ -112,7 +112,7 @@ export async function createFunctionsService(ctx: StackContext, options: Functio
 				sendJson(res, 401, { msg: 'Error: Missing authorization header' });
 				return;
 			}
-			if (!verifyJwt(token, config.jwtSecret).ok) {
+			if (!verifyJwt(token, config.jwtKeys).ok) {
 				sendJson(res, 401, { msg: 'Invalid JWT' });
 				return;
 			}

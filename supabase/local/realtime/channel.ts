@@ -11,10 +11,12 @@ import type { PresenceDiff, TopicPresence } from './presence.ts';
 import type { PrivateChannels, ReadPolicies } from './private-channels.ts';
 import type { BinaryBroadcastPush, PhoenixMessage, Vsn } from './protocol.ts';
 import { checkToken } from './tokens.ts';
+import type { JwtKeys } from '../jwt.ts';
 
 /** What a channel needs from the server. */
 export interface Hub {
-	jwtSecret: string;
+	/** The project's JWT secret and signing keys. */
+	jwtKeys: JwtKeys;
 	log(message: string): void;
 	topics: Topics<Channel>;
 	presenceOf(key: string): TopicPresence;
@@ -155,7 +157,7 @@ export class Channel implements ChangeSubscriber, BroadcastReceiver {
 		const delay = Math.min(MAX_TIMER_MS, Math.max(0, exp * 1000 - Date.now()));
 		this.expiryTimer = setTimeout(() => {
 			this.expiryTimer = null;
-			const check = checkToken(this.token, this.hub.jwtSecret);
+			const check = checkToken(this.token, this.hub.jwtKeys);
 			if (check.ok) this.scheduleExpiry(check.claims.exp);
 			else this.shutdown(check.message);
 		}, delay);
@@ -189,7 +191,7 @@ export class Channel implements ChangeSubscriber, BroadcastReceiver {
 		if (this.subTopic === '') return refuse('TopicNameRequired: You must provide a topic name');
 		const given = join.access_token ?? join.user_token ?? null;
 		const token = given && !given.startsWith('sb_') ? given : this.conn.token;
-		const check = checkToken(token, this.hub.jwtSecret);
+		const check = checkToken(token, this.hub.jwtKeys);
 		if (!check.ok) return refuse(`${check.code}: ${check.message}`);
 		this.setToken(token ?? '', check.claims);
 
@@ -289,7 +291,7 @@ export class Channel implements ChangeSubscriber, BroadcastReceiver {
 		const parsed = accessTokenPush.safeParse(message.payload);
 		const token = parsed.success ? parsed.data.access_token : null;
 		if (!token || token.startsWith('sb_') || token === this.token) return;
-		const check = checkToken(token, this.hub.jwtSecret);
+		const check = checkToken(token, this.hub.jwtKeys);
 		if (!check.ok) return this.shutdown(check.message);
 		const previous = this.policies;
 		this.setToken(token, check.claims);

@@ -55,7 +55,7 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 	const stopJanitor = startMessageJanitor(ctx.adminPool, log);
 	const presence = new Map<string, TopicPresence>();
 	const hub: Hub = {
-		jwtSecret: ctx.config.jwtSecret,
+		jwtKeys: ctx.config.jwtKeys,
 		log,
 		topics,
 		presenceOf(key) {
@@ -81,7 +81,7 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 
 	/** Delivers REST broadcasts the caller may send (private topics: per the realtime.messages policies). */
 	const broadcastFromRest = async (token: string | null, items: Array<{ topic: string; event: string; payload: BroadcastMessage; isPrivate: boolean }>) => {
-		const check = checkToken(token, ctx.config.jwtSecret);
+		const check = checkToken(token, ctx.config.jwtKeys);
 		if (!check.ok) throw new HttpError(401, { message: `${check.code}: ${check.message}` });
 		for (const item of items) {
 			if (item.isPrivate && !(await hub.privateChannels.canWrite(item.topic, check.claims, 'broadcast'))) continue;
@@ -153,7 +153,7 @@ export async function createRealtimeService(ctx: StackContext): Promise<StackSer
 				return;
 			}
 			const token = request.url.searchParams.get('access_token') ?? request.token;
-			const check = checkToken(token, ctx.config.jwtSecret);
+			const check = checkToken(token, ctx.config.jwtKeys);
 			if (!check.ok) {
 				rejectUpgrade(request, 403, 'Forbidden', { message: `${check.code}: ${check.message}` });
 				return;

@@ -1,14 +1,14 @@
 // Checks a channel's access token the way Realtime does: a valid signature
 // and the `role` and `exp` claims are required; the error texts are Realtime's.
-import { verifyJwt, type JwtClaims } from '../jwt.ts';
+import { verifyJwt, type JwtClaims, type JwtKeys } from '../jwt.ts';
 
 export type TokenCheck =
 	| { ok: true; claims: JwtClaims & { role: string; exp: number } }
 	| { ok: false; code: string; message: string };
 
-export function checkToken(token: string | null, secret: string, nowSeconds = Date.now() / 1000): TokenCheck {
+export function checkToken(token: string | null, keys: string | JwtKeys, nowSeconds = Date.now() / 1000): TokenCheck {
 	if (!token) return { ok: false, code: 'MalformedJWT', message: 'The token provided is not a valid JWT' };
-	const result = verifyJwt(token.replace(/\s/g, ''), secret, nowSeconds);
+	const result = verifyJwt(token.replace(/\s/g, ''), keys, nowSeconds);
 	if (!result.ok) {
 		if (result.reason === 'expired') {
 			const exp = peekExp(token);

@@ -18,7 +18,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const next = safeNext(url.searchParams.get('next'));
-	const user = await locals.getUser();
+	const user = await locals.getSessionUser();
 	if (!user) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
 	const access = await loadAccountAccess(locals.supabase);
 	if (access.credentialsProven) {
@@ -41,7 +41,9 @@ export const actions: Actions = {
 	// Emails a sign-in link to the signed-in person's own address.
 	link: async ({ locals, url, request }) => {
 		const data = await request.formData();
-		const user = await locals.getUser();
+		// Ask Auth (not only the token): the address must be the account's now, and the session live.
+		const { data: current } = await locals.supabase.auth.getUser();
+		const user = current.user;
 		if (!user?.email) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
 		const next = safeNext(url.searchParams.get('next'));
 		try {

@@ -18,7 +18,7 @@ function afterSaving(url: URL): string {
 }
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const user = await locals.getUser();
+	const user = await locals.getSessionUser();
 	if (!user) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
 	return { email: user.email ?? '', pending: url.searchParams.get('reason') === 'pending' };
 };

@@ -1,6 +1,7 @@
 // GET /health, /settings, /.well-known/jwks.json, and the OAuth entry points
 // (/authorize, /callback) answering as GoTrue does with no external
 // provider configured.
+import { publicJwks } from '../../jwt.ts';
 import type { AuthContext } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { reply, type AuthRequest } from '../request.ts';
@@ -17,7 +18,7 @@ export async function health(_ctx: AuthContext, request: AuthRequest): Promise<v
 
 export async function settings(ctx: AuthContext, request: AuthRequest): Promise<void> {
 	reply(request, 200, {
-		external: Object.fromEntries(PROVIDERS.map((p) => [p, p === 'email'])),
+		external: Object.fromEntries(PROVIDERS.map((p) => [p, p === 'email' || (p === 'anonymous_users' && ctx.config.auth.anonymousSignIns)])),
 		disable_signup: !ctx.config.auth.enableSignup,
 		mailer_autoconfirm: !ctx.config.auth.enableConfirmations,
 		phone_autoconfirm: false,
@@ -28,9 +29,9 @@ export async function settings(ctx: AuthContext, request: AuthRequest): Promise<
 	});
 }
 
-export async function jwks(_ctx: AuthContext, request: AuthRequest): Promise<void> {
-	// Only HS256 (symmetric) keys sign tokens here, and those are never published.
-	reply(request, 200, { keys: [] }, { 'Cache-Control': 'public, max-age=600' });
+export async function jwks(ctx: AuthContext, request: AuthRequest): Promise<void> {
+	// The public halves of the asymmetric signing keys; the HS256 secret is never published (an HS256-only project serves no keys).
+	reply(request, 200, publicJwks(ctx.config.jwtKeys), { 'Cache-Control': 'public, max-age=600' });
 }
 
 export async function authorize(_ctx: AuthContext, request: AuthRequest): Promise<void> {

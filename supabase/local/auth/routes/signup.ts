@@ -13,7 +13,7 @@ import { createFlowState, validatePkceParams, type PkceParams } from '../pkce.ts
 import { limitByAddress } from '../rate-limits.ts';
 import { redirectTarget, reply, userResponse, type AuthRequest } from '../request.ts';
 import { issueSession } from '../sessions.ts';
-import { findUserById, findUserByEmail, type Json } from '../users.ts';
+import { findUserById, findUserByEmail, insertUser, updateUser, type Json } from '../users.ts';
 
 const signupBody = z.looseObject({
 	email: optionalString,
@@ -95,10 +95,26 @@ export async function signupWithEmail(ctx: AuthContext, request: AuthRequest, in
 	}
 }
 
+/** GoTrue's SignupAnonymously: a user with no email or identity, signed in at once (amr "anonymous"). */
+async function signupAnonymously(ctx: AuthContext, request: AuthRequest, data: Json): Promise<Json> {
+	if (!ctx.config.auth.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
+	return inTransaction(ctx.pool, async (db) => {
+		const created = await insertUser(db, { email: null, encryptedPassword: '', userMetadata: data, appMetadata: {}, isAnonymous: true });
+		// GoTrue sets the role with the user's first update.
+		const user = await updateUser(db, created.id, { role: AUDIENCE });
+		return issueSession(ctx, db, user, 'anonymous', request.req);
+	});
+}
+
 export async function signup(ctx: AuthContext, request: AuthRequest): Promise<void> {
 	// GoTrue's order: the body, the anonymous check, then the sign-up limit of the client's address.
 	const params = await readParams(request.req, signupBody);
-	if (params.email === '' && params.phone === '') throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
+	if (params.email === '' && params.phone === '') {
+		if (!ctx.config.auth.anonymousSignIns) throw unprocessable('anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
+		limitByAddress(ctx.limiters.anonymous, request.clientAddress);
+		reply(request, 200, await signupAnonymously(ctx, request, params.data ?? {}));
+		return;
+	}
 	limitByAddress(ctx.limiters.signups, request.clientAddress);
 	if (!ctx.config.auth.enableSignup) throw unprocessable('signup_disabled', 'Signups not allowed for this instance');
 	if (params.email !== '' && params.phone !== '') {

@@ -1,4 +1,5 @@
 // POST /token?grant_type=password|refresh_token|pkce
+import { idTokenGrant, web3Grant } from './disabled.ts';
 import { z } from 'zod';
 import type { AuthContext } from '../context.ts';
 import { inTransaction } from '../db.ts';
@@ -64,7 +65,9 @@ async function pkceGrant(ctx: AuthContext, request: AuthRequest): Promise<void> 
 const GRANTS: Record<string, (ctx: AuthContext, request: AuthRequest) => Promise<void>> = {
 	password: passwordGrant,
 	refresh_token: refreshGrant,
-	pkce: pkceGrant
+	pkce: pkceGrant,
+	id_token: idTokenGrant,
+	web3: web3Grant
 };
 
 export async function token(ctx: AuthContext, request: AuthRequest): Promise<void> {

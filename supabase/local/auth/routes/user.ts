@@ -1,11 +1,11 @@
 // GET /user, PUT /user, GET /reauthenticate and POST /logout: what a
 // signed-in user does with their own account.
 import { z } from 'zod';
-import { changePassword, databaseWrite } from '../accounts.ts';
+import { applyEmailChange, changePassword, databaseWrite } from '../accounts.ts';
 import type { AuthContext } from '../context.ts';
 import { inTransaction, type Db } from '../db.ts';
 import { sendEmailChange, sendReauthentication } from '../email-actions.ts';
-import { badRequest, forbidden, unprocessable } from '../errors.ts';
+import { AuthError, badRequest, forbidden, unprocessable } from '../errors.ts';
 import { clearOneTimeTokens, PKCE_PREFIX, tokenHash } from '../one-time-tokens.ts';
 import { sendEmpty } from '../../http.ts';
 import { requireUser } from '../guard.ts';
@@ -80,6 +80,18 @@ export async function updateUserRoute(ctx: AuthContext, request: AuthRequest): P
 	if (params.app_metadata) throw forbidden('not_admin', 'Updating app_metadata requires admin privileges');
 	const flow = validatePkceParams({ codeChallenge: params.code_challenge, codeChallengeMethod: params.code_challenge_method });
 	const current = caller.user;
+	// GoTrue: with a verified factor, changing the email or password needs an aal2 session.
+	if ((password !== null && password !== '') || (email !== '' && email !== current.email)) {
+		const { rows } = await ctx.pool.query<{ mfa: boolean; aal2: boolean }>(
+			`select exists (select from auth.mfa_factors f where f.user_id = $1 and f.status = 'verified') as mfa,
+			        exists (select from auth.sessions s where s.id = $2 and s.aal = 'aal2') as aal2`,
+			[current.id, caller.sessionId]
+		);
+		if (rows[0].mfa && !rows[0].aal2) throw new AuthError(401, 'insufficient_aal', 'AAL2 session is required to update email or password when MFA is enabled.');
+	}
+	if (current.is_anonymous && password !== null && password !== '' && email === '') {
+		throw unprocessable('validation_failed', 'Updating password of an anonymous user without an email or phone is not allowed');
+	}
 	const changingEmail = email !== '' && email !== current.email;
 	if (changingEmail) {
 		const other = await findUserByEmail(ctx.pool, email);
@@ -117,7 +129,13 @@ export async function updateUserRoute(ctx: AuthContext, request: AuthRequest): P
 					codeChallengeMethod: params.code_challenge_method
 				});
 			}
-			user = await sendEmailChange(ctx, db, user, email, flow, redirectTo);
+			if (user.is_anonymous && !ctx.config.auth.enableConfirmations) {
+				// GoTrue: an anonymous user adding an email under autoconfirm is like a sign-up, confirmed at once.
+				const linking = await updateUser(db, user.id, { email_change: email });
+				user = await databaseWrite('Error confirm email', () => applyEmailChange(db, linking));
+			} else {
+				user = await sendEmailChange(ctx, db, user, email, flow, redirectTo);
+			}
 		}
 		return userResponse(db, user);
 	});
