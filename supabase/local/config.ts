@@ -1,7 +1,7 @@
 // Settings of the local stack: supabase/config.toml (the Supabase CLI's
 // format) overlaid with environment variables. Every service reads its
 // settings from the one StackConfig this module builds.
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { parse } from 'smol-toml';
@@ -293,9 +293,14 @@ export function loadJwtKeys(secret: string, keysPath: string | null): JwtKeys {
 		mkdirSync(path.dirname(keysPath), { recursive: true });
 		const temporary = `${keysPath}.${process.pid}.tmp`;
 		writeFileSync(temporary, `${JSON.stringify([generateSigningJwk('ES256')], null, 2)}\n`, { mode: 0o600 });
-		// Another process may have made it meanwhile: keep whichever landed first.
-		if (existsSync(keysPath)) unlinkSync(temporary);
-		else renameSync(temporary, keysPath);
+		// Another process may make it meanwhile: a hard link never replaces a file, so whichever lands first stays.
+		try {
+			linkSync(temporary, keysPath);
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+		} finally {
+			unlinkSync(temporary);
+		}
 	}
 	const keys = parseSigningKeys(readFileSync(keysPath, 'utf8'), secret, keysPath);
 	registerJwtKeys(keys);
