@@ -8,8 +8,8 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { NOBODY_ELSE, otherViewers, type OtherViewers, type PresenceState } from '#lib/components/job-detail/presence.ts';
 import { joinJobTopic, joinTeamViewers, type ChannelStatus, type JobTopicMessage } from './job-channels.ts';
+import { isWaiting } from './status.ts';
 import {
-	isWaiting,
 	jobEventSchema,
 	jobFileSchema,
 	jobRowSchema,
