@@ -33,16 +33,6 @@ export function duplicatePath(job: { id: string; tool_id: string }): string {
 	return `/app/tools/${encodeURIComponent(job.tool_id)}?duplicate=${encodeURIComponent(job.id)}`;
 }
 
-export const JOB_NAME_MAX = 200;
-
-/** What a name must be before it is sent (the database checks the same). */
-export function checkJobName(name: string): string | null {
-	const trimmed = name.trim();
-	if (!trimmed) return 'Give the job a name.';
-	if (trimmed.length > JOB_NAME_MAX) return `A job name has at most ${JOB_NAME_MAX} characters; this one has ${trimmed.length}.`;
-	return null;
-}
-
 const jobRowSchema = z.object({ id: z.uuid(), name: z.string(), tool_id: z.string(), status: jobStatusSchema });
 const cancelledSchema = jobRowSchema.extend({ credits_charged: z.number().int(), credits_refunded: z.number().int() });
 
