@@ -7,7 +7,9 @@ export default defineConfig({
 		pool: 'forks',
 		testTimeout: 20_000,
 		hookTimeout: 60_000,
-		// Fail a test file that leaves handles (connections, timers) open.
+		// How long vitest waits, when it shuts down, for the global setup's
+		// teardown (tests/setup/stack.ts stopping the stack) before it gives up.
+		// It does not detect a test file that leaves handles open.
 		teardownTimeout: 10_000
 	}
 });

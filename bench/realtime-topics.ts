@@ -410,7 +410,7 @@ export async function teamsOnline(ctx: TopicBenchContext): Promise<void> {
 			await writers.end();
 			for (const c of clients) {
 				await c.removeAllChannels().catch(() => {});
-				c.realtime.disconnect();
+				void c.realtime.disconnect();
 			}
 		}
 		byOnline.set(online, runs);

@@ -259,7 +259,7 @@ try {
 		});
 		for (const c of clients.splice(0)) {
 			await c.removeAllChannels();
-			c.realtime.disconnect();
+			void c.realtime.disconnect();
 		}
 	}
 
@@ -414,7 +414,7 @@ try {
 	for (const ws of sockets) ws.close();
 	for (const c of clients) {
 		await c.removeAllChannels().catch(() => {});
-		c.realtime.disconnect();
+		void c.realtime.disconnect();
 	}
 	await admin?.end();
 	if (server.exitCode === null) {

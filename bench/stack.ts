@@ -242,7 +242,7 @@ async function main(): Promise<void> {
 }
 
 if (!isMainThread) {
-	runLoad(workerData as LoadSpec).then((r) => parentPort!.postMessage(r));
+	void runLoad(workerData as LoadSpec).then((r) => parentPort!.postMessage(r));
 } else {
 	await main();
 }

@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ToolInputError, TransientToolError, type RunContext } from '#lib/tools/types.ts';
+import { checkToolResult } from '#lib/tools/result-schemas.ts';
 import type { ComputeClass } from './config.ts';
 import type { Finisher, FinalStatus } from './finisher.ts';
 import type { Logger } from './log.ts';
@@ -65,9 +66,6 @@ interface RunningJob {
 export const CRASH_MESSAGE =
 	'The tool stopped with an unexpected error. This is a fault in the tool, not in your input as far as we can tell; the credits were refunded. Please retry, and contact support if it happens again.';
 
-const resultSchema = z.looseObject({
-	table: z.object({ columns: z.array(z.looseObject({ key: z.string() })), rows: z.array(z.record(z.string(), z.unknown())) })
-});
 const fileNameSchema = z.string().min(1).max(255).regex(/^[^/\\]+$/, 'a file name cannot contain / or \\');
 const mediaTypeSchema = z.string().regex(/^[a-z0-9][a-z0-9.+-]*\/[a-zA-Z0-9][a-zA-Z0-9.+-]*$/, 'not a media type');
 
@@ -267,9 +265,9 @@ export class Runner {
 			}
 		}
 		if (outcome === 'stopped' || signal.aborted) return this.#stopped(signal);
-		const checked = resultSchema.safeParse(outcome);
-		if (!checked.success) {
-			this.#options.log.error(`job ${job.jobId}: tool ${job.toolId} returned a malformed result: ${describeZodIssues(checked.error)}`);
+		const malformed = checkToolResult(job.toolId, outcome);
+		if (malformed) {
+			this.#options.log.error(`job ${job.jobId}: tool ${job.toolId} returned a malformed result: ${malformed}`);
 			return { status: 'failed', errorCode: 'tool_error', errorMessage: CRASH_MESSAGE };
 		}
 		return { status: 'completed', result: outcome, message: finalMessage ? `Finished: ${finalMessage}` : 'Finished' };

@@ -110,7 +110,7 @@ export async function listen(token: string, table: string, filter: string) {
 	await subscribe(channel);
 	openListeners.push(async () => {
 		await client.removeAllChannels();
-		client.realtime.disconnect();
+		void client.realtime.disconnect();
 	});
 	await system.next((m) => m.message === 'Subscribed to PostgreSQL', 'Subscribed to PostgreSQL');
 	return { changes };

@@ -10,7 +10,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { otherViewers, type PresenceState } from '../../src/lib/components/job-detail/presence.ts';
+import { otherViewers, type PresenceState } from '../../src/lib/jobs/presence.ts';
 import { joinJobTopic, joinTeamViewers, jobTeamTopic, jobTopic, type ChannelStatus } from '../../src/lib/jobs/job-channels.ts';
 import { Inbox } from '../helpers/inbox.ts';
 import { adminPool } from '../helpers/stack.ts';

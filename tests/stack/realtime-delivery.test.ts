@@ -68,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	for (const c of clients.splice(0)) {
 		await c.removeAllChannels();
-		c.realtime.disconnect();
+		void c.realtime.disconnect();
 	}
 	for (const c of connections.splice(0)) await c.end().catch(() => {});
 	await admin.query(`drop table if exists public.${table}; drop table if exists public.${members}`);

@@ -65,7 +65,7 @@ describe('embedding', () => {
 		const { data, error } = await anonClient().from(books).select(`id, ${tags}(label)`).eq('id', 12);
 		expect(error).toBeNull();
 		expect(data?.[0]).toMatchObject({ id: 12 });
-		expect((data?.[0] as unknown as Record<string, Array<{ label: string }>>)[tags].map((t) => t.label).sort()).toEqual(['classic', 'new']);
+		expect((data![0] as unknown as Record<string, Array<{ label: string }>>)[tags].map((t) => t.label).sort()).toEqual(['classic', 'new']);
 	});
 
 	it('filters, orders and limits inside an embed', async () => {
@@ -78,7 +78,7 @@ describe('embedding', () => {
 			.limit(1, { referencedTable: books });
 		expect(data).toEqual([{ name: 'Ann', [books]: [{ title: 'Beta', year: 2005 }] }]);
 		const orEmbed = await anonClient().from(authors).select(`name, ${books}(title)`).eq('id', 1).or('title.eq.Alpha,year.gt.2004', { referencedTable: books });
-		expect((orEmbed.data?.[0] as unknown as Record<string, unknown>)[books]).toEqual([{ title: 'Alpha' }, { title: 'Beta' }]);
+		expect((orEmbed.data![0] as unknown as Record<string, unknown>)[books]).toEqual([{ title: 'Alpha' }, { title: 'Beta' }]);
 	});
 
 	it('!inner drops parents without a matching embedded row; !left keeps them', async () => {

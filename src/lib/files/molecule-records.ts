@@ -1,7 +1,7 @@
 // What the shared viewers (src/lib/components/results) need from a file: the
 // molecules of an SDF/MOL or SMILES file, named, for 2D depiction; and how to
 // draw a structure file in 3D.
-import { sdfRecords } from '#lib/components/results/structures.ts';
+import { sdfRecords } from './structures.ts';
 
 export interface NamedMolecule {
 	id: string;

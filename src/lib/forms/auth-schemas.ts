@@ -1,12 +1,8 @@
 import { z } from 'zod';
+import { emailAddressSchema } from './email.ts';
 
-export const emailField = z
-	.string({ error: 'Enter your email address.' })
-	.trim()
-	.toLowerCase()
-	.min(1, { error: 'Enter your email address.' })
-	.max(255, { error: 'That email address is too long (255 characters at most).' })
-	.pipe(z.email({ error: 'Enter an email address like name@example.org.' }));
+/** An email address: the platform's one rule (./email.ts). */
+export const emailField = emailAddressSchema;
 
 export const newPasswordField = z
 	.string({ error: 'Choose a password.' })

@@ -1,4 +1,4 @@
-// What the job menu does, through the job RPCs (which check who may do what;
+// What the job menu and the tool form do, through the job RPCs (which check who may do what;
 // see 20261128000600_job_rpcs.sql) with the signed-in user's client. Each
 // returns what changed or throws: a JobActionError for a problem the person
 // can fix (shown beside the field), anything else is unexpected.
@@ -28,21 +28,6 @@ function capitalise(text: string): string {
 	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** The tool page's form, prefilled from a job (completed: Duplicate; failed, timed out or cancelled: Edit and run again). */
-export function duplicatePath(job: { id: string; tool_id: string }): string {
-	return `/app/tools/${encodeURIComponent(job.tool_id)}?duplicate=${encodeURIComponent(job.id)}`;
-}
-
-export const JOB_NAME_MAX = 200;
-
-/** What a name must be before it is sent (the database checks the same). */
-export function checkJobName(name: string): string | null {
-	const trimmed = name.trim();
-	if (!trimmed) return 'Give the job a name.';
-	if (trimmed.length > JOB_NAME_MAX) return `A job name has at most ${JOB_NAME_MAX} characters; this one has ${trimmed.length}.`;
-	return null;
-}
-
 const jobRowSchema = z.object({ id: z.uuid(), name: z.string(), tool_id: z.string(), status: jobStatusSchema });
 const cancelledSchema = jobRowSchema.extend({ credits_charged: z.number().int(), credits_refunded: z.number().int() });
 
@@ -63,6 +48,26 @@ export async function cancelJob(supabase: SupabaseClient, jobId: string): Promis
 	if (error) fail('cancel the job', error);
 	const job = cancelledSchema.parse(data);
 	return { status: job.status, creditsCharged: job.credits_charged, creditsRefunded: job.credits_refunded };
+}
+
+/** A new job from the tool form: its id, or the database's refusal as it gave it (shown beside Run). */
+export type SubmitOutcome = { ok: true; jobId: string } | { ok: false; error: { message: string; code?: string; hint?: string } };
+
+const newJobSchema = z.object({ id: z.string() });
+
+/** Submits a job (submit_job: checks the input, prices it and charges the team in one transaction). */
+export async function submitJob(
+	supabase: SupabaseClient,
+	job: { toolId: string; name: string; input: unknown; settings: unknown; teamId: string; files: readonly unknown[] }
+): Promise<SubmitOutcome> {
+	const { data, error } = await supabase.rpc('submit_job', { tool_id: job.toolId, name: job.name, input: job.input, settings: job.settings, team_id: job.teamId, files: job.files });
+	return error ? { ok: false, error } : { ok: true, jobId: newJobSchema.parse(data).id };
+}
+
+/** Runs a completed job again on its stored input (duplicate_job), with a new name and settings; charged as usual. */
+export async function duplicateJob(supabase: SupabaseClient, job: { jobId: string; name: string; settings: unknown }): Promise<SubmitOutcome> {
+	const { data, error } = await supabase.rpc('duplicate_job', { job_id: job.jobId, name: job.name, settings: job.settings });
+	return error ? { ok: false, error } : { ok: true, jobId: newJobSchema.parse(data).id };
 }
 
 const retryPreviewSchema = z.object({ name: z.string(), credits: z.number().int(), balance: z.number().int(), sufficient: z.boolean() });

@@ -10,7 +10,7 @@
 // Nothing is subscribed through the jobs table: a job outside one's team is
 // followed by knowing its id, never by listening to everything.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import type { PresenceState, TeamViewer } from '#lib/components/job-detail/presence.ts';
+import type { PresenceState, TeamViewer } from './presence.ts';
 
 export const jobTopic = (jobId: string): string => `job:${jobId}`;
 export const jobTeamTopic = (jobId: string): string => `job:${jobId}:team`;

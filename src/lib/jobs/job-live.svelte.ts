@@ -6,10 +6,10 @@
 // unshared, a member removed) the server closes the channel; the view then
 // reads the job again and shows it is no longer available.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
-import { NOBODY_ELSE, otherViewers, type OtherViewers, type PresenceState } from '#lib/components/job-detail/presence.ts';
+import { NOBODY_ELSE, otherViewers, type OtherViewers, type PresenceState } from './presence.ts';
 import { joinJobTopic, joinTeamViewers, type ChannelStatus, type JobTopicMessage } from './job-channels.ts';
+import { isWaiting } from './status.ts';
 import {
-	isWaiting,
 	jobEventSchema,
 	jobFileSchema,
 	jobRowSchema,

@@ -8,7 +8,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import { fetchHead, fetchText, jobFileUrl } from '#lib/files/signed-urls.ts';
 import { catalogEntry, type ToolCatalogEntry } from '#lib/tools/catalog.ts';
-import { jobStatusSchema, jobVisibilitySchema, type JobStatus } from './status.ts';
+import { isWaiting, jobStatusSchema, jobVisibilitySchema } from './status.ts';
 
 const timestamp = z.string().min(1);
 
@@ -107,10 +107,6 @@ export interface JobView {
 	files: JobFileMeta[];
 	/** Only for the job's team while it waits (pending, queued, retry). */
 	queue: QueueInsight | null;
-}
-
-export function isWaiting(status: JobStatus): boolean {
-	return status === 'pending' || status === 'queued' || status === 'retry';
 }
 
 const uuid = z.uuid();

@@ -7,7 +7,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { z } from 'zod';
 import { toolCatalog } from '#lib/tools/catalog.ts';
-import { JOB_STATUSES, jobStatusSchema, jobVisibilitySchema, type JobStatus } from './status.ts';
+import { ACTIVE_STATUSES, JOB_STATUSES, jobStatusSchema, jobVisibilitySchema, type JobStatus } from './status.ts';
 
 export const PAGE_SIZE = 25;
 
@@ -18,7 +18,6 @@ export type SortDir = 'asc' | 'desc';
 /** A status filter: one status, or every job still on its way. */
 export const STATUS_FILTERS = ['active', ...JOB_STATUSES] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
-const ACTIVE_STATUSES: JobStatus[] = ['pending', 'queued', 'processing', 'retry'];
 
 export interface JobListFilters {
 	tool: string | null;
@@ -82,7 +81,7 @@ export function defaultDir(sort: SortKey): SortDir {
 
 export function statusesFor(filter: StatusFilter | null): JobStatus[] | null {
 	if (!filter) return null;
-	return filter === 'active' ? ACTIVE_STATUSES : [filter];
+	return filter === 'active' ? [...ACTIVE_STATUSES] : [filter];
 }
 
 // One row of list_team_jobs (public.job_list_row).

@@ -12,6 +12,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { functionRefusal, type FunctionRefusal } from '#lib/supabase/functions.ts';
 import { followTeam } from '#lib/teams/team-topic.ts';
 import { z } from 'zod';
+import { emailAddressSchema } from '#lib/forms/email.ts';
 import { jobVisibilitySchema, type JobVisibility } from './status.ts';
 
 export interface JobShare {
@@ -28,9 +29,6 @@ export function isPending(share: Pick<JobShare, 'user_id'>): boolean {
 	return share.user_id === null;
 }
 
-/** The same test the database applies (share_job). */
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-export const MAX_EMAIL_LENGTH = 255;
 /** Most addresses added in one go (share_job_with's limit). */
 export const MAX_INVITES_PER_SAVE = 50;
 
@@ -44,8 +42,9 @@ export function parseEmailList(text: string): { valid: string[]; invalid: string
 	for (const part of text.split(/[,;\s]+/)) {
 		const raw = part.replace(/^<|>$/g, '').trim();
 		if (!raw) continue;
-		const email = raw.toLowerCase();
-		if (EMAIL.test(email) && email.length <= MAX_EMAIL_LENGTH) {
+		const parsed = emailAddressSchema.safeParse(raw);
+		if (parsed.success) {
+			const email = parsed.data;
 			if (!valid.includes(email)) valid.push(email);
 		} else if (!invalid.includes(raw)) invalid.push(raw);
 	}

@@ -42,12 +42,30 @@ export const STATUS_TONES: Record<JobStatus, BadgeTone> = {
 	timeout: 'danger'
 };
 
+// The status groups, here and nowhere else in TypeScript. The database has
+// the same groups (public.job_status_is_terminal; the statuses whose cancel
+// refunds in private.job_change_refunds); tests/db/status-groups.test.ts
+// checks that both agree on every status.
+
+/** Final: no status change follows (the database refuses one). */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled', 'timeout'];
+/** Still on its way: waiting or running; it can be cancelled. */
+export const ACTIVE_STATUSES: readonly JobStatus[] = JOB_STATUSES.filter((status) => !TERMINAL_STATUSES.includes(status));
+/** Not running now, waiting to (created, queued, or waiting in retry after a fault). */
+export const WAITING_STATUSES: readonly JobStatus[] = ['pending', 'queued', 'retry'];
+/** Ended without a result, so it can be retried or edited and run again. */
+export const UNSUCCESSFUL_STATUSES: readonly JobStatus[] = ['failed', 'timeout', 'cancelled'];
+
 export function isTerminal(status: JobStatus): boolean {
-	return status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'timeout';
+	return TERMINAL_STATUSES.includes(status);
 }
 
 export function isActive(status: JobStatus): boolean {
-	return !isTerminal(status);
+	return ACTIVE_STATUSES.includes(status);
+}
+
+export function isWaiting(status: JobStatus): boolean {
+	return WAITING_STATUSES.includes(status);
 }
 
 export type JobAction = 'rename' | 'delete' | 'retry' | 'edit' | 'duplicate' | 'share' | 'cancel';
@@ -64,12 +82,12 @@ export function allowedActions(job: { status: JobStatus; submitted_by: string | 
 	actions.add('rename');
 	actions.add('share');
 	if (job.submitted_by === viewer.userId || viewer.role === 'owner' || viewer.role === 'admin') actions.add('delete');
-	if (job.status === 'failed' || job.status === 'timeout' || job.status === 'cancelled') {
+	if (UNSUCCESSFUL_STATUSES.includes(job.status)) {
 		actions.add('retry');
 		actions.add('edit');
 	}
 	if (job.status === 'completed') actions.add('duplicate');
-	if (job.status === 'pending' || job.status === 'queued' || job.status === 'processing' || job.status === 'retry') actions.add('cancel');
+	if (isActive(job.status)) actions.add('cancel');
 	return actions;
 }
 
@@ -79,5 +97,5 @@ export function allowedActions(job: { status: JobStatus; submitted_by: string | 
  * queued) or waits in retry gets them back; a running one does not.
  */
 export function cancelRefunds(status: JobStatus): boolean {
-	return status === 'pending' || status === 'queued' || status === 'retry';
+	return isWaiting(status);
 }

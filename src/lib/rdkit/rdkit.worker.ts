@@ -42,6 +42,7 @@ function describe(err: unknown): string {
 	return err instanceof Error ? err.message : `RDKit failed: ${String(err)}`;
 }
 
+// biome-ignore lint/nursery/noMisusedPromises: the handler catches all it awaits and answers the request either way
 scope.addEventListener('message', async ({ data: request }) => {
 	try {
 		const value = perform(await operations(), request);

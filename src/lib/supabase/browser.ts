@@ -3,12 +3,13 @@
 // server client reads, so both act as the same signed-in user.
 import { createBrowserClient } from '@supabase/ssr';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from './database.types.ts';
 import { PUBLIC_SUPABASE_ANON_KEY, PUBLIC_SUPABASE_URL } from '$app/env/public';
 
-let client: SupabaseClient | undefined;
+let client: SupabaseClient<Database> | undefined;
 
-export function browserSupabase(): SupabaseClient {
-	client ??= createBrowserClient(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY);
+export function browserSupabase(): SupabaseClient<Database> {
+	client ??= createBrowserClient<Database>(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY);
 	return client;
 }
 
@@ -22,7 +23,7 @@ export function browserSupabase(): SupabaseClient {
  * session and hands its token to Realtime first. Token refreshes later reach
  * Realtime by themselves, and each one has the join checked again.
  */
-export async function realtimeClient(): Promise<SupabaseClient> {
+export async function realtimeClient(): Promise<SupabaseClient<Database>> {
 	const supabase = browserSupabase();
 	const { data } = await supabase.auth.getSession();
 	await supabase.realtime.setAuth(data.session?.access_token ?? null);

@@ -18,6 +18,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { RequestEvent } from '@sveltejs/kit';
 import { SUPABASE_SECRET_KEY } from '$app/env/private';
 import { PUBLIC_SUPABASE_ANON_KEY, PUBLIC_SUPABASE_URL } from '$app/env/public';
+import type { Database } from './database.types.ts';
 
 /** Auth endpoints that GoTrue limits per address and that a visitor reaches through this server. */
 const FORWARDED_AUTH_PATHS = new Set(['/signup', '/token', '/verify', '/otp', '/magiclink', '/recover', '/resend', '/user']);
@@ -46,9 +47,9 @@ export function forwardingFetch({ supabaseUrl, secretKey, clientAddress, fetch: 
 	};
 }
 
-export function createSupabaseServerClient(event: Pick<RequestEvent, 'cookies' | 'getClientAddress'>): SupabaseClient {
+export function createSupabaseServerClient(event: Pick<RequestEvent, 'cookies' | 'getClientAddress'>): SupabaseClient<Database> {
 	const { cookies } = event;
-	return createServerClient(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, {
+	return createServerClient<Database>(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, {
 		global: {
 			fetch: forwardingFetch({ supabaseUrl: PUBLIC_SUPABASE_URL, secretKey: SUPABASE_SECRET_KEY, clientAddress: () => event.getClientAddress() })
 		},

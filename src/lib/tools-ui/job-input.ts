@@ -1,9 +1,8 @@
 // Naming a job after what it runs on, and telling whether a duplicated job's
 // input was changed in the form.
 import type { ToolCatalogEntry } from '#lib/tools/catalog.ts';
+import { JOB_NAME_MAX } from '#lib/jobs/job-name.ts';
 import { asArray, asRecord, asString } from './input-text.ts';
-
-const MAX_NAME = 200;
 
 function recordName(record: unknown): string {
 	const r = asRecord(record);
@@ -19,7 +18,7 @@ export function defaultJobName(entry: Pick<ToolCatalogEntry, 'name' | 'itemsFiel
 	const others = data.query !== undefined ? items.length : items.length - 1;
 	if (!first) return entry.name;
 	const name = `${entry.name}: ${first}${others > 0 ? ` + ${others} more` : ''}`;
-	return name.length > MAX_NAME ? name.slice(0, MAX_NAME - 1) + '…' : name;
+	return name.length > JOB_NAME_MAX ? name.slice(0, JOB_NAME_MAX - 1) + '…' : name;
 }
 
 /** Deep equality of JSON values, ignoring key order (jsonb reorders keys) and undefined members. */

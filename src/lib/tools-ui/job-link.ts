@@ -1,6 +1,8 @@
-// A job link: /app/tools/<tool>?jobId=<uuid>, the URL "copy link" gives.
-// It is the one /app page a visitor without a session (or without a team)
-// may open; the database's row level security decides what they then see.
+// A job's URLs, all made here. The job link, /app/tools/<tool>?jobId=<uuid>,
+// is the URL "copy link" gives and the one /app page a visitor without a
+// session (or without a team) may open; the database's row level security
+// decides what they then see. The duplicate link opens the tool's form
+// prefilled from a job.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TOOL_PAGE = /^\/app\/tools\/[a-z0-9]+(?:-[a-z0-9]+)*\/?$/;
@@ -15,4 +17,9 @@ export function isJobLink(url: URL): boolean {
 
 export function jobLink(toolId: string, jobId: string): string {
 	return `/app/tools/${encodeURIComponent(toolId)}?jobId=${encodeURIComponent(jobId)}`;
+}
+
+/** The tool page's form, prefilled from a job (completed: Duplicate; failed, timed out or cancelled: Edit and run again). */
+export function duplicateLink(toolId: string, jobId: string): string {
+	return `/app/tools/${encodeURIComponent(toolId)}?duplicate=${encodeURIComponent(jobId)}`;
 }

@@ -4,6 +4,8 @@
 // what no user may do (Auth admin links, the email log), and only after the
 // caller's request was allowed.
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+// Types only (erased before Deno runs the function): the app's generated schema types, `npm run db:types`.
+import type { Database } from '../../../src/lib/supabase/database.types.ts';
 import { HttpError } from './http.ts';
 
 const NO_SESSION = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false };
@@ -35,17 +37,17 @@ export function callerClient(request: Request): SupabaseClient {
 	if (!token || claims?.role !== 'authenticated' || typeof claims.sub !== 'string') {
 		throw new HttpError(401, 'not_signed_in', 'Sign in first: call this function with a signed-in user\'s access token (supabase-js does this for a signed-in client).');
 	}
-	return createClient(env('SUPABASE_URL'), env('SUPABASE_ANON_KEY'), {
+	return createClient<Database>(env('SUPABASE_URL'), env('SUPABASE_ANON_KEY'), {
 		global: { headers: { Authorization: `Bearer ${token}` } },
 		auth: NO_SESSION
 	});
 }
 
-let service: SupabaseClient | undefined;
+let service: SupabaseClient<Database> | undefined;
 
 /** The service-role client (kept for the life of the process). */
 export function serviceClient(): SupabaseClient {
-	service ??= createClient(env('SUPABASE_URL'), env('SUPABASE_SERVICE_ROLE_KEY'), { auth: NO_SESSION });
+	service ??= createClient<Database>(env('SUPABASE_URL'), env('SUPABASE_SERVICE_ROLE_KEY'), { auth: NO_SESSION });
 	return service;
 }
 

@@ -13,6 +13,8 @@
 // "download" each URL makes the browser save the file under its name.
 // See supabase/functions/README.md.
 import { createClient } from '@supabase/supabase-js';
+// Types only (erased before Deno runs the function): the app's generated schema types, `npm run db:types`.
+import type { Database } from '../../../src/lib/supabase/database.types.ts';
 import { z } from 'zod';
 import { HttpError, jsonResponse, readJson, servePost } from '../_shared/http.ts';
 import { callRpc, serviceClient } from '../_shared/supabase.ts';
@@ -50,7 +52,7 @@ function asCaller(request: Request) {
 	if (!authorization || !/^Bearer\s+\S+$/i.test(authorization)) {
 		throw new HttpError(401, 'not_signed_in', 'Call this function with an Authorization header (supabase-js sends the anonymous key or the signed-in user\'s token).');
 	}
-	return createClient(env('SUPABASE_URL'), env('SUPABASE_ANON_KEY'), {
+	return createClient<Database>(env('SUPABASE_URL'), env('SUPABASE_ANON_KEY'), {
 		global: { headers: { Authorization: authorization } },
 		auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false }
 	});

@@ -51,7 +51,7 @@ export async function startSchemaWatch(options: SchemaWatchOptions): Promise<Sch
 		);
 		const entry = { startedAt, promise };
 		reloading = entry;
-		promise.finally(() => {
+		void promise.finally(() => {
 			if (reloading === entry) reloading = null;
 		});
 		return promise;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeViewers, otherViewers } from '#lib/components/job-detail/presence.ts';
+import { describeViewers, otherViewers } from '#lib/jobs/presence.ts';
 
 // Every open page is on the job topic with an empty payload; team pages also name themselves on the team topic.
 const page = () => [{ presence_ref: 'r' }];

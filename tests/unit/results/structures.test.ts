@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mean, plddtBand, plddtColor, plddtScale } from '#lib/components/results/plddt.ts';
-import { blueWhiteRed, pdbBFactors, sdfRecords } from '#lib/components/results/structures.ts';
+import { blueWhiteRed, pdbBFactors, sdfRecords } from '#lib/files/structures.ts';
 
 const molblock = (title: string) => `${title}\n     RDKit          3D\n\n  1  0  0  0  0  0  0  0  0  0999 V2000\n    0.0000    0.0000    0.0000 C   0  0  0  0  0  0  0  0  0  0  0  0\nM  END\n`;
 

@@ -16,6 +16,7 @@ import { inputSchema, settingsSchema, type DockingInput, type DockingResult } fr
 import { readReceptor, receptorPdbText } from '#lib/tools/docking/receptor.ts';
 import { fileStem } from '#lib/tools/docking/run.server.ts';
 import { MAX_LIGANDS, type BoxInput } from '#lib/tools/docking/schema.ts';
+import { checkToolResult } from '#lib/tools/result-schemas.ts';
 import { createDockingTool } from '#lib/tools/runners.server.ts';
 import {
 	checkPosesAgainstTable,
@@ -398,7 +399,9 @@ describe('docking with Open Babel and AutoDock Vina', () => {
 			expect(summary).toMatchObject({ best_affinity_kcal_mol: affinities[0], poses: rows.length, heavy_atoms: 13, torsions: 1 });
 		}
 		expect(result.box).toEqual({ center: [13, 58, 12], size: [12, 12, 12], source: 'manual' });
-		expect(result.programs.vina).toMatch(/^AutoDock Vina v1\.2/);
+		expect(result.programs?.vina).toMatch(/^AutoDock Vina v1\.2/);
+		// The schema the worker checks results with and the job page reads them by.
+		expect(checkToolResult('docking', result)).toBeNull();
 	});
 
 	it('writes prepared inputs and poses as SDF, PDB and PDBQT under safe names', () => {

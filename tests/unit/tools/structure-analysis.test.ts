@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkToolResult } from '#lib/tools/result-schemas.ts';
 import { structureAnalysisTool as tool } from '#lib/tools/runners.server.ts';
 import { MKDSSP, parseDsspSummary, runDssp } from '#lib/tools/structure-analysis/dssp.server.ts';
 import { detectFormat, parseStructure } from '#lib/tools/structure-analysis/index.ts';
@@ -193,6 +194,8 @@ async function analyse(files: Array<{ name: string; text: string }>, settings: R
 	const written: Record<string, string> = {};
 	const ctx = { ...runContext(), writeFile: async (name: string, _type: string, content: string | Uint8Array) => void (written[name] = String(content)) };
 	const result = await tool.run(parsed.input, tool.settingsSchema.parse(settings), ctx);
+	// Every run's result matches the schema the worker checks it with and the job page reads it by.
+	expect(checkToolResult('structure-analysis', result)).toBeNull();
 	return { result, written };
 }
 

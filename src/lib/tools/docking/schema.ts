@@ -107,10 +107,17 @@ export const inputSchema = z.object({
 });
 export type DockingInput = z.infer<typeof inputSchema>;
 
+/**
+ * Vina's search effort: a whole number in this range. The database prices a
+ * job by it and refuses the same values (public.price_docking);
+ * tests/db/input-limits.test.ts proves the two refuse exactly the same.
+ */
+export const EXHAUSTIVENESS = { min: 1, max: 32, default: 8 } as const;
+
 // Names as on Vina's command line, so a scientist recognises them; the
 // database's price_docking reads `exhaustiveness` (a whole number).
 export const settingsSchema = z.object({
-	exhaustiveness: z.number().int().min(1).max(32).default(8),
+	exhaustiveness: z.number().int().min(EXHAUSTIVENESS.min).max(EXHAUSTIVENESS.max).default(EXHAUSTIVENESS.default),
 	num_modes: z.number().int().min(1).max(20).default(9),
 	energy_range: z.number().positive().max(10).default(3),
 	/** Fixed by default, so a rerun gives the same poses. */

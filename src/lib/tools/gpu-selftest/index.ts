@@ -11,7 +11,8 @@ import { standardProtein } from '../parse/alphabets.ts';
 import type { FastaOptions } from '../parse/fasta.ts';
 import { parseSequencesInput } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
-import type { ToolResult, ToolSpec } from '../types.ts';
+import { toolResultSchema } from '../result-table.ts';
+import type { ToolSpec } from '../types.ts';
 import { HEN_LYSOZYME } from '../well-known-sequences.ts';
 
 const catalog = catalogEntry('gpu-selftest')!;
@@ -25,10 +26,9 @@ export type GpuSelftestInput = z.infer<typeof inputSchema>;
 export const settingsSchema = z.object({});
 export type GpuSelftestSettings = z.infer<typeof settingsSchema>;
 
-export interface GpuSelftestResult extends ToolResult {
-	device: string;
-	embeddingDim: number;
-}
+/** What a run returns: the worker checks it (src/lib/tools/result-schemas.ts). */
+export const gpuSelftestResultSchema = toolResultSchema.extend({ device: z.string(), embeddingDim: z.number() });
+export type GpuSelftestResult = z.infer<typeof gpuSelftestResultSchema>;
 
 export const fastaOptions: FastaOptions = { alphabet: standardProtein, maxRecords: catalog.maxItems, maxLength: MAX_SELFTEST_LENGTH };
 

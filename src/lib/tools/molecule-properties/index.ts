@@ -9,7 +9,8 @@ import { catalogEntry } from '../catalog.ts';
 import { checkInputSize } from '../parse/input-size.ts';
 import { looksLikeSdf, parseSdf, parseSmilesList, type MoleculeRecord } from '../parse/molecules.ts';
 import { rawText } from '../parse/raw-text.ts';
-import type { InputIssue, ToolResult, ToolSpec } from '../types.ts';
+import { toolResultSchema } from '../result-table.ts';
+import type { InputIssue, ToolSpec } from '../types.ts';
 
 const catalog = catalogEntry('molecule-properties')!;
 
@@ -41,11 +42,13 @@ export const settingsSchema = z.object({
 });
 export type MoleculeSettings = z.infer<typeof settingsSchema>;
 
-export interface MoleculeResult extends ToolResult {
+/** What a run returns: the worker checks it, the job page reads it (src/lib/tools/result-schemas.ts). */
+export const moleculeResultSchema = toolResultSchema.extend({
 	/** SVG depictions by molecule id (the first MAX_DEPICTIONS_IN_RESULT). */
-	depictions: Array<{ id: string; svg: string }>;
-	depictionsOmitted: number;
-}
+	depictions: z.array(z.object({ id: z.string(), svg: z.string() })).default([]),
+	depictionsOmitted: z.number().int().min(0).default(0)
+});
+export type MoleculeResult = z.infer<typeof moleculeResultSchema>;
 
 export const structureOf = (m: MoleculeRecord) => (m.smiles ?? m.molblock)!;
 

@@ -8,7 +8,8 @@ import { parseFasta, type FastaOptions, type SequenceRecord } from '../parse/fas
 import { checkInputSize } from '../parse/input-size.ts';
 import { rawText } from '../parse/raw-text.ts';
 import { sequenceRecordSchema } from '../parse/sequence-schema.ts';
-import type { InputIssue, ToolResult, ToolSpec } from '../types.ts';
+import { toolResultSchema } from '../result-table.ts';
+import type { InputIssue, ToolSpec } from '../types.ts';
 import { isNucleotideMatrix, MATRICES, MATRIX_IDS, type MatrixId } from './matrices/index.ts';
 import { HEN_LYSOZYME } from '../well-known-sequences.ts';
 
@@ -39,22 +40,23 @@ export const settingsSchema = z.object({
 });
 export type PairwiseSettings = z.infer<typeof settingsSchema>;
 
-export interface PairAlignmentView {
-	target: string;
-	score: number;
+export const pairAlignmentSchema = z.object({
+	target: z.string(),
+	score: z.number(),
 	/** Aligned query and target with '-' for gaps, and the markup line between them. */
-	query: string;
-	markup: string;
-	subject: string;
-	queryStart: number;
-	targetStart: number;
+	query: z.string(),
+	markup: z.string(),
+	subject: z.string(),
+	queryStart: z.number(),
+	targetStart: z.number(),
 	/** The alignment in EMBOSS pair format. */
-	pair: string;
-}
+	pair: z.string()
+});
+export type PairAlignmentView = z.infer<typeof pairAlignmentSchema>;
 
-export interface PairwiseResult extends ToolResult {
-	alignments: PairAlignmentView[];
-}
+/** What a run returns: the worker checks it, the job page reads it (src/lib/tools/result-schemas.ts). */
+export const pairwiseResultSchema = toolResultSchema.extend({ alignments: z.array(pairAlignmentSchema) });
+export type PairwiseResult = z.infer<typeof pairwiseResultSchema>;
 
 export function fastaOptions(matrix: MatrixId, maxRecords: number): FastaOptions {
 	return {

@@ -8,7 +8,8 @@ import { proteinWithSecPyl } from '../parse/alphabets.ts';
 import type { FastaOptions } from '../parse/fasta.ts';
 import { parseSequencesInput } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
-import type { ToolResult, ToolSpec } from '../types.ts';
+import { toolResultSchema } from '../result-table.ts';
+import type { ToolSpec } from '../types.ts';
 import { examples } from './examples.ts';
 
 const catalog = catalogEntry('protein-properties')!;
@@ -33,19 +34,22 @@ export const settingsSchema = z.object({
 });
 export type ProteinPropertiesSettings = z.infer<typeof settingsSchema>;
 
-export interface HydropathyProfile {
-	id: string;
-	window: number;
+export const hydropathyProfileSchema = z.object({
+	id: z.string(),
+	window: z.number().int(),
 	/** 1-based residue at each window's centre. */
-	positions: number[];
-	values: number[];
-}
+	positions: z.array(z.number()),
+	values: z.array(z.number())
+});
+export type HydropathyProfile = z.infer<typeof hydropathyProfileSchema>;
 
-export interface ProteinPropertiesResult extends ToolResult {
-	hydropathy: HydropathyProfile[];
+/** What a run returns: the worker checks it, the job page reads it (src/lib/tools/result-schemas.ts). */
+export const proteinPropertiesResultSchema = toolResultSchema.extend({
+	hydropathy: z.array(hydropathyProfileSchema),
 	/** Sequences whose profile is only in the hydropathy.csv file. */
-	hydropathyOmitted: number;
-}
+	hydropathyOmitted: z.number().int().min(0).default(0)
+});
+export type ProteinPropertiesResult = z.infer<typeof proteinPropertiesResultSchema>;
 
 export const fastaOptions: FastaOptions = {
 	alphabet: proteinWithSecPyl,

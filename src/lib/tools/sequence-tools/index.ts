@@ -8,7 +8,8 @@ import { nucleotide } from '../parse/alphabets.ts';
 import type { FastaOptions } from '../parse/fasta.ts';
 import { parseSequencesInput } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
-import type { ToolResult, ToolSpec } from '../types.ts';
+import { toolResultSchema } from '../result-table.ts';
+import type { ToolSpec } from '../types.ts';
 import { geneticCodes } from './genetic-codes.ts';
 
 const catalog = catalogEntry('sequence-tools')!;
@@ -43,10 +44,12 @@ export const settingsSchema = z.object({
 });
 export type SequenceToolsSettings = z.infer<typeof settingsSchema>;
 
-export interface SequenceToolsResult extends ToolResult {
+/** What a run returns: the worker checks it, the job page reads it (src/lib/tools/result-schemas.ts). */
+export const sequenceToolsResultSchema = toolResultSchema.extend({
 	/** The three outputs as EMBOSS writes them (revseq, transeq, getorf), for download. */
-	fasta: { reverseComplement?: string; translations?: string; orfs?: string };
-}
+	fasta: z.object({ reverseComplement: z.string().optional(), translations: z.string().optional(), orfs: z.string().optional() })
+});
+export type SequenceToolsResult = z.infer<typeof sequenceToolsResultSchema>;
 
 export const fastaOptions: FastaOptions = {
 	alphabet: nucleotide,

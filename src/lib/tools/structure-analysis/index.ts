@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { catalogEntry } from '../catalog.ts';
 import { checkInputSize } from '../parse/input-size.ts';
-import type { InputIssue, ToolResult, ToolSpec } from '../types.ts';
+import { toolResultSchema } from '../result-table.ts';
+import type { InputIssue, ToolSpec } from '../types.ts';
 import type { ResidueAngles } from './analyze.ts';
 import { examples } from './examples.ts';
 import { parseMmcif } from './mmcif.ts';
@@ -42,21 +43,33 @@ export const settingsSchema = z.object({
 });
 export type StructureAnalysisSettings = z.infer<typeof settingsSchema>;
 
-export interface ChainPlotData {
-	structure: string;
-	chain: string;
-	/** Per observed amino acid, for a Ramachandran plot and a secondary-structure track. */
-	residues: ResidueAngles[];
-}
+const residueAnglesSchema = z.object({
+	name: z.string(),
+	seq: z.number(),
+	icode: z.string(),
+	phi: z.number().nullable(),
+	psi: z.number().nullable(),
+	ss: z.string().nullable()
+}) satisfies z.ZodType<ResidueAngles>;
 
-export interface StructureAnalysisResult extends ToolResult {
-	chains: ChainPlotData[];
-	fasta: string;
+export const chainPlotDataSchema = z.object({
+	structure: z.string(),
+	chain: z.string(),
+	/** Per observed amino acid, for a Ramachandran plot and a secondary-structure track. */
+	residues: z.array(residueAnglesSchema)
+});
+export type ChainPlotData = z.infer<typeof chainPlotDataSchema>;
+
+/** What a run returns: the worker checks it, the job page reads it (src/lib/tools/result-schemas.ts). */
+export const structureAnalysisResultSchema = toolResultSchema.extend({
+	chains: z.array(chainPlotDataSchema),
+	fasta: z.string().default(''),
 	/** Why secondary structure is missing, per structure; empty when DSSP ran everywhere. */
-	secondaryStructureUnavailable: Array<{ structure: string; reason: string }>;
+	secondaryStructureUnavailable: z.array(z.object({ structure: z.string(), reason: z.string() })).default([]),
 	/** Models in each file (only the first is analysed) and other remarks. */
-	notices: string[];
-}
+	notices: z.array(z.string()).default([])
+});
+export type StructureAnalysisResult = z.infer<typeof structureAnalysisResultSchema>;
 
 /** mmCIF when the text opens a data block, PDB when it has PDB records; otherwise the file name decides. */
 export function detectFormat(fileName: string, content: string): 'pdb' | 'mmcif' {

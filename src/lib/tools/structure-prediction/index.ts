@@ -10,7 +10,8 @@ import { standardProtein } from '../parse/alphabets.ts';
 import type { FastaOptions } from '../parse/fasta.ts';
 import { parseSequencesInput } from '../parse/sequences-input.ts';
 import { sequencesInputSchema } from '../parse/sequence-schema.ts';
-import type { ToolResult, ToolSpec } from '../types.ts';
+import { toolResultSchema } from '../result-table.ts';
+import type { ToolSpec } from '../types.ts';
 import { HEN_LYSOZYME } from '../well-known-sequences.ts';
 
 const catalog = catalogEntry('structure-prediction')!;
@@ -27,15 +28,16 @@ export type StructurePredictionInput = z.infer<typeof inputSchema>;
 export const settingsSchema = z.object({});
 export type StructurePredictionSettings = z.infer<typeof settingsSchema>;
 
-export interface PlddtTrack {
-	id: string;
+export const plddtTrackSchema = z.object({
+	id: z.string(),
 	/** Per-residue pLDDT, 0-100, in sequence order. */
-	plddt: number[];
-}
+	plddt: z.array(z.number())
+});
+export type PlddtTrack = z.infer<typeof plddtTrackSchema>;
 
-export interface StructurePredictionResult extends ToolResult {
-	plddt: PlddtTrack[];
-}
+/** What a run returns: the worker checks it, the job page reads it (src/lib/tools/result-schemas.ts). */
+export const structurePredictionResultSchema = toolResultSchema.extend({ plddt: z.array(plddtTrackSchema) });
+export type StructurePredictionResult = z.infer<typeof structurePredictionResultSchema>;
 
 export const fastaOptions: FastaOptions = { alphabet: standardProtein, maxRecords: catalog.maxItems, maxLength: MAX_PREDICTION_LENGTH };
 

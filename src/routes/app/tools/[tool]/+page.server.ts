@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { loadFleetStatus, type FleetClass } from '#lib/fleet/fleet-status.ts';
 import { loadJobView, type JobView } from '#lib/jobs/job-view.ts';
 import { catalogEntry } from '#lib/tools/catalog.ts';
-import { isUuid, jobLink } from '#lib/tools-ui/job-link.ts';
+import { duplicateLink, isUuid, jobLink } from '#lib/tools-ui/job-link.ts';
 import type { DuplicateSource } from '#lib/tools-ui/job-input.ts';
 import type { PageServerLoad } from './$types';
 
@@ -50,7 +50,7 @@ export const load: PageServerLoad = async ({ params, url, locals, parent }) => {
 			: { data: null, error: null };
 		if (failure) throw new Error(`Could not load the job to duplicate: ${failure.message}`);
 		const source = data ? duplicateSchema.parse(data) : null;
-		if (source && source.tool_id !== entry.id) redirect(307, `/app/tools/${source.tool_id}?duplicate=${source.id}`);
+		if (source && source.tool_id !== entry.id) redirect(307, duplicateLink(source.tool_id, source.id));
 		if (source) duplicate = { id: source.id, name: source.name, status: source.status, team_id: source.team_id, input: source.input, settings: source.settings, error_message: source.error_message };
 		else duplicateMissing = true;
 	}

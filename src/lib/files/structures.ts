@@ -1,4 +1,5 @@
-// Pure helpers for the 3D viewer: SDF records, PDB B-factors and the
+// Pure helpers over structure texts, for the 3D viewer and the files pages:
+// SDF records, PDB B-factors, and the
 // colours the viewer paints with.
 
 /** The records of an SDF text, each ending with its "$$$$" line. */
