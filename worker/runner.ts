@@ -126,7 +126,34 @@ export class Runner {
 		const controller = new AbortController();
 		const entry: RunningJob = { job, controller, over: Promise.resolve(), handBack: false };
 		this.#running.set(job.jobId, entry);
-		entry.over = this.#run(entry).catch((error) => this.#options.log.error(`job ${job.jobId}: runner failure`, error));
+		entry.over = this.#run(entry).catch((error) => this.#runFailed(entry, error));
+	}
+
+	/**
+	 * A fault in the runner itself (not in the tool): the job must not stay listed here, holding
+	 * its slot and heartbeating for ever while nothing runs it. It is recorded as failed (the
+	 * finisher retries until the database takes it; the credits are refunded there); a job being
+	 * handed back is left to the hand-back.
+	 */
+	async #runFailed(entry: RunningJob, error: unknown): Promise<void> {
+		const { job } = entry;
+		this.#options.log.error(`job ${job.jobId}: runner failure; recording it as failed`, error);
+		if (this.#running.get(job.jobId) !== entry || entry.handBack) return;
+		try {
+			this.#options.progress.forget(job.jobId);
+			await this.#options.finisher.record({
+				jobId: job.jobId,
+				attempt: job.attempt,
+				computeClass: job.computeClass,
+				queueAttempt: job.queueAttempt,
+				status: 'failed',
+				errorCode: 'tool_error',
+				errorMessage: CRASH_MESSAGE
+			});
+		} finally {
+			this.#running.delete(job.jobId);
+			this.#options.onSlotFreed();
+		}
 	}
 
 	/** Stops a run; a cancelled or lost job's status is left as the database has it. */
