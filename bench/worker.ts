@@ -4,19 +4,15 @@
 //   1. submit -> processing pickup latency (p50, p99), one job at a time
 //   2. sustained throughput submit -> completed with 2 worker processes
 //   3. dead-worker job recovery with the production fleet policy (15 s stale)
-//   4. soak: 1,000 jobs with 20 random SIGKILLs: lost, charged twice, stuck
+//   4. soak: 1,000 jobs with 20 random SIGKILLs and a PostgreSQL restart
+//      half-way through: lost, charged twice, stuck
 // Options: BENCH_QUICK=1 runs smaller counts.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import pg from 'pg';
-import { loadConfig } from '../supabase/local/config.ts';
-import { prepareDatabase } from '../supabase/local/migrate.ts';
-import { startEmbeddedPostgres } from '../supabase/local/postgres.ts';
+import { startOwnCluster } from '../tests/helpers/own-postgres.ts';
 import {
 	createUser,
 	getJob,
 	prepareWorkerDatabase,
-	root,
 	startWorkerProcess,
 	stopStorageGateways,
 	submitJob,
@@ -24,7 +20,6 @@ import {
 	type WorkerProcess
 } from '../tests/helpers/worker-fleet.ts';
 import { waitFor } from '../tests/helpers/wait.ts';
-import { freePort } from '../supabase/local/ports.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const counts = {
@@ -44,24 +39,15 @@ function figure(name: string, value: string, ok: boolean, goal: string): void {
 }
 
 
-const dir = mkdtempSync('/tmp/foldwork-bench-worker-');
-chmodSync(dir, 0o755);
-const cluster = await startEmbeddedPostgres({
-	dataDir: path.join(dir, 'postgres'),
-	port: await freePort(),
-	host: '127.0.0.1',
-	settings: { fsync: 'off', full_page_writes: 'off' }
-});
+// Its own cluster: the soak restarts it (same data folder and port) under load.
+const cluster = await startOwnCluster('foldwork-bench-worker');
 const workers = new Set<WorkerProcess>();
+/** Workers that exited other than by the bench's own SIGKILL or a clean stop: a database blink must not kill one. */
+const crashedWorkers: string[] = [];
 const pools = new Set<pg.Pool>();
 
 async function newDatabase(name: string, staleAfterSeconds: number): Promise<{ url: string; pool: pg.Pool }> {
-	const admin = new pg.Client({ connectionString: cluster.url });
-	await admin.connect();
-	await admin.query(`create database ${name}`);
-	await admin.end();
-	const url = cluster.url.replace(/\/postgres$/, `/${name}`);
-	await prepareDatabase({ databaseUrl: url, authenticatorPassword: loadConfig().authenticatorPassword, migrationsDir: path.join(root, 'supabase/migrations'), root });
+	const url = await cluster.createDatabase(name);
 	const pool = new pg.Pool({ connectionString: url, max: 8 });
 	pool.on('error', () => {});
 	await prepareWorkerDatabase(pool, { staleAfterSeconds, maxAttempts: 3 });
@@ -71,7 +57,10 @@ async function newDatabase(name: string, staleAfterSeconds: number): Promise<{ u
 async function start(url: string, concurrency: number, env: Record<string, string> = {}): Promise<WorkerProcess> {
 	const worker = await startWorkerProcess(url, { concurrency, env: { FOLDWORK_CLAIM_POLL_MS: '1000', ...env } });
 	workers.add(worker);
-	void worker.exited.then(() => workers.delete(worker));
+	void worker.exited.then((code) => {
+		workers.delete(worker);
+		if (code !== 0 && code !== 'SIGKILL') crashedWorkers.push(`${worker.workerId} (${code}):\n${worker.logs().slice(-2000)}`);
+	});
 	return worker;
 }
 
@@ -223,8 +212,9 @@ async function soak(): Promise<void> {
 	for (let i = 0; i < counts.soakJobs; i++) {
 		jobIds.push(await submitJob(pool, user, 'test-sleep', { steps: [{ ms: 100 + Math.floor(Math.random() * 500) }] }));
 	}
-	console.log(`      soak: ${jobIds.length} jobs submitted; killing ${counts.soakKills} busy workers, one a second`);
+	console.log(`      soak: ${jobIds.length} jobs submitted; killing ${counts.soakKills} busy workers, one a second, and restarting PostgreSQL half-way`);
 	let kills = 0;
+	let restarts = 0;
 	const replacements: Promise<unknown>[] = [];
 	while (kills < counts.soakKills) {
 		// Kill a worker that is running something, so each kill interrupts jobs; its replacement starts meanwhile.
@@ -240,6 +230,12 @@ async function soak(): Promise<void> {
 		kills += 1;
 		replacements.push(start(url, 4).then((w) => alive.push(w)));
 		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		if (kills === Math.floor(counts.soakKills / 2)) {
+			// Half-way: PostgreSQL restarts (a failover, an upgrade) under the running fleet.
+			const downMs = await cluster.restart();
+			restarts += 1;
+			console.log(`      soak: PostgreSQL restarted after ${kills} SIGKILLs (down ${downMs.toFixed(0)} ms)`);
+		}
 	}
 	await Promise.all(replacements);
 	console.log(`      soak: ${kills} SIGKILLs done; waiting for every job to finish`);
@@ -261,6 +257,10 @@ async function soak(): Promise<void> {
 		`      ${kills} SIGKILLs; ${retried[0].n} jobs retried; final statuses: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')} ` +
 			`(${gaveUp[0].n} failed, refunded, because their worker died max_attempts = 3 times)`
 	);
+	const exitedOnTheirOwn = crashedWorkers.length;
+	for (const crash of crashedWorkers) console.log(`      worker died: ${crash}`);
+	figure('soak: PostgreSQL restarts survived', String(restarts), restarts === 1, '1');
+	figure('soak: workers that died unkilled', String(exitedOnTheirOwn), exitedOnTheirOwn === 0, '0');
 	figure('soak: jobs lost', String(lost), lost === 0, '0');
 	figure('soak: jobs charged twice', String(twice[0].n), twice[0].n === 0, '0');
 	figure('soak: jobs stuck', String(stuck[0].n), stuck[0].n === 0, '0');
@@ -281,5 +281,4 @@ try {
 	await stopStorageGateways();
 	for (const pool of pools) await pool.end().catch(() => {});
 	await cluster.stop();
-	rmSync(dir, { recursive: true, force: true });
 }
