@@ -32,6 +32,7 @@ import { StorageClient } from './storage/client.ts';
 import { createStorageJanitor, STORAGE_CHANNEL } from './storage/janitor.ts';
 import { JobFiles } from './storage/job-files.ts';
 import { checkToolAvailability, loadTools } from './tools.ts';
+import { executorPoolFromEnv } from './executor.ts';
 import type { WakeLoop } from './wake-loop.ts';
 
 export const PENDING_CHANNEL = 'foldwork_job_pending';
@@ -105,7 +106,9 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const claimers = new Map<ComputeClass, Claimer>();
 	let dispatcher: WakeLoop;
 	let dispatchSoon: NodeJS.Timeout | null = null;
+	const executors = executorPoolFromEnv(process.env, config.concurrency, config.extraToolsModule, log);
 	const runner = new Runner({
+		executors,
 		workerId: id,
 		db,
 		tools,
@@ -253,6 +256,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 					stopRetrying.abort();
 					await handBack();
 				}
+				await executors?.stop();
 				await heartbeat.stop();
 				await finisher.stop();
 				await progress.stop();

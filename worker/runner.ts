@@ -16,6 +16,7 @@ import type { ProgressWriter } from './progress.ts';
 import { StorageError } from './storage/client.ts';
 import type { JobFiles } from './storage/job-files.ts';
 import type { RunnableTool } from './tools.ts';
+import { ExecutorMemoryError, type ExecutorPool } from './executor.ts';
 
 export interface ClaimedJob {
 	jobId: string;
@@ -65,6 +66,10 @@ interface RunningJob {
 export const CRASH_MESSAGE =
 	'The tool stopped with an unexpected error. This is a fault in the tool, not in your input as far as we can tell; the credits were refunded. Please retry, and contact support if it happens again.';
 
+export function memoryLimitMessage(limitBytes: number): string {
+	return `The job needed more memory than a job may use on this worker (${Math.round(limitBytes / 2 ** 20)} MiB) and was stopped. Try a smaller input or fewer items per job; the credits were refunded.`;
+}
+
 const resultSchema = z.looseObject({
 	table: z.object({ columns: z.array(z.looseObject({ key: z.string() })), rows: z.array(z.record(z.string(), z.unknown())) })
 });
@@ -99,6 +104,8 @@ export interface RunnerOptions {
 	onSlotFreed(): void;
 	/** Sends a job that hit a transient fault back to the queue (or to failed after the last attempt). */
 	retryLater(job: ClaimedJob, reason: string): Promise<void>;
+	/** Runs tools in isolated executor processes; absent: in this process. */
+	executors?: ExecutorPool | null;
 }
 
 export class Runner {
@@ -277,13 +284,19 @@ export class Runner {
 		});
 		let outcome: unknown;
 		try {
-			const running = Promise.resolve().then(() => tool.run(input.data, settings.data, ctx));
+			const executors = this.#options.executors;
+			const running = executors
+				? executors.run(job.toolId, input.data, settings.data, ctx)
+				: Promise.resolve().then(() => tool.run(input.data, settings.data, ctx));
 			// A tool that ignores its signal keeps going in the background; its late result or error is dropped.
 			running.catch(() => {});
 			outcome = await Promise.race([running, stopped]);
 		} catch (error) {
 			if (signal.aborted) outcome = 'stopped';
-			else if (isToolInputError(error)) return { status: 'failed', errorCode: 'invalid_input', errorMessage: error.message };
+			else if (error instanceof ExecutorMemoryError) {
+				this.#options.log.warn(`job ${job.jobId}: tool ${job.toolId} stopped: ${error.message}`);
+				return { status: 'failed', errorCode: 'memory_limit', errorMessage: memoryLimitMessage(error.limitBytes) };
+			} else if (isToolInputError(error)) return { status: 'failed', errorCode: 'invalid_input', errorMessage: error.message };
 			else if (isTransientToolError(error)) {
 				this.#options.log.warn(`job ${job.jobId}: transient fault in ${job.toolId}: ${error.message}`);
 				return { retryLater: error.message };
