@@ -6,10 +6,17 @@
 //   3. dead-worker job recovery with the production fleet policy (15 s stale)
 //   4. soak: 1,000 jobs with 20 random SIGKILLs and a PostgreSQL restart
 //      half-way through: lost, charged twice, stuck
+//   5. isolation (tools in executors, FOLDWORK_ISOLATE_TOOLS=1): after
+//      cancelling a CPU-bound tool that ignores its signal, how soon the
+//      worker's process tree is idle again and a fresh executor is ready;
+//      pickup latency while 2 such tools run; a tool allocating without
+//      bound stopped at the memory limit
 // Options: BENCH_QUICK=1 runs smaller counts.
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startOwnCluster } from '../tests/helpers/own-postgres.ts';
 import {
+	cancelJob,
 	createUser,
 	getJob,
 	prepareWorkerDatabase,
@@ -269,6 +276,105 @@ async function soak(): Promise<void> {
 	pools.delete(pool);
 }
 
+/** CPU ticks (1/100 s) used so far by each live process of a tree: the worker and its executors. */
+function liveTreeTicks(root: number): Map<number, number> {
+	const procs = new Map<number, { ppid: number; ticks: number }>();
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+			procs.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+		} catch {
+			// gone meanwhile
+		}
+	}
+	const tree = new Map<number, number>([[root, procs.get(root)?.ticks ?? 0]]);
+	const visit = (parent: number) => {
+		for (const [pid, p] of procs) {
+			if (p.ppid !== parent) continue;
+			tree.set(pid, p.ticks);
+			visit(pid);
+		}
+	};
+	visit(root);
+	return tree;
+}
+
+/**
+ * ms from `since` to the start of the first 200 ms window in which the tree used under 10 % of
+ * a core: what each process that is alive at the window's end used in it (a process that
+ * started meanwhile, the fresh executor, counts all it used; the killed one has nothing left to use).
+ */
+async function untilIdle(root: number, since: number, timeoutMs = 10_000): Promise<number> {
+	for (;;) {
+		const before = liveTreeTicks(root);
+		const windowStart = performance.now();
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		let used = 0;
+		for (const [pid, ticks] of liveTreeTicks(root)) used += Math.max(0, ticks - (before.get(pid) ?? 0));
+		if (used * 10 < 0.1 * (performance.now() - windowStart)) return windowStart - since;
+		if (performance.now() - since > timeoutMs) return Infinity;
+	}
+}
+
+async function isolation(): Promise<void> {
+	const { url, pool } = await newDatabase('bench_isolation', 15);
+	pools.add(pool);
+	const user = await createUser(pool, 1_000);
+	const worker = await start(url, 4, { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTOR_MEMORY_MB: '512' });
+	// Warm: every slot's executor started once.
+	const warm = await Promise.all(Array.from({ length: 4 }, () => submitJob(pool, user, 'test-sleep', { steps: [{ ms: 300 }] })));
+	await waitFor('warm-up', async () => (await Promise.all(warm.map((id) => getJob(pool, id)))).every((j) => j.status === 'completed'), 30_000);
+
+	const idle: number[] = [];
+	const replaced: number[] = [];
+	for (let i = 0; i < 5; i++) {
+		const jobId = await submitJob(pool, user, 'test-spin', { steps: [{ ms: 60_000 }] });
+		await waitFor('the spinning job to run', async () => (await getJob(pool, jobId)).status === 'processing', 10_000);
+		// Let it burn for a moment, so the tree is busy when the cancel arrives.
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const logged = worker.logs().length;
+		const cancelled = performance.now();
+		await cancelJob(pool, user, jobId);
+		idle.push(await untilIdle(worker.pid, cancelled));
+		const line = await waitFor('the executor to be replaced', () => /killed and replaced by \d+ in (\d+) ms/.exec(worker.logs().slice(logged)) ?? undefined, 10_000);
+		replaced.push(Number(line[1]));
+	}
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+	figure('isolation: cancel -> worker tree idle (median of 5)', `${median(idle).toFixed(0)} ms`, median(idle) <= 1_000, '<= 1 s');
+	figure('isolation: kill -> fresh executor ready (median)', `${median(replaced).toFixed(0)} ms`, median(replaced) <= 1_000, '<= 1 s');
+
+	// Pickup while 2 CPU-bound tools run on the same worker.
+	const spinners = await Promise.all([0, 1].map(() => submitJob(pool, user, 'test-spin', { steps: [{ ms: 120_000 }] })));
+	await waitFor('both CPU tools to run', async () => (await Promise.all(spinners.map((id) => getJob(pool, id)))).every((j) => j.status === 'processing'), 10_000);
+	const echoes: string[] = [];
+	for (let i = 0; i < 100; i++) {
+		const id = await submitJob(pool, user, 'test-echo', { steps: [{ ms: 0 }] });
+		echoes.push(id);
+		await waitFor('the job to complete', async () => (await getJob(pool, id)).status === 'completed', 10_000);
+	}
+	const { rows } = await pool.query(`select extract(epoch from started_at - created_at) * 1000 as ms from public.jobs where id = any ($1)`, [echoes]);
+	const pickups = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+	const p50 = percentile(pickups, 50);
+	const p99 = percentile(pickups, 99);
+	console.log(`      pickup p50 with 2 CPU tools running: ${p50.toFixed(1)} ms (${pickups.length} jobs)`);
+	figure('isolation: pickup p99 with 2 CPU tools running', `${p99.toFixed(1)} ms`, p99 <= 250, '<= 250 ms');
+	for (const id of spinners) await cancelJob(pool, user, id);
+
+	const hog = await submitJob(pool, user, 'test-hog', { steps: [{ ms: 0 }] });
+	const hogStarted = performance.now();
+	const ended = await waitFor('the hog to end', async () => {
+		const job = await getJob(pool, hog);
+		return ['completed', 'failed', 'timeout'].includes(job.status) ? job : undefined;
+	}, 60_000);
+	const stopped = ended.error_code === 'memory_limit';
+	figure('isolation: unbounded allocation stopped at 512 MiB', stopped ? `yes, ${((performance.now() - hogStarted) / 1000).toFixed(1)} s` : ended.status, stopped, 'failed with memory_limit');
+	await stopAll();
+	await pool.end();
+	pools.delete(pool);
+}
+
 try {
 	console.log(`Worker fleet bench (${quick ? 'quick' : 'full'}), ${process.env.BENCH_ONLY ?? 'all figures'}`);
 	const only = process.env.BENCH_ONLY?.split(',');
@@ -276,6 +382,7 @@ try {
 	if (!only || only.includes('throughput')) await throughput();
 	if (!only || only.includes('recovery')) await recovery();
 	if (!only || only.includes('soak')) await soak();
+	if (!only || only.includes('isolation')) await isolation();
 } finally {
 	await Promise.all([...workers].map((w) => w.kill()));
 	await stopStorageGateways();
