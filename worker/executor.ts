@@ -1,6 +1,6 @@
 // The isolated tool pool: long-lived executor child processes
-// (worker/executor-child.ts), at most one per slot, each running one job at
-// a time and reused across jobs (start-up is paid once per executor, not per
+// (worker/executor-child.ts), at most one per slot (started when a slot
+// first needs one), each running one job at a time and reused across jobs (start-up is paid once per executor, not per
 // job). Child processes rather than worker_threads: a process can be killed
 // at once whatever the tool is doing (a thread stuck in WASM or a busy loop
 // cannot be), it takes the native programs its tool started (vina, obabel,
@@ -53,7 +53,6 @@ export class ExecutorCrashError extends Error {
 }
 
 export interface ExecutorPoolOptions {
-	size: number;
 	/** FOLDWORK_EXTRA_TOOLS: the executors load the same tools as the worker. */
 	extraToolsModule: string | null;
 	/** Resident memory of an executor and every process it started; null: no limit. */
@@ -230,7 +229,8 @@ export class ExecutorPool {
 			if (!this.#stopped && !fresh.dead) this.#idle.push(fresh);
 			this.#options.log.info(`executor ${executor.child.pid} killed and replaced by ${fresh.child.pid} in ${this.lastReplaceMs.toFixed(0)} ms`);
 		} catch (error) {
-			this.#options.log.warn(`a fresh executor did not start: ${error instanceof Error ? error.message : String(error)}`);
+			// Stopping the pool kills an executor still starting: nothing to say then.
+			if (!this.#stopped) this.#options.log.warn(`a fresh executor did not start: ${error instanceof Error ? error.message : String(error)}`);
 		}
 	}
 
@@ -277,9 +277,9 @@ export class ExecutorPool {
  * executors (off: in the worker's own process, as before), FOLDWORK_EXECUTOR_MEMORY_MB caps
  * each executor's resident memory, its native programs included (default 4096; 0: no cap).
  */
-export function executorPoolFromEnv(env: NodeJS.ProcessEnv, size: number, extraToolsModule: string | null, log: Logger): ExecutorPool | null {
+export function executorPoolFromEnv(env: NodeJS.ProcessEnv, extraToolsModule: string | null, log: Logger): ExecutorPool | null {
 	if (env.FOLDWORK_ISOLATE_TOOLS !== '1') return null;
 	const mb = env.FOLDWORK_EXECUTOR_MEMORY_MB === undefined ? 4096 : Number(env.FOLDWORK_EXECUTOR_MEMORY_MB);
 	if (!Number.isInteger(mb) || mb < 0) throw new Error('FOLDWORK_EXECUTOR_MEMORY_MB must be a whole number of MiB (0: no limit)');
-	return new ExecutorPool({ size, extraToolsModule, memoryLimitBytes: mb ? mb * 2 ** 20 : null, log });
+	return new ExecutorPool({ extraToolsModule, memoryLimitBytes: mb ? mb * 2 ** 20 : null, log });
 }

@@ -106,7 +106,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const claimers = new Map<ComputeClass, Claimer>();
 	let dispatcher: WakeLoop;
 	let dispatchSoon: NodeJS.Timeout | null = null;
-	const executors = executorPoolFromEnv(process.env, config.concurrency, config.extraToolsModule, log);
+	const executors = executorPoolFromEnv(process.env, config.extraToolsModule, log);
 	const runner = new Runner({
 		executors,
 		workerId: id,
