@@ -165,6 +165,12 @@ export class ExecutorPool {
 		}
 	}
 
+	/** How tools run, for the worker's ready line. */
+	describe(): string {
+		const limit = this.#options.memoryLimitBytes;
+		return `tools isolated in executor processes (memory limit ${limit ? `${Math.round(limit / 2 ** 20)} MiB` : 'none'})`;
+	}
+
 	/** Executor process ids (for tests and the bench). */
 	pids(): number[] {
 		return [...this.#all].filter((e) => !e.dead).map((e) => e.child.pid!);

@@ -190,7 +190,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	// Whatever was left while no worker ran: uploads to move, objects to remove, bytes still in the database.
 	janitor.wake();
 	log.info(
-		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tool(s) (${unavailable.size} unavailable); heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s`
+		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tool(s) (${unavailable.size} unavailable); heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s; ${executors ? executors.describe() : 'tools run in this process'}`
 	);
 
 	/**

@@ -41,6 +41,8 @@ describe('a worker that runs tools in executors', () => {
 			concurrency: 2,
 			env: { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTOR_MEMORY_MB: String(MEMORY_LIMIT_MB) }
 		});
+		const ready = new RegExp(`tools isolated in executor processes \\(memory limit ${MEMORY_LIMIT_MB} MiB\\)`);
+		await waitFor('the worker to say its tools are isolated', () => ready.test(worker.logs()), 5_000);
 		const user = await createUser(suite.db, 100);
 		const first = await submitJob(suite.db, user, 'test-sleep', { steps: [{ ms: 50 }, { ms: 50 }] });
 		const done = await waitForStatus(suite.db, first, ['completed', 'failed', 'timeout']);
