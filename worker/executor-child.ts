@@ -11,8 +11,15 @@ import type { ExecutorReply, ExecutorRequest } from './executor.ts';
 const extraModule = process.argv[2] || null;
 const tools = await loadTools(extraModule);
 
-// The worker is gone (killed): nothing left to run for.
-process.on('disconnect', () => process.exit(0));
+// The worker is gone (killed): nothing left to run for. The whole process group goes, so a
+// native program the tool started (vina, obabel) does not run on as an orphan.
+process.on('disconnect', () => {
+	try {
+		process.kill(-process.pid, 'SIGKILL');
+	} catch {
+		process.exit(0);
+	}
+});
 
 function send(message: ExecutorReply): void {
 	process.send?.(message);

@@ -15,12 +15,16 @@ const MEMORY_LIMIT_MB = 300;
 
 /** The worker's executor processes (its children). */
 function executorsOf(worker: WorkerProcess): number[] {
+	return childrenOf(worker.pid);
+}
+
+function childrenOf(parent: number): number[] {
 	const pids: number[] = [];
 	for (const entry of readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
 		try {
 			const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-			if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === worker.pid) pids.push(Number(entry));
+			if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) pids.push(Number(entry));
 		} catch {
 			// gone meanwhile
 		}
@@ -116,5 +120,21 @@ describe('a worker that runs tools in executors', () => {
 		expect(await worker.stop()).toBe(0);
 		// Stopping the worker stops its executors.
 		expect(executorsOf(worker)).toEqual([]);
+	}, 40_000);
+
+	it('leaves no executor, nor the native program its tool ran, behind when the worker itself is SIGKILLed', async () => {
+		const doomed = await startWorkerProcess(suite.url, { concurrency: 1, env: { FOLDWORK_ISOLATE_TOOLS: '1' } });
+		const user = await createUser(suite.db, 100);
+		const jobId = await submitJob(suite.db, user, 'test-native', { steps: [{ ms: 30_000 }] });
+		await waitFor('the job to run on the doomed worker', async () => {
+			const job = await getJob(suite.db, jobId);
+			return job.status === 'processing' && job.worker_id === doomed.workerId;
+		});
+		const executors = executorsOf(doomed);
+		expect(executors.length).toBe(1);
+		const native = await waitFor('the tool to start its program', () => childrenOf(executors[0])[0], 10_000);
+		await doomed.kill();
+		// The executor sees its channel to the worker close and takes its process group down, program included.
+		await waitFor('the orphaned executor and its program to exit', () => [...executors, native].every((pid) => !processAlive(pid)), 5_000);
 	}, 40_000);
 });
