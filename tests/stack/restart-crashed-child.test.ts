@@ -7,7 +7,7 @@
 // few minutes on a busy machine.
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { startPlatform } from '../helpers/platform.ts';
+import { startPlatform, type RunningPlatform } from '../helpers/platform.ts';
 import { processAlive, waitFor } from '../helpers/wait.ts';
 import { createUser, FIXTURE_TOOLS_MODULE, prepareWorkerDatabase, submitJob, waitForStatus } from '../helpers/worker-fleet.ts';
 
@@ -26,34 +26,45 @@ describe('npm start', () => {
 			timeoutMs: 540_000,
 			env: { FOLDWORK_EXTRA_TOOLS: FIXTURE_TOOLS_MODULE }
 		});
-		const db = new pg.Pool({ connectionString: platform.info.databaseUrl, max: 2 });
-		// Should the platform stop after all, its idle connections die: that must fail the test by its assertions, not crash it.
-		db.on('error', () => {});
 		try {
-			await prepareWorkerDatabase(db);
-			const firstPid = await waitFor('the worker to start', () => workerPids(platform.output())[0], 30_000);
-			const firstWorker = await waitFor('the worker to be ready', () => readyWorkers(platform.output())[0], 60_000);
-			process.kill(firstPid, 'SIGKILL');
-			await waitFor('the worker to be started again', () => workerPids(platform.output()).length === 2, 30_000);
-			expect(platform.output()).toMatch(/^foldwork: worker exited \(SIGKILL\); restarting it in 1 s \(crash 1 in a row\)$/m);
-			const secondWorker = await waitFor('the new worker to be ready', () => readyWorkers(platform.output())[1], 60_000);
-			expect(secondWorker).not.toBe(firstWorker);
-			expect(processAlive(firstPid)).toBe(false);
-
-			// The platform is still up: the web app answers, and the new worker runs a job.
-			const res = await fetch(`${platform.info.webUrl}/login`, { redirect: 'manual' });
-			await res.body?.cancel();
-			expect(res.status).toBeLessThan(500);
-			const user = await createUser(db);
-			const jobId = await submitJob(db, user, 'test-echo', { steps: [{ ms: 0 }] });
-			const job = await waitForStatus(db, jobId, ['completed', 'failed', 'timeout'], 30_000);
-			expect(job.status).toBe('completed');
-			expect(job.worker_id).toBe(secondWorker);
-		} finally {
-			await db.end();
+			await crashTheWorkerAndRunAJob(platform);
+		} catch (error) {
+			// A failed check must not leave the platform running.
+			await platform.stop().catch(() => {});
+			throw error;
 		}
 		const afterCtrlC = await platform.stop();
 		expect(afterCtrlC).not.toMatch(/restarting|exited \(/);
 		expect(afterCtrlC).toContain('foldwork: stopped');
 	}, 600_000);
 });
+
+/** SIGKILLs the platform's worker, waits for start.ts to start it again, and runs a job on the new one. */
+async function crashTheWorkerAndRunAJob(platform: RunningPlatform): Promise<void> {
+	const db = new pg.Pool({ connectionString: platform.info.databaseUrl, max: 2 });
+	// Should the platform stop after all, its idle connections die: that must fail the test by its assertions, not crash it.
+	db.on('error', () => {});
+	try {
+		await prepareWorkerDatabase(db);
+		const firstPid = await waitFor('the worker to start', () => workerPids(platform.output())[0], 30_000);
+		const firstWorker = await waitFor('the worker to be ready', () => readyWorkers(platform.output())[0], 60_000);
+		process.kill(firstPid, 'SIGKILL');
+		await waitFor('the worker to be started again', () => workerPids(platform.output()).length === 2, 30_000);
+		expect(platform.output()).toMatch(/^foldwork: worker exited \(SIGKILL\); restarting it in 1 s \(crash 1 in a row\)$/m);
+		const secondWorker = await waitFor('the new worker to be ready', () => readyWorkers(platform.output())[1], 60_000);
+		expect(secondWorker).not.toBe(firstWorker);
+		expect(processAlive(firstPid)).toBe(false);
+
+		// The platform is still up: the web app answers, and the new worker runs a job.
+		const res = await fetch(`${platform.info.webUrl}/login`, { redirect: 'manual' });
+		await res.body?.cancel();
+		expect(res.status).toBeLessThan(500);
+		const user = await createUser(db);
+		const jobId = await submitJob(db, user, 'test-echo', { steps: [{ ms: 0 }] });
+		const job = await waitForStatus(db, jobId, ['completed', 'failed', 'timeout'], 30_000);
+		expect(job.status).toBe('completed');
+		expect(job.worker_id).toBe(secondWorker);
+	} finally {
+		await db.end();
+	}
+}
