@@ -4,19 +4,22 @@
 //   1. submit -> processing pickup latency (p50, p99), one job at a time
 //   2. sustained throughput submit -> completed with 2 worker processes
 //   3. dead-worker job recovery with the production fleet policy (15 s stale)
-//   4. soak: 1,000 jobs with 20 random SIGKILLs: lost, charged twice, stuck
+//   4. soak: 1,000 jobs with 20 random SIGKILLs and a PostgreSQL restart
+//      half-way through: lost, charged twice, stuck
+//   5. isolation (tools in executors, FOLDWORK_ISOLATE_TOOLS=1): after
+//      cancelling a CPU-bound tool that ignores its signal, how soon the
+//      worker's process tree is idle again and a fresh executor is ready;
+//      pickup latency while 2 such tools run; a tool allocating without
+//      bound stopped at the memory limit
 // Options: BENCH_QUICK=1 runs smaller counts.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { loadConfig } from '../supabase/local/config.ts';
-import { prepareDatabase } from '../supabase/local/migrate.ts';
-import { startEmbeddedPostgres } from '../supabase/local/postgres.ts';
+import { startOwnCluster } from '../tests/helpers/own-postgres.ts';
 import {
+	cancelJob,
 	createUser,
 	getJob,
 	prepareWorkerDatabase,
-	root,
 	startWorkerProcess,
 	stopStorageGateways,
 	submitJob,
@@ -24,7 +27,6 @@ import {
 	type WorkerProcess
 } from '../tests/helpers/worker-fleet.ts';
 import { waitFor } from '../tests/helpers/wait.ts';
-import { freePort } from '../supabase/local/ports.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
 const counts = {
@@ -44,24 +46,15 @@ function figure(name: string, value: string, ok: boolean, goal: string): void {
 }
 
 
-const dir = mkdtempSync('/tmp/foldwork-bench-worker-');
-chmodSync(dir, 0o755);
-const cluster = await startEmbeddedPostgres({
-	dataDir: path.join(dir, 'postgres'),
-	port: await freePort(),
-	host: '127.0.0.1',
-	settings: { fsync: 'off', full_page_writes: 'off' }
-});
+// Its own cluster: the soak restarts it (same data folder and port) under load.
+const cluster = await startOwnCluster('foldwork-bench-worker');
 const workers = new Set<WorkerProcess>();
+/** Workers that exited other than by the bench's own SIGKILL or a clean stop: a database blink must not kill one. */
+const crashedWorkers: string[] = [];
 const pools = new Set<pg.Pool>();
 
 async function newDatabase(name: string, staleAfterSeconds: number): Promise<{ url: string; pool: pg.Pool }> {
-	const admin = new pg.Client({ connectionString: cluster.url });
-	await admin.connect();
-	await admin.query(`create database ${name}`);
-	await admin.end();
-	const url = cluster.url.replace(/\/postgres$/, `/${name}`);
-	await prepareDatabase({ databaseUrl: url, authenticatorPassword: loadConfig().authenticatorPassword, migrationsDir: path.join(root, 'supabase/migrations'), root });
+	const url = await cluster.createDatabase(name);
 	const pool = new pg.Pool({ connectionString: url, max: 8 });
 	pool.on('error', () => {});
 	await prepareWorkerDatabase(pool, { staleAfterSeconds, maxAttempts: 3 });
@@ -71,7 +64,10 @@ async function newDatabase(name: string, staleAfterSeconds: number): Promise<{ u
 async function start(url: string, concurrency: number, env: Record<string, string> = {}): Promise<WorkerProcess> {
 	const worker = await startWorkerProcess(url, { concurrency, env: { FOLDWORK_CLAIM_POLL_MS: '1000', ...env } });
 	workers.add(worker);
-	void worker.exited.then(() => workers.delete(worker));
+	void worker.exited.then((code) => {
+		workers.delete(worker);
+		if (code !== 0 && code !== 'SIGKILL') crashedWorkers.push(`${worker.workerId} (${code}):\n${worker.logs().slice(-2000)}`);
+	});
 	return worker;
 }
 
@@ -223,8 +219,9 @@ async function soak(): Promise<void> {
 	for (let i = 0; i < counts.soakJobs; i++) {
 		jobIds.push(await submitJob(pool, user, 'test-sleep', { steps: [{ ms: 100 + Math.floor(Math.random() * 500) }] }));
 	}
-	console.log(`      soak: ${jobIds.length} jobs submitted; killing ${counts.soakKills} busy workers, one a second`);
+	console.log(`      soak: ${jobIds.length} jobs submitted; killing ${counts.soakKills} busy workers, one a second, and restarting PostgreSQL half-way`);
 	let kills = 0;
+	let restarts = 0;
 	const replacements: Promise<unknown>[] = [];
 	while (kills < counts.soakKills) {
 		// Kill a worker that is running something, so each kill interrupts jobs; its replacement starts meanwhile.
@@ -240,6 +237,12 @@ async function soak(): Promise<void> {
 		kills += 1;
 		replacements.push(start(url, 4).then((w) => alive.push(w)));
 		await new Promise((resolve) => setTimeout(resolve, 1_000));
+		if (kills === Math.floor(counts.soakKills / 2)) {
+			// Half-way: PostgreSQL restarts (a failover, an upgrade) under the running fleet.
+			const downMs = await cluster.restart();
+			restarts += 1;
+			console.log(`      soak: PostgreSQL restarted after ${kills} SIGKILLs (down ${downMs.toFixed(0)} ms)`);
+		}
 	}
 	await Promise.all(replacements);
 	console.log(`      soak: ${kills} SIGKILLs done; waiting for every job to finish`);
@@ -261,9 +264,112 @@ async function soak(): Promise<void> {
 		`      ${kills} SIGKILLs; ${retried[0].n} jobs retried; final statuses: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')} ` +
 			`(${gaveUp[0].n} failed, refunded, because their worker died max_attempts = 3 times)`
 	);
+	const exitedOnTheirOwn = crashedWorkers.length;
+	for (const crash of crashedWorkers) console.log(`      worker died: ${crash}`);
+	figure('soak: PostgreSQL restarts survived', String(restarts), restarts === 1, '1');
+	figure('soak: workers that died unkilled', String(exitedOnTheirOwn), exitedOnTheirOwn === 0, '0');
 	figure('soak: jobs lost', String(lost), lost === 0, '0');
 	figure('soak: jobs charged twice', String(twice[0].n), twice[0].n === 0, '0');
 	figure('soak: jobs stuck', String(stuck[0].n), stuck[0].n === 0, '0');
+	await stopAll();
+	await pool.end();
+	pools.delete(pool);
+}
+
+/** CPU ticks (1/100 s) used so far by each live process of a tree: the worker and its executors. */
+function liveTreeTicks(root: number): Map<number, number> {
+	const procs = new Map<number, { ppid: number; ticks: number }>();
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+			procs.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+		} catch {
+			// gone meanwhile
+		}
+	}
+	const tree = new Map<number, number>([[root, procs.get(root)?.ticks ?? 0]]);
+	const visit = (parent: number) => {
+		for (const [pid, p] of procs) {
+			if (p.ppid !== parent) continue;
+			tree.set(pid, p.ticks);
+			visit(pid);
+		}
+	};
+	visit(root);
+	return tree;
+}
+
+/**
+ * ms from `since` to the start of the first 200 ms window in which the tree used under 10 % of
+ * a core: what each process that is alive at the window's end used in it (a process that
+ * started meanwhile, the fresh executor, counts all it used; the killed one has nothing left to use).
+ */
+async function untilIdle(root: number, since: number, timeoutMs = 10_000): Promise<number> {
+	for (;;) {
+		const before = liveTreeTicks(root);
+		const windowStart = performance.now();
+		await new Promise((resolve) => setTimeout(resolve, 200));
+		let used = 0;
+		for (const [pid, ticks] of liveTreeTicks(root)) used += Math.max(0, ticks - (before.get(pid) ?? 0));
+		if (used * 10 < 0.1 * (performance.now() - windowStart)) return windowStart - since;
+		if (performance.now() - since > timeoutMs) return Infinity;
+	}
+}
+
+async function isolation(): Promise<void> {
+	const { url, pool } = await newDatabase('bench_isolation', 15);
+	pools.add(pool);
+	const user = await createUser(pool, 1_000);
+	const worker = await start(url, 4, { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTOR_MEMORY_MB: '512' });
+	// Warm: every slot's executor started once.
+	const warm = await Promise.all(Array.from({ length: 4 }, () => submitJob(pool, user, 'test-sleep', { steps: [{ ms: 300 }] })));
+	await waitFor('warm-up', async () => (await Promise.all(warm.map((id) => getJob(pool, id)))).every((j) => j.status === 'completed'), 30_000);
+
+	const idle: number[] = [];
+	const replaced: number[] = [];
+	for (let i = 0; i < 5; i++) {
+		const jobId = await submitJob(pool, user, 'test-spin', { steps: [{ ms: 60_000 }] });
+		await waitFor('the spinning job to run', async () => (await getJob(pool, jobId)).status === 'processing', 10_000);
+		// Let it burn for a moment, so the tree is busy when the cancel arrives.
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const logged = worker.logs().length;
+		const cancelled = performance.now();
+		await cancelJob(pool, user, jobId);
+		idle.push(await untilIdle(worker.pid, cancelled));
+		const line = await waitFor('the executor to be replaced', () => /killed and replaced by \d+ in (\d+) ms/.exec(worker.logs().slice(logged)) ?? undefined, 10_000);
+		replaced.push(Number(line[1]));
+	}
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+	figure('isolation: cancel -> worker tree idle (median of 5)', `${median(idle).toFixed(0)} ms`, median(idle) <= 1_000, '<= 1 s');
+	figure('isolation: kill -> fresh executor ready (median)', `${median(replaced).toFixed(0)} ms`, median(replaced) <= 1_000, '<= 1 s');
+
+	// Pickup while 2 CPU-bound tools run on the same worker.
+	const spinners = await Promise.all([0, 1].map(() => submitJob(pool, user, 'test-spin', { steps: [{ ms: 120_000 }] })));
+	await waitFor('both CPU tools to run', async () => (await Promise.all(spinners.map((id) => getJob(pool, id)))).every((j) => j.status === 'processing'), 10_000);
+	const echoes: string[] = [];
+	for (let i = 0; i < 100; i++) {
+		const id = await submitJob(pool, user, 'test-echo', { steps: [{ ms: 0 }] });
+		echoes.push(id);
+		await waitFor('the job to complete', async () => (await getJob(pool, id)).status === 'completed', 10_000);
+	}
+	const { rows } = await pool.query(`select extract(epoch from started_at - created_at) * 1000 as ms from public.jobs where id = any ($1)`, [echoes]);
+	const pickups = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
+	const p50 = percentile(pickups, 50);
+	const p99 = percentile(pickups, 99);
+	console.log(`      pickup p50 with 2 CPU tools running: ${p50.toFixed(1)} ms (${pickups.length} jobs)`);
+	figure('isolation: pickup p99 with 2 CPU tools running', `${p99.toFixed(1)} ms`, p99 <= 250, '<= 250 ms');
+	for (const id of spinners) await cancelJob(pool, user, id);
+
+	const hog = await submitJob(pool, user, 'test-hog', { steps: [{ ms: 0 }] });
+	const hogStarted = performance.now();
+	const ended = await waitFor('the hog to end', async () => {
+		const job = await getJob(pool, hog);
+		return ['completed', 'failed', 'timeout'].includes(job.status) ? job : undefined;
+	}, 60_000);
+	const stopped = ended.error_code === 'memory_limit';
+	figure('isolation: unbounded allocation stopped at 512 MiB', stopped ? `yes, ${((performance.now() - hogStarted) / 1000).toFixed(1)} s` : ended.status, stopped, 'failed with memory_limit');
 	await stopAll();
 	await pool.end();
 	pools.delete(pool);
@@ -276,10 +382,10 @@ try {
 	if (!only || only.includes('throughput')) await throughput();
 	if (!only || only.includes('recovery')) await recovery();
 	if (!only || only.includes('soak')) await soak();
+	if (!only || only.includes('isolation')) await isolation();
 } finally {
 	await Promise.all([...workers].map((w) => w.kill()));
 	await stopStorageGateways();
 	for (const pool of pools) await pool.end().catch(() => {});
 	await cluster.stop();
-	rmSync(dir, { recursive: true, force: true });
 }

@@ -4,7 +4,8 @@
 // worker fleet (child processes). `npm run dev` (--dev) serves the app from
 // Vite's dev server with hot reload instead, for people changing the code.
 // The browser tests start the platform through this same file.
-// Ctrl+C stops everything.
+// A child that crashes is started again (with backoff, saying so); Ctrl+C
+// stops everything.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig, projectRoot } from '../supabase/local/config.ts';
@@ -48,11 +49,34 @@ const stack: RunningStack = await startStack(config, {
 const { applied, seeded } = stack.migrations;
 say(`stack up in ${seconds()}${applied.length ? `; applied ${applied.length} migration${applied.length > 1 ? 's' : ''}` : ''}${seeded.length ? '; seeded the demo data' : ''}`);
 
-const children: ChildProcess[] = [];
 let stopping = false;
 
-function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+/**
+ * A child process this script keeps running: a crash (a non-zero exit, a signal other than
+ * Ctrl+C's) is said and answered by starting it again after a pause that doubles with each
+ * crash in a row (1 s up to 30 s; a child that ran a minute starts the count afresh), instead
+ * of stopping the whole platform. A child that keeps dying at once (5 times in a row, each
+ * within 10 s of its start: a broken build, a bad setting) stops the platform, saying why.
+ */
+interface Supervised {
+	name: string;
+	child: ChildProcess;
+	crashes: number;
+	restart: NodeJS.Timeout | null;
+}
+
+const supervised: Supervised[] = [];
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+const STABLE_AFTER_MS = 60_000;
+const GIVE_UP_AFTER = 5;
+const QUICK_EXIT_MS = 10_000;
+
+function spawnChild(entry: Supervised, args: string[], env: NodeJS.ProcessEnv): void {
+	const { name } = entry;
+	const startedAt = performance.now();
 	const child = spawn(process.execPath, args, { cwd: projectRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	entry.child = child;
 	const prefix = (chunk: Buffer) =>
 		chunk
 			.toString()
@@ -62,21 +86,44 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess
 			.join('\n');
 	child.stdout?.on('data', (chunk: Buffer) => console.log(prefix(chunk)));
 	child.stderr?.on('data', (chunk: Buffer) => console.error(prefix(chunk)));
+	say(`${name} started (pid ${child.pid})`);
 	child.on('exit', (code, signal) => {
 		if (stopping) return;
 		// Ctrl+C in a terminal reaches the children too, and one may stop before this process hears it.
-		const stoppedOnRequest = code === 0 || signal === 'SIGINT' || signal === 'SIGTERM';
-		if (!stoppedOnRequest) console.error(`foldwork: ${name} exited (${signal ?? code}); stopping the platform`);
-		void shutdown(stoppedOnRequest ? 0 : 1);
+		if (code === 0 || signal === 'SIGINT' || signal === 'SIGTERM') {
+			void shutdown(0);
+			return;
+		}
+		const ran = performance.now() - startedAt;
+		if (ran >= STABLE_AFTER_MS) entry.crashes = 0;
+		entry.crashes += 1;
+		if (entry.crashes >= GIVE_UP_AFTER && ran < QUICK_EXIT_MS) {
+			console.error(`foldwork: ${name} exited (${signal ?? code}) ${entry.crashes} times in a row right after starting; stopping the platform`);
+			void shutdown(1);
+			return;
+		}
+		const wait = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** (entry.crashes - 1));
+		console.error(`foldwork: ${name} exited (${signal ?? code}); restarting it in ${(wait / 1000).toFixed(0)} s (crash ${entry.crashes} in a row)`);
+		entry.restart = setTimeout(() => {
+			entry.restart = null;
+			if (!stopping) spawnChild(entry, args, env);
+		}, wait);
 	});
-	children.push(child);
-	return child;
+}
+
+function run(name: string, args: string[], env: NodeJS.ProcessEnv): Supervised {
+	const entry: Supervised = { name, child: null as unknown as ChildProcess, crashes: 0, restart: null };
+	spawnChild(entry, args, env);
+	supervised.push(entry);
+	return entry;
 }
 
 async function shutdown(code: number): Promise<void> {
 	if (stopping) return;
 	stopping = true;
 	say('stopping');
+	for (const entry of supervised) if (entry.restart) clearTimeout(entry.restart);
+	const children = supervised.map((entry) => entry.child);
 	for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 	const force = setTimeout(() => {
 		for (const child of children) child.kill('SIGKILL');
@@ -102,13 +149,12 @@ const appEnv = {
 	// Only to name each visitor to Auth's per-address rate limits (src/lib/supabase/server.ts).
 	SUPABASE_SECRET_KEY: stack.config.secretKey
 };
-let web: ChildProcess;
 if (dev) {
-	web = run('web', [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), 'dev', '--host', config.host, '--port', String(config.webPort), '--strictPort'], appEnv);
+	run('web', [path.join(projectRoot, 'node_modules/vite/bin/vite.js'), 'dev', '--host', config.host, '--port', String(config.webPort), '--strictPort'], appEnv);
 } else {
 	const build = await ensureWebBuild(appEnv, say).catch((error: unknown) => stopWith(error));
 	say(build.built ? `built the web app in ${seconds()}` : 'the web app is built already (no source changed since)');
-	web = run('web', [path.join(projectRoot, 'scripts/web-server.ts'), build.dir], {
+	run('web', [path.join(projectRoot, 'scripts/web-server.ts'), build.dir], {
 		...appEnv,
 		HOST: config.host,
 		PORT: String(config.webPort),
@@ -127,11 +173,10 @@ if (process.env.FOLDWORK_GPU_WORKER === '1') {
 	run('gpu-worker', [path.join(projectRoot, 'worker/main.ts'), '--class', 'gpu', '--concurrency', '1'], workerEnv);
 }
 
-/** Until the app answers its sign-in page (the first answer of the dev server compiles it). */
-async function waitForWeb(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Until the app answers its sign-in page (the first answer of the dev server compiles it; a web server that crashed meanwhile is restarted). */
+async function waitForWeb(url: string, timeoutMs: number): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline && !stopping) {
-		if (child.exitCode !== null) return;
 		try {
 			const res = await fetch(url, { redirect: 'manual' });
 			await res.body?.cancel();
@@ -143,7 +188,7 @@ async function waitForWeb(url: string, child: ChildProcess, timeoutMs: number): 
 	}
 	if (!stopping) await stopWith(`the web app did not answer ${url} within ${timeoutMs / 1000} s`);
 }
-await waitForWeb(`http://${config.host}:${config.webPort}/login`, web, 120_000);
+await waitForWeb(`http://${config.host}:${config.webPort}/login`, 120_000);
 if (stopping) await new Promise(() => {});
 
 console.log(`\n${describeStack(stack.config)}\n`);

@@ -2,6 +2,7 @@
 // run, registers, listens, dispatches, claims and runs jobs of those tools,
 // heartbeats and reaps; stops gracefully.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PgBoss } from 'pg-boss';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -31,6 +32,7 @@ import { StorageClient } from './storage/client.ts';
 import { createStorageJanitor, STORAGE_CHANNEL } from './storage/janitor.ts';
 import { JobFiles } from './storage/job-files.ts';
 import { checkToolAvailability, loadTools } from './tools.ts';
+import { executorPoolFromEnv } from './executor.ts';
 import type { WakeLoop } from './wake-loop.ts';
 
 export const PENDING_CHANNEL = 'foldwork_job_pending';
@@ -104,7 +106,9 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const claimers = new Map<ComputeClass, Claimer>();
 	let dispatcher: WakeLoop;
 	let dispatchSoon: NodeJS.Timeout | null = null;
+	const executors = executorPoolFromEnv(process.env, config.extraToolsModule, log);
 	const runner = new Runner({
+		executors,
 		workerId: id,
 		db,
 		tools,
@@ -186,25 +190,39 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	// Whatever was left while no worker ran: uploads to move, objects to remove, bytes still in the database.
 	janitor.wake();
 	log.info(
-		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tool(s) (${unavailable.size} unavailable); heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s`
+		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tool(s) (${unavailable.size} unavailable); heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s; ${executors ? executors.describe() : 'tools run in this process'}`
 	);
 
-	/** A transient fault: back to the queue while attempts remain (the database decides), else failed. */
+	/**
+	 * A transient fault: back to the queue while attempts remain (the database decides), else
+	 * failed. A database that is down is waited out (the job keeps its slot and its heartbeat
+	 * meanwhile, so the reaper leaves it alone); once the worker stops waiting (shutdown), the job
+	 * stops heartbeating and the reaper of a live worker sends it to retry.
+	 */
 	async function retryLater(jobId: string, reason: string): Promise<void> {
-		try {
-			const outcomes = await inTransaction(db, async (client) => {
-				const { rows } = await client.query('select * from public.worker_retry_later($1, $2, $3)', [id, jobId, reason]);
-				return applyJobOutcomes(boss, client, rows);
-			});
-			const outcome = outcomes[0]?.outcome ?? 'no longer held by this worker';
-			log.info(`job ${jobId}: transient fault; ${outcome === 'requeue' ? 'queued to run again' : outcome}`);
-		} catch (error) {
-			// It stops heartbeating with us, so the reaper sends it to retry.
-			log.error(`job ${jobId}: could not send it back to the queue; the reaper will`, error);
+		for (let failures = 0; ; failures++) {
+			try {
+				const outcomes = await inTransaction(db, async (client) => {
+					const { rows } = await client.query('select * from public.worker_retry_later($1, $2, $3)', [id, jobId, reason]);
+					return applyJobOutcomes(boss, client, rows);
+				});
+				const outcome = outcomes[0]?.outcome ?? 'no longer held by this worker';
+				log.info(`job ${jobId}: transient fault; ${outcome === 'requeue' ? 'queued to run again' : outcome}`);
+				return;
+			} catch (error) {
+				if (stopRetrying.signal.aborted) {
+					log.error(`job ${jobId}: could not send it back to the queue before stopping; the reaper will`, error);
+					return;
+				}
+				const wait = Math.min(5_000, 200 * 2 ** Math.min(failures, 5));
+				log.warn(`job ${jobId}: could not send it back to the queue (${describeError(error)}); retrying in ${wait} ms`);
+				await sleep(wait, undefined, { signal: stopRetrying.signal }).catch(() => {});
+			}
 		}
 	}
 
 	let stopping: Promise<void> | null = null;
+	const stopRetrying = new AbortController();
 	async function handBack(): Promise<void> {
 		const jobs = await runner.stopForHandBack();
 		if (!jobs.length) return;
@@ -234,7 +252,11 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 				if (dispatchSoon) clearTimeout(dispatchSoon);
 				await Promise.all([dispatcher.stop(), reaper.stop(), janitor.stop()]);
 				await signOffWorker(db, id).catch((error) => log.warn(`sign-off failed: ${describeError(error)}`));
-				if (!(await runner.drain(graceMs))) await handBack();
+				if (!(await runner.drain(graceMs))) {
+					stopRetrying.abort();
+					await handBack();
+				}
+				await executors?.stop();
 				await heartbeat.stop();
 				await finisher.stop();
 				await progress.stop();

@@ -4,6 +4,8 @@
 // grace period, hand back the rest; a second signal exits at once.
 import { ConfigError, loadWorkerConfig } from './config.ts';
 import { startWorker, type RunningWorker } from './fleet-worker.ts';
+import { surviveDatabaseErrors } from './database.ts';
+import { createLogger } from './log.ts';
 
 let config;
 try {
@@ -37,8 +39,8 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
-// A tool that leaves a promise rejected and unhandled must not take the worker (and every job on it) down.
-process.on('unhandledRejection', (reason) => console.error('worker: unhandled promise rejection (ignored)', reason));
+// Database errors nobody handled are logged and survived; other uncaught errors are logged and exit.
+surviveDatabaseErrors(createLogger('worker'));
 
 try {
 	worker = await startWorker(config, abortStart.signal);

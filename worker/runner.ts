@@ -17,6 +17,7 @@ import type { ProgressWriter } from './progress.ts';
 import { StorageError } from './storage/client.ts';
 import type { JobFiles } from './storage/job-files.ts';
 import type { RunnableTool } from './tools.ts';
+import { ExecutorMemoryError, type ExecutorPool } from './executor.ts';
 
 export interface ClaimedJob {
 	jobId: string;
@@ -66,6 +67,10 @@ interface RunningJob {
 export const CRASH_MESSAGE =
 	'The tool stopped with an unexpected error. This is a fault in the tool, not in your input as far as we can tell; the credits were refunded. Please retry, and contact support if it happens again.';
 
+export function memoryLimitMessage(limitBytes: number): string {
+	return `The job needed more memory than a job may use on this worker (${Math.round(limitBytes / 2 ** 20)} MiB) and was stopped. Try a smaller input or fewer items per job; the credits were refunded.`;
+}
+
 const fileNameSchema = z.string().min(1).max(255).regex(/^[^/\\]+$/, 'a file name cannot contain / or \\');
 const mediaTypeSchema = z.string().regex(/^[a-z0-9][a-z0-9.+-]*\/[a-zA-Z0-9][a-zA-Z0-9.+-]*$/, 'not a media type');
 
@@ -97,6 +102,8 @@ export interface RunnerOptions {
 	onSlotFreed(): void;
 	/** Sends a job that hit a transient fault back to the queue (or to failed after the last attempt). */
 	retryLater(job: ClaimedJob, reason: string): Promise<void>;
+	/** Runs tools in isolated executor processes; absent: in this process. */
+	executors?: ExecutorPool | null;
 }
 
 export class Runner {
@@ -124,7 +131,34 @@ export class Runner {
 		const controller = new AbortController();
 		const entry: RunningJob = { job, controller, over: Promise.resolve(), handBack: false };
 		this.#running.set(job.jobId, entry);
-		entry.over = this.#run(entry).catch((error) => this.#options.log.error(`job ${job.jobId}: runner failure`, error));
+		entry.over = this.#run(entry).catch((error) => this.#runFailed(entry, error));
+	}
+
+	/**
+	 * A fault in the runner itself (not in the tool): the job must not stay listed here, holding
+	 * its slot and heartbeating for ever while nothing runs it. It is recorded as failed (the
+	 * finisher retries until the database takes it; the credits are refunded there); a job being
+	 * handed back is left to the hand-back.
+	 */
+	async #runFailed(entry: RunningJob, error: unknown): Promise<void> {
+		const { job } = entry;
+		this.#options.log.error(`job ${job.jobId}: runner failure; recording it as failed`, error);
+		if (this.#running.get(job.jobId) !== entry || entry.handBack) return;
+		try {
+			this.#options.progress.forget(job.jobId);
+			await this.#options.finisher.record({
+				jobId: job.jobId,
+				attempt: job.attempt,
+				computeClass: job.computeClass,
+				queueAttempt: job.queueAttempt,
+				status: 'failed',
+				errorCode: 'tool_error',
+				errorMessage: CRASH_MESSAGE
+			});
+		} finally {
+			this.#running.delete(job.jobId);
+			this.#options.onSlotFreed();
+		}
 	}
 
 	/** Stops a run; a cancelled or lost job's status is left as the database has it. */
@@ -248,13 +282,19 @@ export class Runner {
 		});
 		let outcome: unknown;
 		try {
-			const running = Promise.resolve().then(() => tool.run(input.data, settings.data, ctx));
+			const executors = this.#options.executors;
+			const running = executors
+				? executors.run(job.toolId, input.data, settings.data, ctx)
+				: Promise.resolve().then(() => tool.run(input.data, settings.data, ctx));
 			// A tool that ignores its signal keeps going in the background; its late result or error is dropped.
 			running.catch(() => {});
 			outcome = await Promise.race([running, stopped]);
 		} catch (error) {
 			if (signal.aborted) outcome = 'stopped';
-			else if (isToolInputError(error)) return { status: 'failed', errorCode: 'invalid_input', errorMessage: error.message };
+			else if (error instanceof ExecutorMemoryError) {
+				this.#options.log.warn(`job ${job.jobId}: tool ${job.toolId} stopped: ${error.message}`);
+				return { status: 'failed', errorCode: 'memory_limit', errorMessage: memoryLimitMessage(error.limitBytes) };
+			} else if (isToolInputError(error)) return { status: 'failed', errorCode: 'invalid_input', errorMessage: error.message };
 			else if (isTransientToolError(error)) {
 				this.#options.log.warn(`job ${job.jobId}: transient fault in ${job.toolId}: ${error.message}`);
 				return { retryLater: error.message };

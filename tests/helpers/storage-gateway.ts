@@ -29,6 +29,9 @@ export async function startStorageGateway(databaseUrl: string): Promise<StorageG
 	const dir = mkdtempSync('/tmp/foldwork-storage-');
 	const config = loadConfig({ overrides: { databaseUrl, apiPort: port, storageDir: path.join(dir, 'objects') } });
 	const adminPool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+	// The chaos test and the soak restart PostgreSQL under it: an idle connection lost is replaced, not fatal.
+	adminPool.on('error', () => {});
+	adminPool.on('connect', (client) => client.on('error', () => {}));
 	const service = await createStorageService({
 		config,
 		adminPool,

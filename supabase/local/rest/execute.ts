@@ -199,6 +199,10 @@ async function send(client: pg.PoolClient, statements: Statement[]): Promise<Sta
 export function createRequestPool(connectionString: string, max: number, onError: (message: string) => void): pg.Pool {
 	const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
 	pool.on('error', (e) => onError(e.message));
+	// The pool listens for a lost connection only while a client is idle: one checked out
+	// (a request's transaction) would emit an unhandled 'error' when the database restarts or
+	// terminates it, and take the whole process down. Its request fails from the next statement.
+	pool.on('connect', (client) => client.on('error', () => {}));
 	return pool;
 }
 

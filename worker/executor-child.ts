@@ -1,0 +1,67 @@
+// One tool executor: a long-lived child process of the worker that runs one
+// job at a time, so a tool's CPU, memory and crashes stay out of the
+// worker's event loop (heartbeats, NOTIFY, claims). The worker sends
+// {run}; the child runs the tool and answers {done}, forwarding progress and
+// output files as messages. It never exits on its own between jobs; the
+// worker kills it (and its process group: native programs the tool started)
+// to cancel, time out or stop a job over its memory limit.
+import { loadTools } from './tools.ts';
+import type { ExecutorReply, ExecutorRequest } from './executor.ts';
+
+const extraModule = process.argv[2] || null;
+const tools = await loadTools(extraModule);
+
+// The worker is gone (killed): nothing left to run for. The whole process group goes, so a
+// native program the tool started (vina, obabel) does not run on as an orphan.
+process.on('disconnect', () => {
+	try {
+		process.kill(-process.pid, 'SIGKILL');
+	} catch {
+		process.exit(0);
+	}
+});
+
+function send(message: ExecutorReply): void {
+	process.send?.(message);
+}
+
+let written = 0;
+const writes = new Map<number, { resolve(): void; reject(error: Error): void }>();
+
+process.on('message', (message: ExecutorRequest) => {
+	if (message.type === 'written') {
+		const waiting = writes.get(message.callId);
+		writes.delete(message.callId);
+		if (!waiting) return;
+		if (message.error) waiting.reject(Object.assign(new Error(message.error.message), { name: message.error.name }));
+		else waiting.resolve();
+		return;
+	}
+	if (message.type !== 'run') return;
+	const { runId, toolId, input, settings } = message;
+	const tool = tools.get(toolId);
+	// The worker's own signal decides when a run stops (it kills this process); this one never fires.
+	const signal = new AbortController().signal;
+	const run = async () => {
+		if (!tool) throw new Error(`tool ${toolId} is not loaded in the executor`);
+		return tool.run(input as never, settings as never, {
+			signal,
+			progress: (pct, progressMessage) => send({ type: 'progress', runId, pct, message: progressMessage }),
+			writeFile: (name, mediaType, content) =>
+				new Promise<void>((resolve, reject) => {
+					const callId = ++written;
+					writes.set(callId, { resolve, reject });
+					send({ type: 'writeFile', runId, callId, name, mediaType, content });
+				})
+		});
+	};
+	run().then(
+		(result) => send({ type: 'done', runId, ok: true, result }),
+		(error: unknown) => {
+			const e = error instanceof Error ? error : new Error(String(error));
+			send({ type: 'done', runId, ok: false, error: { name: e.name, message: e.message, stack: e.stack ?? '' } });
+		}
+	);
+});
+
+send({ type: 'ready' });
