@@ -136,7 +136,7 @@ export class Claimer {
 					continue;
 				}
 				if (row.outcome === 'skip') {
-					putBack.push({ jobId: row.job_id, timeLimitSeconds: row.time_limit_seconds });
+					putBack.push({ jobId: row.job_id, timeLimitSeconds: row.time_limit_seconds, toolId: row.tool_id });
 					skipped.push({ jobId: row.job_id, toolId: row.tool_id });
 					continue;
 				}
