@@ -123,7 +123,7 @@ export class Claimer {
 			const fetched = await fetchJobs(boss, db, computeClass, batchSize, [...this.#skipTools]);
 			if (!fetched.length) return { fetched: 0, runs: [] as ClaimedJob[], skipped: [] };
 			const attempts = new Map(fetched.map((f) => [f.jobId, f.attempt]));
-			const { rows } = await client.query('select * from public.worker_claim_jobs($1, $2)', [workerId, fetched.map((f) => f.jobId)]);
+			const { rows } = await client.query('select * from worker.worker_claim_jobs($1, $2)', [workerId, fetched.map((f) => f.jobId)]);
 			const runs: ClaimedJob[] = [];
 			const dropped: JobAttempt[] = [];
 			const putBack: QueueEntry[] = [];

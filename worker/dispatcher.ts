@@ -50,7 +50,7 @@ export function createDispatcher(options: DispatcherOptions): WakeLoop {
 		onError: (error, wait) => log.warn(`dispatch failed (${describeError(error)}); retrying in ${wait} ms`),
 		async step() {
 			const byClass = await inTransaction(db, async (client) => {
-				const { rows } = await client.query('select * from public.worker_dispatch($1)', [DISPATCH_BATCH]);
+				const { rows } = await client.query('select * from worker.worker_dispatch($1)', [DISPATCH_BATCH]);
 				const grouped = groupByClass(dispatchedSchema.parse(rows));
 				for (const [computeClass, entries] of grouped) await enqueue(boss, executorFor(client), computeClass, entries);
 				await notifyQueued(client, grouped.keys());

@@ -112,7 +112,7 @@ export class Finisher {
 			message: o.message ?? null
 		}));
 		const recorded = await inTransaction(this.#db, async (client) => {
-			const { rows } = await client.query('select * from public.worker_finish_jobs($1, $2)', [this.#workerId, JSON.stringify(payload)]);
+			const { rows } = await client.query('select * from worker.worker_finish_jobs($1, $2)', [this.#workerId, JSON.stringify(payload)]);
 			const byJob = new Map(recordedSchema.parse(rows).map((r) => [r.job_id, r.outcome]));
 			const done = new Map<ComputeClass, JobAttempt[]>();
 			for (const { outcome } of batch) {

@@ -193,7 +193,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	async function retryLater(jobId: string, reason: string): Promise<void> {
 		try {
 			const outcomes = await inTransaction(db, async (client) => {
-				const { rows } = await client.query('select * from public.worker_retry_later($1, $2, $3)', [id, jobId, reason]);
+				const { rows } = await client.query('select * from worker.worker_retry_later($1, $2, $3)', [id, jobId, reason]);
 				return applyJobOutcomes(boss, client, rows);
 			});
 			const outcome = outcomes[0]?.outcome ?? 'no longer held by this worker';
@@ -211,7 +211,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		const ids = jobs.map((j) => j.jobId);
 		try {
 			await inTransaction(db, async (client) => {
-				const { rows } = await client.query('select * from public.worker_hand_back($1, $2)', [id, ids]);
+				const { rows } = await client.query('select * from worker.worker_hand_back($1, $2)', [id, ids]);
 				const grouped = groupByClass(handedBackSchema.parse(rows));
 				for (const [computeClass, entries] of grouped) await requeue(boss, executorFor(client), computeClass, entries);
 				await notifyQueued(client, grouped.keys());

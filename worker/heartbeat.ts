@@ -30,7 +30,7 @@ export function createHeartbeat(options: HeartbeatOptions): WakeLoop {
 		onError: (error, wait) => log.warn(`heartbeat failed (${describeError(error)}); retrying in ${wait} ms`),
 		async step() {
 			const running = options.runningJobIds();
-			const { rows } = await db.query('select * from public.worker_heartbeat($1, $2)', [options.workerId, running]);
+			const { rows } = await db.query('select * from worker.worker_heartbeat($1, $2)', [options.workerId, running]);
 			const beat = beatSchema.parse(rows[0]);
 			if (!beat.registered) {
 				log.warn('worker row missing; registering again');

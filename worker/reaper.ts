@@ -49,7 +49,7 @@ export function createReaper(options: { db: pg.Pool; boss: PgBoss; intervalMs: n
 		onError: (error, wait) => log.warn(`reaping failed (${describeError(error)}); retrying in ${wait} ms`),
 		async step() {
 			const reaped = await inTransaction(db, async (client) => {
-				const { rows } = await client.query('select * from public.worker_reap($1)', [200]);
+				const { rows } = await client.query('select * from worker.worker_reap($1)', [200]);
 				return applyJobOutcomes(boss, client, rows);
 			});
 			for (const r of reaped) log.info(`job ${r.job_id}: its worker stopped heartbeating; ${r.outcome === 'requeue' ? 'queued to run again' : r.outcome}`);

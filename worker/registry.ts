@@ -26,7 +26,7 @@ const policySchema = z.object({ stale_after_seconds: z.number().int().positive()
 export type FleetPolicy = { staleAfterSeconds: number; maxAttempts: number };
 
 export async function registerWorker(db: pg.Pool, me: WorkerIdentity): Promise<FleetPolicy> {
-	const { rows } = await db.query('select * from public.worker_register($1, $2, $3, $4, $5, $6, $7, $8)', [
+	const { rows } = await db.query('select * from worker.worker_register($1, $2, $3, $4, $5, $6, $7, $8)', [
 		me.id,
 		me.computeClass,
 		me.host,
@@ -50,7 +50,7 @@ export async function toolsNotRun(db: pg.Pool, me: WorkerIdentity): Promise<stri
 }
 
 export async function signOffWorker(db: pg.Pool, workerId: string): Promise<void> {
-	await db.query('select public.worker_sign_off($1)', [workerId]);
+	await db.query('select worker.worker_sign_off($1)', [workerId]);
 }
 
 export function workerVersion(): string {

@@ -38,10 +38,10 @@ async function submitMany(user: TestUser, count: number): Promise<string[]> {
 /** One dispatch and the claim of everything it queued: the ids started, in order. */
 async function dispatchAndStart(workerId: string): Promise<string[]> {
 	await db.pool.query('update public.workers set last_seen_at = now() where id = $1', [workerId]);
-	const { rows } = await db.pool.query('select job_id, tool_id from public.worker_dispatch(100)');
+	const { rows } = await db.pool.query('select job_id, tool_id from worker.worker_dispatch(100)');
 	for (const r of rows) expect(r.tool_id).toBe('protein-properties');
 	const ids = rows.map((r) => r.job_id as string);
-	if (ids.length) await db.pool.query('select * from public.worker_claim_jobs($1, $2)', [workerId, ids]);
+	if (ids.length) await db.pool.query('select * from worker.worker_claim_jobs($1, $2)', [workerId, ids]);
 	return ids;
 }
 
@@ -52,7 +52,7 @@ async function finish(workerId: string, count: number): Promise<void> {
 		[workerId, count]
 	);
 	const outcomes = rows.map((r) => ({ job_id: r.id, attempt: r.attempt, status: 'completed', result: { table: { rows: [] } } }));
-	await db.pool.query('select * from public.worker_finish_jobs($1, $2)', [workerId, JSON.stringify(outcomes)]);
+	await db.pool.query('select * from worker.worker_finish_jobs($1, $2)', [workerId, JSON.stringify(outcomes)]);
 }
 
 async function teamOf(jobIds: string[]): Promise<string[]> {
