@@ -86,22 +86,43 @@ end;
 $$;
 
 -- Before a job is inserted: the team's waiting jobs, and today's input bytes.
+-- One function with the limits read once (it runs on every submission).
 create function private.check_team_quotas() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 declare
-  lim integer;
+  lim record;
   waiting integer;
+  today date := (now() at time zone 'utc')::date;
+  used bigint;
+  frees_in interval;
 begin
   if new.status not in ('pending', 'queued', 'retry') then
     return new;
   end if;
-  -- Counts the input first: its upsert serialises the team's submissions.
-  perform private.count_input_bytes(new.team_id, octet_length(new.input::text));
-  select l.max_waiting into lim from private.team_limits(new.team_id) l;
+  select coalesce(q.max_waiting, d.max_waiting) as max_waiting, coalesce(q.input_bytes_per_day, d.input_bytes_per_day) as bytes
+  into lim
+  from private.quota_defaults d left join private.team_quotas q on q.team_id = new.team_id;
+  -- Counts the input first: the row lock on the team's day serialises its submissions, so the count below is exact.
+  update private.team_input_usage u set bytes = u.bytes + octet_length(new.input::text)
+  where u.team_id = new.team_id and u.day = today
+  returning u.bytes into used;
+  if not found then
+    insert into private.team_input_usage as u (team_id, day, bytes) values (new.team_id, today, octet_length(new.input::text))
+    on conflict (team_id, day) do update set bytes = u.bytes + excluded.bytes
+    returning u.bytes into used;
+  end if;
+  if used > lim.bytes then
+    frees_in := date_trunc('minute', ((today + 1)::timestamp at time zone 'utc') - now()) + interval '1 minute';
+    raise exception 'limit reached: input bytes per day. This submission would bring your team''s job input today to % and its limit is % a day; nothing was charged',
+        private.mib(used), private.mib(lim.bytes)
+      using errcode = 'P0001',
+        hint = format('The daily input limit frees at 00:00 UTC (in %s h %s min); ask an operator for a higher limit.',
+          extract(hour from frees_in)::integer, extract(minute from frees_in)::integer);
+  end if;
   select count(*) into waiting from public.jobs j
   where j.team_id = new.team_id and j.status in ('pending', 'queued', 'retry');
-  if waiting >= lim then
+  if waiting >= lim.max_waiting then
     raise exception 'limit reached: jobs waiting. Your team has % jobs waiting to run, its limit; nothing was charged', waiting
       using errcode = 'P0001',
         hint = 'A place frees as soon as one of your waiting jobs starts or is cancelled.';

@@ -102,18 +102,21 @@ begin
         select (select j.team_id from public.jobs j where j.status = 'pending' and j.team_id > p.team_id
                 order by j.team_id limit 1)
         from pending_teams p where p.team_id is not null
+      ), team_load as (
+        -- Each team's jobs of the class in flight (a short list: at most the class's slots plus its queue).
+        select j.team_id, count(*)::integer as n
+        from public.jobs j join public.tools t on t.id = j.tool_id
+        where j.status in ('queued', 'processing', 'retry') and t.compute_class = cls
+        group by j.team_id
       ), team_share as (
-        select p.team_id, coalesce(q.weight, d.weight) as weight, l.n as load, tt.last_turn,
+        select p.team_id, coalesce(q.weight, d.weight) as weight, coalesce(l.n, 0) as load, tt.last_turn,
           case cls when 'cpu' then coalesce(q.running_cpu, d.running_cpu) else coalesce(q.running_gpu, d.running_gpu) end
-            - l.n as room
+            - coalesce(l.n, 0) as room
         from pending_teams p
         cross join private.quota_defaults d
         left join private.team_quotas q on q.team_id = p.team_id
         left join private.team_turns tt on tt.team_id = p.team_id and tt.compute_class = cls
-        cross join lateral (
-          select count(*)::integer as n from public.jobs j join public.tools t on t.id = j.tool_id
-          where j.team_id = p.team_id and j.status in ('queued', 'processing', 'retry') and t.compute_class = cls
-        ) l
+        left join team_load l on l.team_id = p.team_id
         where p.team_id is not null
       ), candidates as (
         -- Each team's next jobs of the class, as many as it has room for.
