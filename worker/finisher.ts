@@ -53,8 +53,12 @@ export class Finisher {
 	#loop: WakeLoop;
 	#log: Logger;
 
-	constructor(db: pg.Pool, boss: PgBoss, workerId: string, log: Logger) {
+	#onRecord: ((outcome: RunOutcome) => void) | null;
+
+	/** onRecord: told of every run that ended, as it ends (the worker's metrics). */
+	constructor(db: pg.Pool, boss: PgBoss, workerId: string, log: Logger, onRecord: ((outcome: RunOutcome) => void) | null = null) {
 		this.#db = db;
+		this.#onRecord = onRecord;
 		this.#log = log;
 		this.#boss = boss;
 		this.#workerId = workerId;
@@ -67,6 +71,7 @@ export class Finisher {
 	}
 
 	record(outcome: RunOutcome): Promise<RecordedAs> {
+		this.#onRecord?.(outcome);
 		return new Promise((resolve) => {
 			this.#queue.push({ outcome, resolve });
 			this.#loop.wake();

@@ -13,6 +13,7 @@ import { Finisher } from './finisher.ts';
 import { createHeartbeat } from './heartbeat.ts';
 import { createBoss, notifyQueued, prepareQueues, QUEUED_CHANNEL, requeue } from './job-queue.ts';
 import { createLogger, describeError, type Logger } from './log.ts';
+import { Metrics, serveMetrics } from './metrics.ts';
 import { NotificationListener } from './notifications.ts';
 import { ProgressWriter } from './progress.ts';
 import { applyJobOutcomes, createReaper } from './reaper.ts';
@@ -45,6 +46,8 @@ const handedBackSchema = z.array(
 
 export interface RunningWorker {
 	identity: WorkerIdentity;
+	/** The port /metrics is served on, when asked for. */
+	metricsPort: number | null;
 	/** Stops claiming, lets running jobs finish within the grace period, hands back the rest. */
 	stop(options?: { graceMs?: number }): Promise<void>;
 }
@@ -100,7 +103,10 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 
 	const progress = new ProgressWriter(db, id, log);
 	const files = new JobFiles(db, new StorageClient(config.storage), log);
-	const finisher = new Finisher(db, boss, id, log);
+	const metrics = config.metricsPort === null ? null : new Metrics(db);
+	const metricsServer = metrics && config.metricsPort !== null ? await serveMetrics(metrics, config.metricsPort) : null;
+	if (metricsServer) log.info(`Prometheus metrics on port ${metricsServer.port} (GET /metrics)`);
+	const finisher = new Finisher(db, boss, id, log, metrics ? (o) => metrics.jobFinished(o.jobId, o.status ?? 'stopped') : null);
 	const claimers = new Map<ComputeClass, Claimer>();
 	let dispatcher: WakeLoop;
 	let dispatchSoon: NodeJS.Timeout | null = null;
@@ -138,7 +144,8 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 			db,
 			boss,
 			runner,
-			log
+			log,
+			...(metrics ? { metrics } : {})
 		})
 	);
 	dispatcher = createDispatcher({ db, boss, sweepMs: config.dispatchSweepMs, log, onQueued: wakeClaimers });
@@ -226,6 +233,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 
 	return {
 		identity,
+		metricsPort: metricsServer?.port ?? null,
 		stop(options = {}) {
 			stopping ??= (async () => {
 				const graceMs = options.graceMs ?? config.shutdownGraceMs;
@@ -240,6 +248,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 				await progress.stop();
 				await listener.stop();
 				await boss.stop({ graceful: false, close: false, timeout: 1_000 }).catch((error) => log.warn(`pg-boss stop: ${describeError(error)}`));
+				await metricsServer?.close();
 				await db.end();
 				log.info('stopped');
 			})();

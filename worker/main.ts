@@ -1,4 +1,4 @@
-// Entry point: `npm run worker -- --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]`.
+// Entry point: `npm run worker -- --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS] [--metrics-port N]`.
 // Prints one JSON line on stdout when ready ({"ready":true,"workerId":...});
 // logs go to stderr. SIGTERM/SIGINT: stop claiming, give running jobs the
 // grace period, hand back the rest; a second signal exits at once.
@@ -11,7 +11,7 @@ try {
 } catch (error) {
 	if (!(error instanceof ConfigError)) throw error;
 	console.error(`worker: ${error.message}`);
-	console.error('usage: node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]  (DATABASE_URL, SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set)');
+	console.error('usage: node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS] [--metrics-port N]  (DATABASE_URL, SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set)');
 	process.exit(2);
 }
 
@@ -46,4 +46,4 @@ try {
 	console.error('worker: could not start', error);
 	process.exit(1);
 }
-process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.identity.id, computeClass: worker.identity.computeClass })}\n`);
+process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.identity.id, computeClass: worker.identity.computeClass, metricsPort: worker.metricsPort })}\n`);
