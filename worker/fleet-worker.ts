@@ -37,6 +37,8 @@ import type { WakeLoop } from './wake-loop.ts';
 export const PENDING_CHANNEL = 'foldwork_job_pending';
 export const CANCEL_CHANNEL = 'foldwork_job_cancel';
 const SLOT_DISPATCH_DELAY_MS = 5;
+/** A drained worker waits for its jobs without a limit of its own (each tool's time limit ends them); the longest timer Node keeps. */
+const DRAIN_WAIT_MS = 2_147_483_647;
 
 const jobIdSchema = z.uuid();
 const classSchema = z.enum(['cpu', 'gpu']);
@@ -48,6 +50,8 @@ export interface RunningWorker {
 	identity: WorkerIdentity;
 	/** The port /metrics is served on, when asked for. */
 	metricsPort: number | null;
+	/** Resolves once the worker stopped after an operator asked it to drain (its running jobs all finished). */
+	drained: Promise<void>;
 	/** Stops claiming, lets running jobs finish within the grace period, hands back the rest. */
 	stop(options?: { graceMs?: number }): Promise<void>;
 }
@@ -162,7 +166,15 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		},
 		reregister: async () => {
 			await registerWorker(db, identity);
+		},
+		onDrain: () => {
+			log.info(`asked to drain: taking no new jobs; ${runner.size} running will finish, then this worker exits`);
+			void running.stop({ graceMs: DRAIN_WAIT_MS }).then(drainedNow, drainedNow);
 		}
+	});
+	let drainedNow: () => void = () => {};
+	const drained = new Promise<void>((resolve) => {
+		drainedNow = resolve;
 	});
 	const listener = new NotificationListener({
 		databaseUrl: config.databaseUrl,
@@ -231,9 +243,10 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		runner.forget(ids);
 	}
 
-	return {
+	const running: RunningWorker = {
 		identity,
 		metricsPort: metricsServer?.port ?? null,
+		drained,
 		stop(options = {}) {
 			stopping ??= (async () => {
 				const graceMs = options.graceMs ?? config.shutdownGraceMs;
@@ -255,4 +268,5 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 			return stopping;
 		}
 	};
+	return running;
 }
