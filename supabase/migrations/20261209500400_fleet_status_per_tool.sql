@@ -6,7 +6,7 @@
 -- [{ tool_id, name, workers_live, slots_total, slots_busy, slots_free,
 --    jobs_waiting, oldest_wait_seconds, finished_last_hour }]
 -- (a tool's slots are those of the live workers that run it; busy: its
--- jobs running; free: the free slots of those workers).
+-- jobs running on live workers; free: the free slots of those workers).
 -- Protects: as before, counts only, the same for every signed-in user; no
 -- team, job or person is named.
 
@@ -30,7 +30,8 @@ as $$
     select j.worker_id, count(*)::integer as n from public.jobs j
     where j.status = 'processing' and j.worker_id in (select l.id from live l) group by j.worker_id
   ), running as (
-    select j.tool_id, count(*)::integer as n from public.jobs j where j.status = 'processing' group by j.tool_id
+    select j.tool_id, count(*)::integer as n from public.jobs j
+    where j.status = 'processing' and j.worker_id in (select l.id from live l) group by j.tool_id
   ), waiting as (
     select j.tool_id, count(*)::integer as n, extract(epoch from now() - min(j.created_at))::double precision as oldest
     from public.jobs j where j.status in ('pending', 'queued', 'retry') group by j.tool_id
