@@ -83,8 +83,16 @@ describe('fair dispatch', () => {
 		// The flooder's own next job is second; its places follow on from there.
 		const places = await withActor(db.pool, asUser(flooder), async (c) => (await c.query('select queue_position from public.job_queue_insight() order by queue_position')).rows);
 		expect(places.map((r) => r.queue_position)).toEqual(Array.from({ length: 196 }, (_, i) => i + 2));
+		// Before any run ended there is nothing to estimate a start from.
+		expect(insight.eta_seconds).toBeNull();
 		// One slot turns over: it goes to the victim.
 		await finish(worker, 1);
+		// With a finished run to go by, the victim's page can say when it should start (place 1 of 4 slots: one run's median).
+		const [estimated] = await withActor(db.pool, asUser(victim), async (c) => (await c.query('select * from public.job_queue_insight($1)', [[victimJob]])).rows);
+		const { rows: median } = await db.pool.query(
+			`select percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at)) as s from public.jobs where status = 'completed'`
+		);
+		expect(estimated.eta_seconds).toBe(Math.round(median[0].s));
 		expect(await dispatchAndStart(worker)).toEqual([victimJob]);
 	});
 
