@@ -76,7 +76,9 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const loaded = await loadTools(config.extraToolsModule);
 	const { available: tools, unavailable } = await checkToolAvailability(loaded, config.computeClass, config.toolCheckTimeoutMs);
 	for (const [toolId, reason] of unavailable) log.warn(`tool ${toolId} is unavailable on this worker, its jobs are left to workers that can run it: ${reason}`);
-	const gpus = config.gpus ?? (config.computeClass === 'gpu' ? await detectGpus() : 0);
+	const gpuDevices = config.computeClass === 'gpu' ? await detectGpus() : [];
+	for (const d of gpuDevices) log.info(`GPU: ${d.name}, ${d.memoryMiB} MiB`);
+	const gpus = config.gpus ?? gpuDevices.length;
 	if (config.computeClass === 'gpu' && gpus === 0) log.warn('no GPU detected: GPU jobs will run on this machine\'s CPU');
 	const identity: WorkerIdentity = {
 		id,
@@ -86,7 +88,8 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		gpus,
 		version: workerVersion(),
 		tools: [...tools.keys()].sort(),
-		unavailableTools: Object.fromEntries(unavailable)
+		unavailableTools: Object.fromEntries(unavailable),
+		gpuDevices
 	};
 	const appName = `foldwork-worker ${config.computeClass} ${id.slice(0, 8)}`;
 	const db: pg.Pool = createPool(config.databaseUrl, appName, config.poolSize, log);

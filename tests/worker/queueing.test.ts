@@ -73,7 +73,7 @@ describe('queue insight', () => {
 		expect(rows.map((r) => r.proname)).toEqual([
 			'worker_claim_jobs', 'worker_dispatch', 'worker_finish_jobs', 'worker_hand_back', 'worker_heartbeat', 'worker_input_settled',
 			'worker_inputs_to_settle', 'worker_job_input_files', 'worker_legacy_job_file_moved', 'worker_legacy_job_files', 'worker_output_path',
-			'worker_prune', 'worker_reap', 'worker_register', 'worker_report_progress', 'worker_request_drain', 'worker_retry_later', 'worker_sign_off', 'worker_storage_garbage',
+			'worker_prune', 'worker_reap', 'worker_register', 'worker_register_gpus', 'worker_report_progress', 'worker_request_drain', 'worker_retry_later', 'worker_sign_off', 'worker_storage_garbage',
 			'worker_write_job_file'
 		]);
 		for (const r of rows) expect([r.proname, r.authenticated, r.anon, r.service]).toEqual([r.proname, false, false, true]);

@@ -39,7 +39,9 @@ const fleetRow = z.object({
 	unavailable_tools: z.array(unavailableTool).optional().default([]),
 	oldest_wait_seconds: z.number().nullable().optional().default(null),
 	finished_last_hour: z.number().optional().default(0),
-	tools: z.array(toolFigures).optional().default([])
+	tools: z.array(toolFigures).optional().default([]),
+	/** Each GPU of the class's live workers (20261209500700_worker_gpu_devices.sql). */
+	gpus: z.array(z.object({ name: z.string(), memory_mib: z.number(), worker_jobs: z.number() })).optional().default([])
 });
 
 export type FleetClass = z.infer<typeof fleetRow>;

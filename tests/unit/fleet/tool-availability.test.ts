@@ -15,7 +15,8 @@ const figures = (cls: 'cpu' | 'gpu', workers: number, unavailable: FleetClass['u
 	unavailable_tools: unavailable,
 	oldest_wait_seconds: null,
 	finished_last_hour: 0,
-	tools: []
+	tools: [],
+	gpus: []
 });
 
 const prediction = { id: 'structure-prediction', name: 'Structure prediction', computeClass: 'gpu' as const };
