@@ -205,6 +205,8 @@ async function main(): Promise<void> {
 
 		// Enough credits everywhere so that no call is refused for money.
 		await pool.query(`insert into public.credit_ledger (team_id, delta, reason, memo) select team_id, 1000000, 'adjustment', 'bench' from bench_teams`);
+		// Nor for the per-team limits (jobs waiting, input per day): this measures submit_job, and no worker drains the queue.
+		await pool.query(`insert into private.team_quotas (team_id, max_waiting, input_bytes_per_day) select team_id, 100000000, 1099511627776 from bench_teams on conflict (team_id) do nothing`);
 		let next = 0;
 		const manyTeams = await submitRate(pool, () => teams[next++ % teams.length]);
 		const oneTeam = await submitRate(pool, () => teams[0]);

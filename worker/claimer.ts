@@ -18,6 +18,7 @@ import { executorFor, inTransaction } from './database.ts';
 import { fetchJobs, notifyQueued, requeue, settle, type QueueEntry } from './job-queue.ts';
 import type { Logger } from './log.ts';
 import { describeError } from './log.ts';
+import type { Metrics } from './metrics.ts';
 import type { ClaimedJob, Runner } from './runner.ts';
 
 const claimRowSchema = z.discriminatedUnion('outcome', [
@@ -47,6 +48,7 @@ export interface ClaimerOptions {
 	boss: PgBoss;
 	runner: Runner;
 	log: Logger;
+	metrics?: Metrics;
 }
 
 export class Claimer {
@@ -118,12 +120,13 @@ export class Claimer {
 	/** One claim transaction; true when it got all it asked for (there may be more). */
 	async #claim(batchSize: number): Promise<boolean> {
 		const { boss, computeClass, workerId } = this.#o;
+		const began = performance.now();
 		const claimed = await inTransaction(this.#o.db, async (client) => {
 			const db = executorFor(client);
 			const fetched = await fetchJobs(boss, db, computeClass, batchSize, [...this.#skipTools]);
 			if (!fetched.length) return { fetched: 0, runs: [] as ClaimedJob[], skipped: [] };
 			const attempts = new Map(fetched.map((f) => [f.jobId, f.attempt]));
-			const { rows } = await client.query('select * from public.worker_claim_jobs($1, $2)', [workerId, fetched.map((f) => f.jobId)]);
+			const { rows } = await client.query('select * from worker.worker_claim_jobs($1, $2)', [workerId, fetched.map((f) => f.jobId)]);
 			const runs: ClaimedJob[] = [];
 			const dropped: JobAttempt[] = [];
 			const putBack: QueueEntry[] = [];
@@ -136,7 +139,7 @@ export class Claimer {
 					continue;
 				}
 				if (row.outcome === 'skip') {
-					putBack.push({ jobId: row.job_id, timeLimitSeconds: row.time_limit_seconds });
+					putBack.push({ jobId: row.job_id, timeLimitSeconds: row.time_limit_seconds, toolId: row.tool_id });
 					skipped.push({ jobId: row.job_id, toolId: row.tool_id });
 					continue;
 				}
@@ -162,7 +165,11 @@ export class Claimer {
 			this.#skipTools.add(toolId);
 			this.#o.log.info(`job ${jobId}: put back in the queue for a worker that runs ${toolId}`);
 		}
-		for (const job of claimed.runs) this.#o.runner.start(job);
+		if (claimed.fetched) this.#o.metrics?.claimed(computeClass, (performance.now() - began) / 1000);
+		for (const job of claimed.runs) {
+			this.#o.metrics?.jobStarted(job.jobId, job.toolId);
+			this.#o.runner.start(job);
+		}
 		return claimed.fetched === batchSize;
 	}
 

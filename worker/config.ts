@@ -1,5 +1,5 @@
 // Worker settings from the command line and the environment, parsed with zod.
-//   node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]
+//   node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS] [--metrics-port N]
 // Environment: DATABASE_URL (required: a direct connection with the service
 // role's rights), SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (required: the
 // project's API URL and service role key, for job files in Storage),
@@ -37,6 +37,8 @@ export interface WorkerConfig {
 	poolSize: number;
 	/** How long a tool's availability check may take at start before the tool counts as unavailable. */
 	toolCheckTimeoutMs: number;
+	/** Serve Prometheus metrics on GET /metrics at this port (0: any free port); null: none. */
+	metricsPort: number | null;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -45,7 +47,8 @@ const argsSchema = z.object({
 	class: z.enum(['cpu', 'gpu'], { message: '--class must be cpu or gpu' }),
 	concurrency: positiveInt.max(1024).optional(),
 	gpus: z.coerce.number().int().min(0).max(64).optional(),
-	'grace-ms': z.coerce.number().int().min(0).max(3_600_000).optional()
+	'grace-ms': z.coerce.number().int().min(0).max(3_600_000).optional(),
+	'metrics-port': z.coerce.number().int().min(0).max(65_535).optional()
 });
 
 const envSchema = z.object({
@@ -85,7 +88,8 @@ export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worker
 				class: { type: 'string' },
 				concurrency: { type: 'string' },
 				gpus: { type: 'string' },
-				'grace-ms': { type: 'string' }
+				'grace-ms': { type: 'string' },
+				'metrics-port': { type: 'string' }
 			},
 			strict: true,
 			allowPositionals: false
@@ -115,6 +119,7 @@ export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worker
 		claimsInFlight: e.FOLDWORK_CLAIMS_IN_FLIGHT ?? 2,
 		claimBatch: e.FOLDWORK_CLAIM_BATCH ?? 50,
 		poolSize: e.FOLDWORK_DB_POOL_SIZE ?? 8,
-		toolCheckTimeoutMs: e.FOLDWORK_TOOL_CHECK_TIMEOUT_MS ?? 15_000
+		toolCheckTimeoutMs: e.FOLDWORK_TOOL_CHECK_TIMEOUT_MS ?? 15_000,
+		metricsPort: a['metrics-port'] ?? null
 	};
 }

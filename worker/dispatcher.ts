@@ -16,7 +16,7 @@ import { describeError } from './log.ts';
 import { WakeLoop } from './wake-loop.ts';
 
 const dispatchedSchema = z.array(
-	z.object({ job_id: z.uuid(), compute_class: z.enum(['cpu', 'gpu']), time_limit_seconds: z.number().int().positive() })
+	z.object({ job_id: z.uuid(), compute_class: z.enum(['cpu', 'gpu']), tool_id: z.string(), time_limit_seconds: z.number().int().positive() })
 );
 
 export const DISPATCH_BATCH = 500;
@@ -30,13 +30,13 @@ export interface DispatcherOptions {
 	onQueued(classes: Set<ComputeClass>): void;
 }
 
-export function groupByClass<T extends { compute_class: ComputeClass; job_id: string; time_limit_seconds: number }>(
+export function groupByClass<T extends { compute_class: ComputeClass; job_id: string; time_limit_seconds: number; tool_id?: string }>(
 	rows: T[]
 ): Map<ComputeClass, QueueEntry[]> {
 	const byClass = new Map<ComputeClass, QueueEntry[]>();
 	for (const row of rows) {
 		const list = byClass.get(row.compute_class) ?? [];
-		list.push({ jobId: row.job_id, timeLimitSeconds: row.time_limit_seconds });
+		list.push({ jobId: row.job_id, timeLimitSeconds: row.time_limit_seconds, ...(row.tool_id ? { toolId: row.tool_id } : {}) });
 		byClass.set(row.compute_class, list);
 	}
 	return byClass;
@@ -50,7 +50,7 @@ export function createDispatcher(options: DispatcherOptions): WakeLoop {
 		onError: (error, wait) => log.warn(`dispatch failed (${describeError(error)}); retrying in ${wait} ms`),
 		async step() {
 			const byClass = await inTransaction(db, async (client) => {
-				const { rows } = await client.query('select * from public.worker_dispatch($1)', [DISPATCH_BATCH]);
+				const { rows } = await client.query('select * from worker.worker_dispatch($1)', [DISPATCH_BATCH]);
 				const grouped = groupByClass(dispatchedSchema.parse(rows));
 				for (const [computeClass, entries] of grouped) await enqueue(boss, executorFor(client), computeClass, entries);
 				await notifyQueued(client, grouped.keys());

@@ -53,8 +53,12 @@ export class Finisher {
 	#loop: WakeLoop;
 	#log: Logger;
 
-	constructor(db: pg.Pool, boss: PgBoss, workerId: string, log: Logger) {
+	#onRecord: ((outcome: RunOutcome) => void) | null;
+
+	/** onRecord: told of every run that ended, as it ends (the worker's metrics). */
+	constructor(db: pg.Pool, boss: PgBoss, workerId: string, log: Logger, onRecord: ((outcome: RunOutcome) => void) | null = null) {
 		this.#db = db;
+		this.#onRecord = onRecord;
 		this.#log = log;
 		this.#boss = boss;
 		this.#workerId = workerId;
@@ -67,6 +71,7 @@ export class Finisher {
 	}
 
 	record(outcome: RunOutcome): Promise<RecordedAs> {
+		this.#onRecord?.(outcome);
 		return new Promise((resolve) => {
 			this.#queue.push({ outcome, resolve });
 			this.#loop.wake();
@@ -112,7 +117,7 @@ export class Finisher {
 			message: o.message ?? null
 		}));
 		const recorded = await inTransaction(this.#db, async (client) => {
-			const { rows } = await client.query('select * from public.worker_finish_jobs($1, $2)', [this.#workerId, JSON.stringify(payload)]);
+			const { rows } = await client.query('select * from worker.worker_finish_jobs($1, $2)', [this.#workerId, JSON.stringify(payload)]);
 			const byJob = new Map(recordedSchema.parse(rows).map((r) => [r.job_id, r.outcome]));
 			const done = new Map<ComputeClass, JobAttempt[]>();
 			for (const { outcome } of batch) {

@@ -14,6 +14,7 @@ import { Finisher } from './finisher.ts';
 import { createHeartbeat } from './heartbeat.ts';
 import { createBoss, notifyQueued, prepareQueues, QUEUED_CHANNEL, requeue } from './job-queue.ts';
 import { createLogger, describeError, type Logger } from './log.ts';
+import { Metrics, serveMetrics } from './metrics.ts';
 import { NotificationListener } from './notifications.ts';
 import { ProgressWriter } from './progress.ts';
 import { applyJobOutcomes, createReaper } from './reaper.ts';
@@ -38,6 +39,8 @@ import type { WakeLoop } from './wake-loop.ts';
 export const PENDING_CHANNEL = 'foldwork_job_pending';
 export const CANCEL_CHANNEL = 'foldwork_job_cancel';
 const SLOT_DISPATCH_DELAY_MS = 5;
+/** A drained worker waits for its jobs without a limit of its own (each tool's time limit ends them); the longest timer Node keeps. */
+const DRAIN_WAIT_MS = 2_147_483_647;
 
 const jobIdSchema = z.uuid();
 const classSchema = z.enum(['cpu', 'gpu']);
@@ -47,6 +50,10 @@ const handedBackSchema = z.array(
 
 export interface RunningWorker {
 	identity: WorkerIdentity;
+	/** The port /metrics is served on, when asked for. */
+	metricsPort: number | null;
+	/** Resolves once the worker stopped after an operator asked it to drain (its running jobs all finished). */
+	drained: Promise<void>;
 	/** Stops claiming, lets running jobs finish within the grace period, hands back the rest. */
 	stop(options?: { graceMs?: number }): Promise<void>;
 }
@@ -71,7 +78,9 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const loaded = await loadTools(config.extraToolsModule);
 	const { available: tools, unavailable } = await checkToolAvailability(loaded, config.computeClass, config.toolCheckTimeoutMs);
 	for (const [toolId, reason] of unavailable) log.warn(`tool ${toolId} is unavailable on this worker, its jobs are left to workers that can run it: ${reason}`);
-	const gpus = config.gpus ?? (config.computeClass === 'gpu' ? await detectGpus() : 0);
+	const gpuDevices = config.computeClass === 'gpu' ? await detectGpus() : [];
+	for (const d of gpuDevices) log.info(`GPU: ${d.name}, ${d.memoryMiB} MiB`);
+	const gpus = config.gpus ?? gpuDevices.length;
 	if (config.computeClass === 'gpu' && gpus === 0) log.warn('no GPU detected: GPU jobs will run on this machine\'s CPU');
 	const identity: WorkerIdentity = {
 		id,
@@ -81,7 +90,8 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		gpus,
 		version: workerVersion(),
 		tools: [...tools.keys()].sort(),
-		unavailableTools: Object.fromEntries(unavailable)
+		unavailableTools: Object.fromEntries(unavailable),
+		gpuDevices
 	};
 	const appName = `foldwork-worker ${config.computeClass} ${id.slice(0, 8)}`;
 	const db: pg.Pool = createPool(config.databaseUrl, appName, config.poolSize, log);
@@ -102,7 +112,10 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 
 	const progress = new ProgressWriter(db, id, log);
 	const files = new JobFiles(db, new StorageClient(config.storage), log);
-	const finisher = new Finisher(db, boss, id, log);
+	const metrics = config.metricsPort === null ? null : new Metrics(db);
+	const metricsServer = metrics && config.metricsPort !== null ? await serveMetrics(metrics, config.metricsPort) : null;
+	if (metricsServer) log.info(`Prometheus metrics on port ${metricsServer.port} (GET /metrics)`);
+	const finisher = new Finisher(db, boss, id, log, metrics ? (o) => metrics.jobFinished(o.jobId, o.status ?? 'stopped') : null);
 	const claimers = new Map<ComputeClass, Claimer>();
 	let dispatcher: WakeLoop;
 	let dispatchSoon: NodeJS.Timeout | null = null;
@@ -142,7 +155,8 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 			db,
 			boss,
 			runner,
-			log
+			log,
+			...(metrics ? { metrics } : {})
 		})
 	);
 	dispatcher = createDispatcher({ db, boss, sweepMs: config.dispatchSweepMs, log, onQueued: wakeClaimers });
@@ -159,7 +173,15 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		},
 		reregister: async () => {
 			await registerWorker(db, identity);
+		},
+		onDrain: () => {
+			log.info(`asked to drain: taking no new jobs; ${runner.size} running will finish, then this worker exits`);
+			void running.stop({ graceMs: DRAIN_WAIT_MS }).then(drainedNow, drainedNow);
 		}
+	});
+	let drainedNow: () => void = () => {};
+	const drained = new Promise<void>((resolve) => {
+		drainedNow = resolve;
 	});
 	const listener = new NotificationListener({
 		databaseUrl: config.databaseUrl,
@@ -203,7 +225,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		for (let failures = 0; ; failures++) {
 			try {
 				const outcomes = await inTransaction(db, async (client) => {
-					const { rows } = await client.query('select * from public.worker_retry_later($1, $2, $3)', [id, jobId, reason]);
+					const { rows } = await client.query('select * from worker.worker_retry_later($1, $2, $3)', [id, jobId, reason]);
 					return applyJobOutcomes(boss, client, rows);
 				});
 				const outcome = outcomes[0]?.outcome ?? 'no longer held by this worker';
@@ -229,7 +251,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		const ids = jobs.map((j) => j.jobId);
 		try {
 			await inTransaction(db, async (client) => {
-				const { rows } = await client.query('select * from public.worker_hand_back($1, $2)', [id, ids]);
+				const { rows } = await client.query('select * from worker.worker_hand_back($1, $2)', [id, ids]);
 				const grouped = groupByClass(handedBackSchema.parse(rows));
 				for (const [computeClass, entries] of grouped) await requeue(boss, executorFor(client), computeClass, entries);
 				await notifyQueued(client, grouped.keys());
@@ -242,8 +264,10 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		runner.forget(ids);
 	}
 
-	return {
+	const running: RunningWorker = {
 		identity,
+		metricsPort: metricsServer?.port ?? null,
+		drained,
 		stop(options = {}) {
 			stopping ??= (async () => {
 				const graceMs = options.graceMs ?? config.shutdownGraceMs;
@@ -262,10 +286,12 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 				await progress.stop();
 				await listener.stop();
 				await boss.stop({ graceful: false, close: false, timeout: 1_000 }).catch((error) => log.warn(`pg-boss stop: ${describeError(error)}`));
+				await metricsServer?.close();
 				await db.end();
 				log.info('stopped');
 			})();
 			return stopping;
 		}
 	};
+	return running;
 }

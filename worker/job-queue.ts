@@ -30,11 +30,14 @@ export function queueName(computeClass: ComputeClass): string {
 	return `foldwork-${computeClass}`;
 }
 
-const payloadSchema = z.object({ jobId: z.uuid() });
+// The pg-boss job's id is the Foldwork job's id; it carries no payload.
+const queueJobIdSchema = z.uuid();
 
 export interface QueueEntry {
 	jobId: string;
 	timeLimitSeconds: number;
+	/** The job's tool (its pg-boss group); read from the job when absent. */
+	toolId?: string;
 }
 
 export function createBoss(pool: pg.Pool, log: Logger): PgBoss {
@@ -67,16 +70,20 @@ const toolOfJobSchema = z.array(z.object({ id: z.uuid(), tool_id: z.string() }))
 
 export async function enqueue(boss: PgBoss, db: SqlExecutor, computeClass: ComputeClass, entries: QueueEntry[]): Promise<void> {
 	if (!entries.length) return;
-	const { rows } = await db.executeSql('select j.id, j.tool_id from public.jobs j where j.id = any ($1::uuid[])', [entries.map((e) => e.jobId)]);
-	const toolOf = new Map(toolOfJobSchema.parse(rows).map((r) => [r.id, r.tool_id]));
+	// Dispatch names each job's tool; the rarer paths (requeue after a fault) may not.
+	const unknown = entries.filter((e) => !e.toolId).map((e) => e.jobId);
+	const toolOf = new Map<string, string>();
+	if (unknown.length) {
+		const { rows } = await db.executeSql('select j.id, j.tool_id from public.jobs j where j.id = any ($1::uuid[])', [unknown]);
+		for (const r of toolOfJobSchema.parse(rows)) toolOf.set(r.id, r.tool_id);
+	}
 	await boss.insert(
 		queueName(computeClass),
 		entries.map((e) => {
 			// A job deleted meanwhile has no tool left: any worker may fetch its entry, and drops it.
-			const toolId = toolOf.get(e.jobId);
+			const toolId = e.toolId ?? toolOf.get(e.jobId);
 			return {
 				id: e.jobId,
-				data: { jobId: e.jobId },
 				retryLimit: 0,
 				expireInSeconds: e.timeLimitSeconds + EXPIRY_MARGIN_SECONDS,
 				...(toolId ? { group: { id: toolId } } : {})
@@ -112,7 +119,7 @@ export async function fetchJobs(
 	skipTools: readonly string[]
 ): Promise<FetchedJob[]> {
 	const jobs: Job<unknown>[] = await boss.fetch(queueName(computeClass), { batchSize, db, ignoreGroups: skipTools.length ? [...skipTools] : null });
-	return jobs.map((job) => ({ jobId: payloadSchema.parse(job.data).jobId, attempt: { id: job.id, retryCount: job.retryCount } }));
+	return jobs.map((job) => ({ jobId: queueJobIdSchema.parse(job.id), attempt: { id: job.id, retryCount: job.retryCount } }));
 }
 
 /** Settles fetched jobs, fenced to the attempt this worker fetched. */

@@ -1,11 +1,27 @@
-// Entry point: `npm run worker -- --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]`.
+// Entry point: `npm run worker -- --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS] [--metrics-port N]`;
+// `npm run worker -- --drain [--worker ID | --host PREFIX | --all]` asks running workers (by default this
+// machine's) to finish their jobs, take no new ones and exit, and waits until they have (worker/drain.ts).
 // Prints one JSON line on stdout when ready ({"ready":true,"workerId":...});
 // logs go to stderr. SIGTERM/SIGINT: stop claiming, give running jobs the
 // grace period, hand back the rest; a second signal exits at once.
 import { ConfigError, loadWorkerConfig } from './config.ts';
+import { drainWorkers, parseDrainArgs } from './drain.ts';
 import { startWorker, type RunningWorker } from './fleet-worker.ts';
 import { surviveDatabaseErrors } from './database.ts';
 import { createLogger } from './log.ts';
+
+if (process.argv.includes('--drain')) {
+	try {
+		const request = parseDrainArgs(process.argv.slice(2));
+		if (!process.env.DATABASE_URL) throw new ConfigError('DATABASE_URL is required: the Postgres connection string of the Foldwork database');
+		const count = await drainWorkers(process.env.DATABASE_URL, request, (line) => console.error(`worker --drain: ${line}`));
+		process.stdout.write(`${JSON.stringify({ drained: count })}\n`);
+		process.exit(0);
+	} catch (error) {
+		console.error(`worker --drain: ${error instanceof Error ? error.message : String(error)}`);
+		process.exit(error instanceof ConfigError ? 2 : 1);
+	}
+}
 
 let config;
 try {
@@ -13,7 +29,7 @@ try {
 } catch (error) {
 	if (!(error instanceof ConfigError)) throw error;
 	console.error(`worker: ${error.message}`);
-	console.error('usage: node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS]  (DATABASE_URL, SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set)');
+	console.error('usage: node worker/main.ts --class cpu|gpu [--concurrency N] [--gpus N] [--grace-ms MS] [--metrics-port N]  (DATABASE_URL, SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set)');
 	process.exit(2);
 }
 
@@ -48,4 +64,6 @@ try {
 	console.error('worker: could not start', error);
 	process.exit(1);
 }
-process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.identity.id, computeClass: worker.identity.computeClass })}\n`);
+process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.identity.id, computeClass: worker.identity.computeClass, metricsPort: worker.metricsPort })}\n`);
+// Drained by an operator: every job it ran has finished.
+void worker.drained.then(() => process.exit(0));

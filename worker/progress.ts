@@ -69,7 +69,7 @@ export class ProgressWriter {
 		}
 		if (!due.length) return;
 		try {
-			await this.#db.query('select public.worker_report_progress($1, $2)', [this.#workerId, JSON.stringify(due)]);
+			await this.#db.query('select worker.worker_report_progress($1, $2)', [this.#workerId, JSON.stringify(due)]);
 		} catch (error) {
 			// Progress is advisory: a lost update is replaced by the next one.
 			this.#log.warn(`progress not saved: ${describeError(error)}`);

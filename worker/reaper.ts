@@ -2,7 +2,8 @@
 // database) and lets the database decide: back to `retry` and into the
 // queue again while attempts remain, else `failed`; far past the time
 // limit, `timeout`. Runs in every worker; the database row locks keep two
-// reapers off the same job.
+// reapers off the same job. Once a minute it also marks dead workers gone
+// and prunes those past the fleet policy's retention (worker_prune).
 import type { PgBoss } from 'pg-boss';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -41,17 +42,27 @@ export async function applyJobOutcomes(boss: PgBoss, client: pg.PoolClient, rows
 	return parsed;
 }
 
+const PRUNE_EVERY_MS = 60_000;
+const pruneSchema = z.object({ marked_gone: z.number().int(), pruned: z.number().int() });
+
 export function createReaper(options: { db: pg.Pool; boss: PgBoss; intervalMs: number; log: Logger; onRequeued(classes: Set<ComputeClass>): void }): WakeLoop {
 	const { db, boss, log } = options;
+	let prunedAt = -Infinity;
 	return new WakeLoop({
 		name: 'reap',
 		intervalMs: options.intervalMs,
 		onError: (error, wait) => log.warn(`reaping failed (${describeError(error)}); retrying in ${wait} ms`),
 		async step() {
 			const reaped = await inTransaction(db, async (client) => {
-				const { rows } = await client.query('select * from public.worker_reap($1)', [200]);
+				const { rows } = await client.query('select * from worker.worker_reap($1)', [200]);
 				return applyJobOutcomes(boss, client, rows);
 			});
+			if (performance.now() - prunedAt >= PRUNE_EVERY_MS) {
+				prunedAt = performance.now();
+				const { rows } = await db.query('select * from worker.worker_prune(100)');
+				const { marked_gone, pruned } = pruneSchema.parse(rows[0]);
+				if (marked_gone || pruned) log.info(`workers: ${marked_gone} marked gone (no heartbeat), ${pruned} pruned past the retention period`);
+			}
 			for (const r of reaped) log.info(`job ${r.job_id}: its worker stopped heartbeating; ${r.outcome === 'requeue' ? 'queued to run again' : r.outcome}`);
 			const requeued = new Set(reaped.filter((r) => r.outcome === 'requeue').map((r) => r.compute_class));
 			if (requeued.size) options.onRequeued(requeued);

@@ -20,13 +20,20 @@ export interface WorkerIdentity {
 	tools: string[];
 	/** Tool id to why this machine cannot run it (shown to users whose jobs wait for it). */
 	unavailableTools: Record<string, string>;
+	/** The GPUs nvidia-smi reported (none on a CPU machine). */
+	gpuDevices: GpuDevice[];
+}
+
+export interface GpuDevice {
+	name: string;
+	memoryMiB: number;
 }
 
 const policySchema = z.object({ stale_after_seconds: z.number().int().positive(), max_attempts: z.number().int().positive() });
 export type FleetPolicy = { staleAfterSeconds: number; maxAttempts: number };
 
 export async function registerWorker(db: pg.Pool, me: WorkerIdentity): Promise<FleetPolicy> {
-	const { rows } = await db.query('select * from public.worker_register($1, $2, $3, $4, $5, $6, $7, $8)', [
+	const { rows } = await db.query('select * from worker.worker_register($1, $2, $3, $4, $5, $6, $7, $8)', [
 		me.id,
 		me.computeClass,
 		me.host,
@@ -37,6 +44,9 @@ export async function registerWorker(db: pg.Pool, me: WorkerIdentity): Promise<F
 		JSON.stringify(me.unavailableTools)
 	]);
 	const policy = policySchema.parse(rows[0]);
+	if (me.gpuDevices.length) {
+		await db.query('select worker.worker_register_gpus($1, $2)', [me.id, JSON.stringify(me.gpuDevices.map((d) => ({ name: d.name, memory_mib: d.memoryMiB })))]);
+	}
 	return { staleAfterSeconds: policy.stale_after_seconds, maxAttempts: policy.max_attempts };
 }
 
@@ -50,7 +60,7 @@ export async function toolsNotRun(db: pg.Pool, me: WorkerIdentity): Promise<stri
 }
 
 export async function signOffWorker(db: pg.Pool, workerId: string): Promise<void> {
-	await db.query('select public.worker_sign_off($1)', [workerId]);
+	await db.query('select worker.worker_sign_off($1)', [workerId]);
 }
 
 export function workerVersion(): string {
@@ -66,11 +76,18 @@ export function workerHost(): string {
 	return `${hostname()}:${process.pid}`;
 }
 
-/** GPUs visible to this machine (nvidia-smi), 0 when there are none or it is not installed. */
-export function detectGpus(): Promise<number> {
+/** One line of `nvidia-smi --query-gpu=name,memory.total --format=csv,noheader,nounits`: "NVIDIA L4, 23034". */
+export function parseGpuLine(line: string): GpuDevice | null {
+	const match = /^(.+),\s*(\d+)\s*$/.exec(line.trim());
+	return match ? { name: match[1].trim(), memoryMiB: Number(match[2]) } : null;
+}
+
+/** GPUs visible to this machine (model and memory, from nvidia-smi); none when it has none or nvidia-smi is not installed. */
+export function detectGpus(): Promise<GpuDevice[]> {
 	return new Promise((resolve) => {
-		execFile('nvidia-smi', ['-L'], { timeout: 5_000 }, (error, stdout) => {
-			resolve(error ? 0 : stdout.split('\n').filter((line) => line.startsWith('GPU ')).length);
+		execFile('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader,nounits'], { timeout: 5_000 }, (error, stdout) => {
+			if (error) return resolve([]);
+			resolve(stdout.split('\n').map(parseGpuLine).filter((d): d is GpuDevice => d !== null));
 		});
 	});
 }

@@ -26,6 +26,8 @@ export async function prepareWorkerDatabase(db: pg.Pool, options: { staleAfterSe
 		);
 	}
 	await db.query('update private.fleet_policy set stale_after_seconds = $1, max_attempts = $2', [options.staleAfterSeconds ?? 3, options.maxAttempts ?? 3]);
+	// Fleet tests and benches load the fleet from one team; the per-team limits have their own tests (tests/db/team-quotas, fair-dispatch).
+	await db.query('update private.quota_defaults set running_cpu = 100000, running_gpu = 100000, max_waiting = 1000000, input_bytes_per_day = 1099511627776');
 }
 
 export interface TestUser {

@@ -160,7 +160,7 @@ describe('job inputs uploaded to Storage', () => {
 		const user = await createUser(suite.db);
 		const file = await upload(user, 'race.pdb', 'ATOM\n');
 		const jobId = await submitWithFiles(user, [file]);
-		const settled = (to: string) => suite.db.query<{ n: number }>('select public.worker_input_settled($1, $2) as n', [file.path, to]).then((r) => r.rows[0].n);
+		const settled = (to: string) => suite.db.query<{ n: number }>('select worker.worker_input_settled($1, $2) as n', [file.path, to]).then((r) => r.rows[0].n);
 		const destination = `${user.teamId}/${jobId}/input/race.pdb`;
 		expect(await settled(destination)).toBe(1);
 		expect(await settled(destination)).toBe(0);
@@ -195,14 +195,14 @@ describe('job inputs uploaded to Storage', () => {
 		const file = await upload(user, 'later.pdb', 'ATOM\n');
 		// The database refuses the worker's read of the job's file rows (as a failed migration or a
 		// fault of the fleet's would), on every attempt.
-		await suite.db.query('alter function public.worker_job_input_files(uuid) rename to worker_job_input_files_away');
+		await suite.db.query('alter function worker.worker_job_input_files(uuid) rename to worker_job_input_files_away');
 		let job;
 		try {
 			const jobId = await submitWithFiles(user, [file]);
 			job = await waitForStatus(suite.db, jobId, ['completed', 'failed'], 30_000);
 			expect(await statusHistory(suite.db, jobId)).toEqual(['pending', 'queued', 'processing', 'retry', 'processing', 'retry', 'processing', 'failed']);
 		} finally {
-			await suite.db.query('alter function public.worker_job_input_files_away(uuid) rename to worker_job_input_files');
+			await suite.db.query('alter function worker.worker_job_input_files_away(uuid) rename to worker_job_input_files');
 		}
 		expect(job.status).toBe('failed');
 		const { rows: credits } = await suite.db.query('select credits_charged, credits_refunded from public.jobs where id = $1', [job.id]);

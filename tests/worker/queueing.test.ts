@@ -62,15 +62,18 @@ describe('queue insight', () => {
 		expect(await worker.stop()).toBe(0);
 	}, 30_000);
 
-	it('keeps the worker RPCs from anon and signed-in users', async () => {
+	it('keeps the worker RPCs from anon and signed-in users, in a schema the REST API does not expose', async () => {
+		const { rows: inPublic } = await suite.db.query(`select p.proname from pg_proc p where p.pronamespace = 'public'::regnamespace and p.proname like 'worker\\_%'`);
+		expect(inPublic).toEqual([]);
 		const { rows } = await suite.db.query(`
-			select p.proname, has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
-			  has_function_privilege('anon', p.oid, 'execute') as anon, has_function_privilege('service_role', p.oid, 'execute') as service
-			from pg_proc p where p.pronamespace = 'public'::regnamespace and p.proname like 'worker\\_%' order by p.proname`);
+			select p.proname, has_function_privilege('authenticated', p.oid, 'execute') and has_schema_privilege('authenticated', 'worker', 'usage') as authenticated,
+			  has_function_privilege('anon', p.oid, 'execute') and has_schema_privilege('anon', 'worker', 'usage') as anon,
+			  has_function_privilege('service_role', p.oid, 'execute') and has_schema_privilege('service_role', 'worker', 'usage') as service
+			from pg_proc p where p.pronamespace = 'worker'::regnamespace and p.proname like 'worker\\_%' order by p.proname`);
 		expect(rows.map((r) => r.proname)).toEqual([
 			'worker_claim_jobs', 'worker_dispatch', 'worker_finish_jobs', 'worker_hand_back', 'worker_heartbeat', 'worker_input_settled',
 			'worker_inputs_to_settle', 'worker_job_input_files', 'worker_legacy_job_file_moved', 'worker_legacy_job_files', 'worker_output_path',
-			'worker_reap', 'worker_register', 'worker_report_progress', 'worker_retry_later', 'worker_sign_off', 'worker_storage_garbage',
+			'worker_prune', 'worker_reap', 'worker_register', 'worker_register_gpus', 'worker_report_progress', 'worker_request_drain', 'worker_retry_later', 'worker_sign_off', 'worker_storage_garbage',
 			'worker_write_job_file'
 		]);
 		for (const r of rows) expect([r.proname, r.authenticated, r.anon, r.service]).toEqual([r.proname, false, false, true]);
@@ -100,7 +103,7 @@ describe('a GPU job', () => {
 		const fleet = await asUser(suite.db, other, 'select * from public.fleet_status()', []);
 		expect(fleet.find((r) => r.compute_class === 'gpu')).toMatchObject({ workers_online: 0, queue_depth: 1 });
 		// Worker RPCs are not for signed-in users.
-		await expect(asUser(suite.db, user, 'select * from public.worker_dispatch()', [])).rejects.toThrow(/permission denied/);
+		await expect(asUser(suite.db, user, 'select * from worker.worker_dispatch()', [])).rejects.toThrow(/permission denied for schema worker/);
 
 		const gpu = await startWorkerProcess(suite.url, { computeClass: 'gpu', concurrency: 1, args: ['--gpus', '1'] });
 		const job = await waitForStatus(suite.db, jobId, ['completed', 'failed', 'timeout'], 20_000);

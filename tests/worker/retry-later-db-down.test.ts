@@ -16,7 +16,7 @@ describe('sending a job back to the queue while the database refuses', () => {
 	it('is retried until it lands; the job keeps its heartbeat meanwhile and runs again for the tool\'s reason', async () => {
 		const user = await createUser(suite.db);
 		const worker = await startWorkerProcess(suite.url, { concurrency: 1 });
-		await suite.db.query('alter function public.worker_retry_later(uuid, uuid, text) rename to worker_retry_later_off');
+		await suite.db.query('alter function worker.worker_retry_later(uuid, uuid, text) rename to worker_retry_later_off');
 		let restored = false;
 		try {
 			const jobId = await submitJob(suite.db, user, 'test-flaky', { steps: [{ ms: 0, fail: 'db-down' }, { ms: 0 }] });
@@ -29,7 +29,7 @@ describe('sending a job back to the queue while the database refuses', () => {
 			// Its heartbeat was kept: the reaper did not take it.
 			expect(await statusHistory(suite.db, jobId)).toEqual(['pending', 'queued', 'processing']);
 
-			await suite.db.query('alter function public.worker_retry_later_off(uuid, uuid, text) rename to worker_retry_later');
+			await suite.db.query('alter function worker.worker_retry_later_off(uuid, uuid, text) rename to worker_retry_later');
 			restored = true;
 			const job = await waitForStatus(suite.db, jobId, ['completed', 'failed', 'timeout'], 20_000);
 			expect(job.status).toBe('completed');
@@ -40,7 +40,7 @@ describe('sending a job back to the queue while the database refuses', () => {
 			const { rows: ledger } = await suite.db.query('select reason from public.credit_ledger where job_id = $1 order by id', [jobId]);
 			expect(ledger.map((r) => r.reason)).toEqual(['charge']);
 		} finally {
-			if (!restored) await suite.db.query('alter function public.worker_retry_later_off(uuid, uuid, text) rename to worker_retry_later').catch(() => {});
+			if (!restored) await suite.db.query('alter function worker.worker_retry_later_off(uuid, uuid, text) rename to worker_retry_later').catch(() => {});
 		}
 		expect(await worker.stop()).toBe(0);
 	}, 60_000);

@@ -136,7 +136,7 @@ describe('a worker without a tool\'s program', () => {
 
 describe('worker_register', () => {
 	const args = (id: string) => [id, 'cpu', 'test-host', 1, 0, 'test', ['test-sleep'], JSON.stringify({ 'test-vina': 'no vina here' })];
-	const register = 'select * from public.worker_register($1, $2, $3, $4, $5, $6, $7, $8)';
+	const register = 'select * from worker.worker_register($1, $2, $3, $4, $5, $6, $7, $8)';
 
 	it('takes the tools a worker runs and those it cannot, with reasons, from the service role only', async () => {
 		const user = await createUser(suite.db);
@@ -166,7 +166,7 @@ describe('worker_register', () => {
 			client.release();
 		}
 		const { rows: signatures } = await suite.db.query(
-			`select pg_get_function_identity_arguments(p.oid) as args from pg_proc p where p.proname = 'worker_register' and p.pronamespace = 'public'::regnamespace`
+			`select pg_get_function_identity_arguments(p.oid) as args from pg_proc p where p.proname = 'worker_register' and p.pronamespace = 'worker'::regnamespace`
 		);
 		expect(signatures).toEqual([
 			{ args: 'worker_id uuid, compute_class compute_class, host text, concurrency integer, gpus integer, version text, tools text[], unavailable_tools jsonb' }

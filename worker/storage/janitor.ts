@@ -22,7 +22,7 @@ const legacySchema = z.object({ file_id: z.uuid(), storage_path: z.string(), med
 
 /** Removes what the database says is garbage; returns how many objects went. */
 export async function removeGarbage(db: pg.Pool, storage: StorageClient, expiredUploads: boolean): Promise<number> {
-	const { rows } = await db.query<{ name: string }>('select name from public.worker_storage_garbage($1, $2)', [GARBAGE_BATCH, expiredUploads]);
+	const { rows } = await db.query<{ name: string }>('select name from worker.worker_storage_garbage($1, $2)', [GARBAGE_BATCH, expiredUploads]);
 	if (rows.length === 0) return 0;
 	const names = rows.map((r) => r.name);
 	let removed = 0;
@@ -32,12 +32,12 @@ export async function removeGarbage(db: pg.Pool, storage: StorageClient, expired
 
 /** Moves a batch of file rows that still hold their bytes into Storage; returns how many moved. */
 export async function moveLegacyFiles(db: pg.Pool, storage: StorageClient, batch = LEGACY_BATCH): Promise<number> {
-	const { rows } = await db.query('select * from public.worker_legacy_job_files($1)', [batch]);
+	const { rows } = await db.query('select * from worker.worker_legacy_job_files($1)', [batch]);
 	let moved = 0;
 	for (const row of z.array(legacySchema).parse(rows)) {
 		const bytes = row.content;
 		await storage.upload(row.storage_path, bytes, { contentType: row.media_type, upsert: true });
-		const { rows: done } = await db.query<{ ok: boolean }>('select public.worker_legacy_job_file_moved($1, $2, $3, $4) as ok', [
+		const { rows: done } = await db.query<{ ok: boolean }>('select worker.worker_legacy_job_file_moved($1, $2, $3, $4) as ok', [
 			row.file_id,
 			row.storage_path,
 			sha256Hex(bytes),

@@ -64,7 +64,7 @@ export class JobFiles {
 	 * recorded, and bytes already sent for a job that is gone are removed.
 	 */
 	async writeOutput(target: OutputTarget, name: string, mediaType: string, bytes: Uint8Array, signal: AbortSignal): Promise<WriteOutcome> {
-		const { rows } = await this.#db.query<{ path: string | null }>('select public.worker_output_path($1, $2, $3, $4) as path', [
+		const { rows } = await this.#db.query<{ path: string | null }>('select worker.worker_output_path($1, $2, $3, $4) as path', [
 			target.workerId,
 			target.jobId,
 			target.attempt,
@@ -73,7 +73,7 @@ export class JobFiles {
 		const path = rows[0]?.path ?? null;
 		if (!path) return 'lost';
 		await this.#storage.upload(path, bytes, { contentType: mediaType, upsert: true, signal });
-		const recorded = await this.#db.query<{ ok: boolean }>('select public.worker_write_job_file($1, $2, $3, $4, $5, $6, $7, $8) as ok', [
+		const recorded = await this.#db.query<{ ok: boolean }>('select worker.worker_write_job_file($1, $2, $3, $4, $5, $6, $7, $8) as ok', [
 			target.workerId,
 			target.jobId,
 			target.attempt,
@@ -100,7 +100,7 @@ export class JobFiles {
 		const refs = findFileRefs(input);
 		if (refs.size === 0) return input;
 		await this.settle({ onlyJob: jobId });
-		const { rows } = await this.#db.query('select * from public.worker_job_input_files($1)', [jobId]);
+		const { rows } = await this.#db.query('select * from worker.worker_job_input_files($1)', [jobId]);
 		const files = new Map(z.array(inputFileSchema).parse(rows).map((f) => [f.name, f]));
 		const texts = new Map<string, string>();
 		for (const name of refs) {
@@ -154,7 +154,7 @@ export class JobFiles {
 	 * Returns how many moved.
 	 */
 	async settle(options: { onlyJob?: string; max?: number } = {}): Promise<number> {
-		const { rows } = await this.#db.query('select * from public.worker_inputs_to_settle($1, $2)', [options.max ?? 100, options.onlyJob ?? null]);
+		const { rows } = await this.#db.query('select * from worker.worker_inputs_to_settle($1, $2)', [options.max ?? 100, options.onlyJob ?? null]);
 		let moved = 0;
 		for (const { storage_path: from, destination } of z.array(settleSchema).parse(rows)) {
 			if (!isUploadPath(from)) continue;
@@ -169,7 +169,7 @@ export class JobFiles {
 				}
 				if (!error.notFound && !error.exists) throw error;
 			}
-			await this.#db.query('select public.worker_input_settled($1, $2)', [from, destination]);
+			await this.#db.query('select worker.worker_input_settled($1, $2)', [from, destination]);
 			moved++;
 		}
 		return moved;

@@ -12,6 +12,21 @@ const unavailableTool = z.object({
 	workers_unable: z.number()
 });
 
+/** One tool of the class (20261209500400_fleet_status_per_tool.sql). */
+const toolFigures = z.object({
+	tool_id: z.string(),
+	name: z.string(),
+	workers_live: z.number(),
+	slots_total: z.number(),
+	slots_busy: z.number(),
+	slots_free: z.number(),
+	jobs_waiting: z.number(),
+	oldest_wait_seconds: z.number().nullable(),
+	finished_last_hour: z.number()
+});
+
+export type FleetTool = z.infer<typeof toolFigures>;
+
 const fleetRow = z.object({
 	compute_class: z.enum(['cpu', 'gpu']),
 	workers_online: z.number(),
@@ -21,7 +36,12 @@ const fleetRow = z.object({
 	queue_depth: z.number(),
 	median_wait_seconds: z.number().nullable(),
 	// Added by a later migration; absent on databases before it.
-	unavailable_tools: z.array(unavailableTool).optional().default([])
+	unavailable_tools: z.array(unavailableTool).optional().default([]),
+	oldest_wait_seconds: z.number().nullable().optional().default(null),
+	finished_last_hour: z.number().optional().default(0),
+	tools: z.array(toolFigures).optional().default([]),
+	/** Each GPU of the class's live workers (20261209500700_worker_gpu_devices.sql). */
+	gpus: z.array(z.object({ name: z.string(), memory_mib: z.number(), worker_jobs: z.number() })).optional().default([])
 });
 
 export type FleetClass = z.infer<typeof fleetRow>;

@@ -85,7 +85,7 @@ const openedJobSchema = <T extends z.ZodType>(job: T) =>
 const openedJobWithContent = openedJobSchema(jobRowSchema);
 const openedJobState = openedJobSchema(jobStateSchema);
 
-/** job_queue_insight's row (supabase/migrations/20261128100200_queue_insight.sql). */
+/** job_queue_insight's row (supabase/migrations/20261209500200_queue_insight_fair_order.sql: the dispatcher's fair order). */
 export const queueInsightSchema = z.object({
 	job_id: z.uuid(),
 	status: jobStatusSchema,
@@ -93,7 +93,9 @@ export const queueInsightSchema = z.object({
 	queue_position: z.number().int(),
 	jobs_ahead: z.number().int(),
 	reason: z.string(),
-	message: z.string()
+	message: z.string(),
+	/** Seconds until it is expected to start; null without a recent run time to go by. */
+	eta_seconds: z.number().int().nullable().optional().default(null)
 });
 export type QueueInsight = z.infer<typeof queueInsightSchema>;
 

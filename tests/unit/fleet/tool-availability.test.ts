@@ -12,7 +12,11 @@ const figures = (cls: 'cpu' | 'gpu', workers: number, unavailable: FleetClass['u
 	slots_free: workers * 4,
 	queue_depth: 0,
 	median_wait_seconds: null,
-	unavailable_tools: unavailable
+	unavailable_tools: unavailable,
+	oldest_wait_seconds: null,
+	finished_last_hour: 0,
+	tools: [],
+	gpus: []
 });
 
 const prediction = { id: 'structure-prediction', name: 'Structure prediction', computeClass: 'gpu' as const };

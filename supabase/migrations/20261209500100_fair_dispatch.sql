@@ -1,0 +1,162 @@
+-- Fair share in dispatch: the pending jobs of a compute class no longer go
+-- out in global arrival order. Each team's next job competes with the other
+-- teams' next jobs (weighted fair queuing by team): a pending job's key is
+-- (the team's jobs of the class already queued, running or retrying + its
+-- place among the team's pending jobs of the class) / the team's weight,
+-- and the free slots go to the lowest keys; among equal keys, to the team
+-- served longest ago (round-robin: private.team_turns remembers each team's
+-- last turn per class), then to the oldest job. A team at its
+-- running limit for the class (private.team_limits) gets no more until one
+-- of its jobs ends. Per tool, as before (20261128100500_worker_tools.sql), a
+-- job goes out only while a live worker that runs its tool has a slot.
+-- The result carries the job's tool, so the queue does not read the job again.
+-- Protects: a team that floods the queue cannot delay another team's next
+-- job by more than the slots that free before it (about one slot turnover),
+-- nor hold more of a class's slots than its limit.
+
+-- Finds each team's oldest pending jobs without reading the whole backlog.
+create index jobs_pending_team_idx on public.jobs (team_id, created_at, id) where status = 'pending';
+
+-- Each team's last turn in dispatch per class (a number from
+-- private.dispatch_turn): breaks ties between equal keys in favour of the
+-- team that waited longest, so teams whose jobs all finished together take
+-- turns instead of the oldest submitter winning every round.
+create sequence private.dispatch_turn;
+create table private.team_turns (
+  team_id uuid not null references public.teams (id) on delete cascade,
+  compute_class public.compute_class not null,
+  last_turn bigint not null,
+  primary key (team_id, compute_class)
+);
+alter table private.team_turns enable row level security;
+revoke all on private.team_turns from public, anon, authenticated;
+revoke all on sequence private.dispatch_turn from public, anon, authenticated;
+grant select on private.team_turns to service_role;
+
+drop function public.worker_dispatch(integer);
+
+create function public.worker_dispatch(max_jobs integer default 1000)
+returns table (job_id uuid, compute_class public.compute_class, tool_id text, time_limit_seconds integer)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  cls public.compute_class;
+  capacity integer;
+  in_flight integer;
+  free integer;
+  waiting_message text;
+  unrunnable record;
+  turn bigint;
+begin
+  perform pg_advisory_xact_lock(hashtext('foldwork.worker_dispatch'));
+  for cls in select unnest(enum_range(null::public.compute_class)) loop
+    select coalesce(sum(w.concurrency), 0) into capacity from private.live_workers() w where w.compute_class = cls;
+    if capacity = 0 then
+      waiting_message := case cls when 'gpu' then 'Waiting for GPU resources' else 'Waiting for a CPU worker' end;
+      update public.jobs j set progress_message = waiting_message
+      from public.tools t
+      where t.id = j.tool_id and t.compute_class = cls and j.status = 'pending'
+        and j.progress_message is distinct from waiting_message;
+      continue;
+    end if;
+    for unrunnable in
+      select c.tool_id, c.tool_name from private.tool_capability() c where c.compute_class = cls and c.workers_able = 0
+    loop
+      waiting_message := left(format('Waiting for a worker that can run %s', unrunnable.tool_name), 500);
+      update public.jobs j set progress_message = waiting_message
+      where j.status = 'pending' and j.tool_id = unrunnable.tool_id and j.progress_message is distinct from waiting_message;
+    end loop;
+    select count(*) into in_flight
+    from public.jobs j join public.tools t on t.id = j.tool_id
+    where j.status in ('queued', 'processing', 'retry') and t.compute_class = cls;
+    free := least(capacity - in_flight, max_jobs);
+    continue when free <= 0;
+    perform set_config('foldwork.status_message', format('Queued for a %s worker', cls), true);
+    -- Turns base+1 .. base+free are this dispatch's.
+    turn := nextval('private.dispatch_turn');
+    perform setval('private.dispatch_turn', turn + free);
+    return query
+      with recursive live as (
+        select w.id, w.concurrency, w.tools from private.live_workers() w where w.compute_class = cls
+      ), running as (
+        select j.worker_id, count(*)::integer as n
+        from public.jobs j where j.status = 'processing' and j.worker_id in (select l.id from live l)
+        group by j.worker_id
+      ), waiting as (
+        select j.tool_id, count(*)::integer as n
+        from public.jobs j where j.status in ('queued', 'retry')
+        group by j.tool_id
+      ), tool_slots as (
+        select t.id as tool_id,
+          sum(l.concurrency - coalesce(r.n, 0))::integer - coalesce(max(q.n), 0) as slots
+        from public.tools t
+        join live l on l.tools is null or t.id = any (l.tools)
+        left join running r on r.worker_id = l.id
+        left join waiting q on q.tool_id = t.id
+        where t.compute_class = cls
+        group by t.id
+      ), pending_teams(team_id) as (
+        -- The teams with pending jobs, one index probe each.
+        (select j.team_id from public.jobs j where j.status = 'pending' order by j.team_id limit 1)
+        union all
+        select (select j.team_id from public.jobs j where j.status = 'pending' and j.team_id > p.team_id
+                order by j.team_id limit 1)
+        from pending_teams p where p.team_id is not null
+      ), team_load as (
+        -- Each team's jobs of the class in flight (a short list: at most the class's slots plus its queue).
+        select j.team_id, count(*)::integer as n
+        from public.jobs j join public.tools t on t.id = j.tool_id
+        where j.status in ('queued', 'processing', 'retry') and t.compute_class = cls
+        group by j.team_id
+      ), team_share as (
+        select p.team_id, coalesce(q.weight, d.weight) as weight, coalesce(l.n, 0) as load, tt.last_turn,
+          case cls when 'cpu' then coalesce(q.running_cpu, d.running_cpu) else coalesce(q.running_gpu, d.running_gpu) end
+            - coalesce(l.n, 0) as room
+        from pending_teams p
+        cross join private.quota_defaults d
+        left join private.team_quotas q on q.team_id = p.team_id
+        left join private.team_turns tt on tt.team_id = p.team_id and tt.compute_class = cls
+        left join team_load l on l.team_id = p.team_id
+        where p.team_id is not null
+      ), candidates as (
+        -- Each team's next jobs of the class, as many as it has room for.
+        select c.id, c.tool_id, c.created_at, s.team_id, (s.load + c.place)::numeric / s.weight as fair_key,
+          coalesce(s.last_turn, 0) as last_turn
+        from team_share s
+        cross join lateral (
+          select x.id, x.tool_id, x.created_at, row_number() over (order by x.created_at, x.id) as place
+          from public.jobs x join public.tools t on t.id = x.tool_id
+          where x.team_id = s.team_id and x.status = 'pending' and t.compute_class = cls
+          order by x.created_at, x.id
+          limit least(s.room, free)
+        ) c
+        where s.room > 0
+      ), per_tool as (
+        select c.id, c.fair_key, c.last_turn, c.created_at, c.tool_id, c.team_id,
+          row_number() over (partition by c.tool_id order by c.fair_key, c.last_turn, c.created_at, c.id) as tool_place
+        from candidates c
+      ), picked as (
+        select p.id, p.team_id, row_number() over (order by p.fair_key, p.last_turn, p.created_at, p.id) as turn_offset
+        from per_tool p join tool_slots s on s.tool_id = p.tool_id
+        where p.tool_place <= s.slots
+        order by p.fair_key, p.last_turn, p.created_at, p.id
+        limit free
+      ), turns as (
+        insert into private.team_turns as tt (team_id, compute_class, last_turn)
+        select p.team_id, cls, turn + max(p.turn_offset) from picked p group by p.team_id
+        on conflict on constraint team_turns_pkey do update set last_turn = excluded.last_turn
+      ), locked as (
+        select j.id from public.jobs j where j.id in (select p.id from picked p) and j.status = 'pending'
+        for update skip locked
+      )
+      update public.jobs j set status = 'queued', progress_message = null
+      from locked, public.tools t
+      where j.id = locked.id and t.id = j.tool_id
+      returning j.id, t.compute_class, t.id, t.time_limit_seconds;
+    perform set_config('foldwork.status_message', '', true);
+  end loop;
+end;
+$$;
+
+revoke all on function public.worker_dispatch(integer) from public, anon, authenticated;
+grant execute on function public.worker_dispatch(integer) to service_role;
