@@ -662,6 +662,9 @@ export type Database = {
 				Row: {
 					compute_class: Database["public"]["Enums"]["compute_class"]
 					concurrency: number
+					drain_requested_at: string | null
+					gone_at: string | null
+					gpu_devices: Json
 					gpus: number
 					host: string
 					id: string
@@ -675,6 +678,9 @@ export type Database = {
 				Insert: {
 					compute_class: Database["public"]["Enums"]["compute_class"]
 					concurrency: number
+					drain_requested_at?: string | null
+					gone_at?: string | null
+					gpu_devices?: Json
 					gpus?: number
 					host: string
 					id?: string
@@ -688,6 +694,9 @@ export type Database = {
 				Update: {
 					compute_class?: Database["public"]["Enums"]["compute_class"]
 					concurrency?: number
+					drain_requested_at?: string | null
+					gone_at?: string | null
+					gpu_devices?: Json
 					gpus?: number
 					host?: string
 					id?: string
@@ -785,6 +794,10 @@ export type Database = {
 					queue_depth: number
 					median_wait_seconds: number
 					unavailable_tools: Json
+					oldest_wait_seconds: number
+					finished_last_hour: number
+					tools: Json
+					gpus: Json
 				}[]
 			}
 			get_job: {
@@ -851,6 +864,7 @@ export type Database = {
 					jobs_ahead: number
 					reason: string
 					message: string
+					eta_seconds: number
 				}[]
 			}
 			job_status_is_terminal: {
@@ -1030,198 +1044,6 @@ export type Database = {
 				Args: {
 					job_id: string
 					email: string
-				}
-				Returns: boolean
-			}
-			worker_claim_jobs: {
-				Args: {
-					worker_id: string
-					job_ids: string[]
-				}
-				Returns: {
-					job_id: string
-					outcome: string
-					tool_id: string
-					input: Json
-					settings: Json
-					attempt: number
-					time_limit_seconds: number
-				}[]
-			}
-			worker_dispatch: {
-				Args: {
-					max_jobs?: number
-				}
-				Returns: {
-					job_id: string
-					compute_class: Database["public"]["Enums"]["compute_class"]
-					time_limit_seconds: number
-				}[]
-			}
-			worker_finish_jobs: {
-				Args: {
-					worker_id: string
-					outcomes: Json
-				}
-				Returns: {
-					job_id: string
-					outcome: string
-				}[]
-			}
-			worker_hand_back: {
-				Args: {
-					worker_id: string
-					job_ids: string[]
-					message?: string
-				}
-				Returns: {
-					job_id: string
-					compute_class: Database["public"]["Enums"]["compute_class"]
-					time_limit_seconds: number
-				}[]
-			}
-			worker_heartbeat: {
-				Args: {
-					worker_id: string
-					job_ids: string[]
-				}
-				Returns: {
-					registered: boolean
-					lost: string[]
-				}[]
-			}
-			worker_input_settled: {
-				Args: {
-					from_path: string
-					to_path: string
-				}
-				Returns: number
-			}
-			worker_inputs_to_settle: {
-				Args: {
-					max_files?: number
-					only_job?: string
-				}
-				Returns: {
-					storage_path: string
-					destination: string
-				}[]
-			}
-			worker_job_input_files: {
-				Args: {
-					job_id: string
-				}
-				Returns: {
-					file_id: string
-					team_id: string
-					name: string
-					media_type: string
-					size_bytes: number
-					sha256: string
-					storage_path: string
-				}[]
-			}
-			worker_legacy_job_file_moved: {
-				Args: {
-					file_id: string
-					storage_path: string
-					sha256: string
-					size_bytes: number
-				}
-				Returns: boolean
-			}
-			worker_legacy_job_files: {
-				Args: {
-					max_files?: number
-				}
-				Returns: {
-					file_id: string
-					storage_path: string
-					media_type: string
-					content: string
-				}[]
-			}
-			worker_output_path: {
-				Args: {
-					worker_id: string
-					job_id: string
-					attempt: number
-					name: string
-				}
-				Returns: string
-			}
-			worker_reap: {
-				Args: {
-					max_jobs?: number
-				}
-				Returns: {
-					job_id: string
-					outcome: string
-					compute_class: Database["public"]["Enums"]["compute_class"]
-					time_limit_seconds: number
-				}[]
-			}
-			worker_register: {
-				Args: {
-					worker_id: string
-					compute_class: Database["public"]["Enums"]["compute_class"]
-					host: string
-					concurrency: number
-					gpus: number
-					version: string
-					tools: string[]
-					unavailable_tools: Json
-				}
-				Returns: {
-					stale_after_seconds: number
-					max_attempts: number
-				}[]
-			}
-			worker_report_progress: {
-				Args: {
-					worker_id: string
-					updates: Json
-				}
-				Returns: number
-			}
-			worker_retry_later: {
-				Args: {
-					holder: string
-					job: string
-					reason: string
-				}
-				Returns: {
-					job_id: string
-					outcome: string
-					compute_class: Database["public"]["Enums"]["compute_class"]
-					time_limit_seconds: number
-				}[]
-			}
-			worker_sign_off: {
-				Args: {
-					worker_id: string
-				}
-				Returns: undefined
-			}
-			worker_storage_garbage: {
-				Args: {
-					max_objects?: number
-					expired_uploads?: boolean
-				}
-				Returns: {
-					name: string
-				}[]
-			}
-			worker_write_job_file: {
-				Args: {
-					worker_id: string
-					job_id: string
-					attempt: number
-					name: string
-					media_type: string
-					size_bytes: number
-					sha256: string
-					storage_path: string
 				}
 				Returns: boolean
 			}
