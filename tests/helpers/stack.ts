@@ -69,6 +69,14 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 			const c = new pg.Client({ connectionString: info.databaseUrl });
 			await c.connect();
 			try {
+				// pg's Pool.end() resolves before its clients' sockets are closed; a backend still
+				// there when the drop forces it out makes that client emit an error its pool no
+				// longer handles. Give them a moment to leave on their own first.
+				for (let i = 0; i < 40; i++) {
+					const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+					if (rows[0].n === 0) break;
+					await new Promise((resolve) => setTimeout(resolve, 50));
+				}
 				await c.query(`drop database if exists ${name} with (force)`);
 			} finally {
 				await c.end();
