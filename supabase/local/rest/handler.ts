@@ -11,7 +11,7 @@ import { runTransaction, type Statement, type StatementResult } from './execute.
 import type { RequestRole } from './jwt-role.ts';
 import { negotiate, type MediaChoice } from './media.ts';
 import { deleteSql, insertSql, updateSql } from './mutate-sql.ts';
-import { outputNames, planRead, relationSource, type PlanNode, type Source } from './plan.ts';
+import { mutationSource, outputNames, planRead, relationSource, type PlanNode, type Source } from './plan.ts';
 import { appliedHeader, parsePrefer, type Preferences } from './prefer.ts';
 import { parseQueryParams, type QueryParams } from './query-params.ts';
 import { RESPONSE_GUCS, nodeQuery, readStatement, type BodyFormat } from './read-sql.ts';
@@ -335,7 +335,7 @@ function planMutationRead(cache: SchemaCache, info: RequestInfo, relation: Relat
 	let select: SelectItem[] = [];
 	if (returnMode === 'representation') select = info.query.select;
 	else if (returnMode === 'headers-only') select = relation.primaryKey.map((k) => ({ kind: 'field', field: { name: k, path: [] }, alias: null, cast: null }));
-	return planRead(cache, relationSource(relation), splitParams(info.query, 'embeds', select));
+	return planRead(cache, mutationSource(relation), splitParams(info.query, 'embeds', select));
 }
 
 async function insertRows(ctx: RestContext, info: RequestInfo, cache: SchemaCache): Promise<Outcome> {
@@ -427,8 +427,9 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 	let text: string;
 	let plan: PlanNode | null = null;
 	if (routine.returnKind === 'composite') {
-		const columns = new Map(routine.returnColumns.map((c) => [c.name, c]));
-		const source: Source = { name: routine.name, relation: routine.returnRelation, columns, columnList: routine.returnColumns };
+		// A table's row type: its computed fields and relationships apply to the rows returned.
+		const columns = routine.returnRelation?.readColumns ?? new Map(routine.returnColumns.map((c) => [c.name, c]));
+		const source: Source = { name: routine.name, relation: routine.returnRelation, columns, columnList: routine.returnColumns, rowTyped: true };
 		plan = planRead(cache, source, query);
 		if (routine.returnsSet) plan.limit = Math.min(plan.limit ?? ctx.maxRows, ctx.maxRows);
 		text = readStatement(plan, params, { from, count: info.prefs.count !== null, format: bodyFormat(info) });

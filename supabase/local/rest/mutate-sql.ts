@@ -63,7 +63,7 @@ function whereClause(rel: Relation, filterNode: PlanNode, params: SqlParams): st
 	if (filterNode.limit === null) return conds.length ? ` where ${conds.join(' and ')}` : '';
 	const a = quoteIdent(filterNode.alias);
 	const order = filterNode.order
-		.map(({ term }) => `${renderField(filterNode.alias, term.field, params)}${term.direction === 'desc' ? ' desc' : ''}${term.nulls === 'first' ? ' nulls first' : term.nulls === 'last' ? ' nulls last' : ''}`)
+		.map(({ term, column }) => `${renderField(filterNode.alias, term.field, params, column)}${term.direction === 'desc' ? ' desc' : ''}${term.nulls === 'first' ? ' nulls first' : term.nulls === 'last' ? ' nulls last' : ''}`)
 		.join(', ');
 	const inner = `select ${a}.ctid from ${qualified(rel.schema, rel.name)} as ${a}${conds.length ? ` where ${conds.join(' and ')}` : ''}${order ? ` order by ${order}` : ''} limit ${params.add(String(filterNode.limit))}${filterNode.offset ? ` offset ${params.add(String(filterNode.offset))}` : ''}`;
 	return ` where ${a}.ctid = any(array(${inner}))`;

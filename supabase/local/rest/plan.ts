@@ -15,6 +15,11 @@ export interface Source {
 	relation: Relation | null;
 	columns: Map<string, Column>;
 	columnList: Column[];
+	/**
+	 * Whether the FROM alias is a row of the relation's own type, so that
+	 * computed relationships (functions taking that row) can be embedded.
+	 */
+	rowTyped: boolean;
 }
 
 export interface PlanField {
@@ -60,8 +65,14 @@ export interface PlanNode {
 	offset: number | null;
 }
 
+/** A table or view read directly: its columns and computed fields. */
 export function relationSource(relation: Relation): Source {
-	return { name: relation.name, relation, columns: relation.columns, columnList: relation.columnList };
+	return { name: relation.name, relation, columns: relation.readColumns, columnList: relation.columnList, rowTyped: true };
+}
+
+/** The rows a mutation returns (a CTE, not of the table's row type): plain columns only. */
+export function mutationSource(relation: Relation): Source {
+	return { name: relation.name, relation, columns: relation.columns, columnList: relation.columnList, rowTyped: false };
 }
 
 export function missingColumn(source: Source, column: string): SchemaMissError {
@@ -143,7 +154,7 @@ function planNode(ctx: PlanContext, source: Source, items: SelectItem[], path: s
 				`Searched for a foreign key relationship between '${source.name}' and '${item.target}', but no matches were found.`
 			);
 		}
-		const rel = findRelationship(source.relation, item.target, item.hint, ctx.cache.relations.values());
+		const rel = findRelationship(source.relation, item.target, item.hint, ctx.cache.relations.values(), source.rowTyped);
 		const name = item.alias ?? item.target;
 		const childPaths = aliasPaths.flatMap((p) => {
 			const prefix = p === '' ? '' : `${p}.`;

@@ -13,6 +13,7 @@ export type BodyFormat = 'json' | 'json-stripped' | 'csv' | 'none';
 function relationJoin(rel: Relationship, parentAlias: string, childAlias: string): { from: string; conds: string[] } {
 	const child = quoteIdent(childAlias);
 	const parent = quoteIdent(parentAlias);
+	if (rel.computed) return { from: `${rel.computed}(${parent}) as ${child}`, conds: [] };
 	const from = `${qualified(rel.target.schema, rel.target.name)} as ${child}`;
 	if (rel.cardinality === 'm2m') {
 		const j = rel.junction!;
@@ -62,14 +63,14 @@ function embedJoin(embed: PlanEmbed, parent: PlanNode, params: SqlParams, select
 
 function orderClause(node: PlanNode, params: SqlParams): string {
 	if (node.order.length === 0) return '';
-	const terms = node.order.map(({ term, embed }) => {
+	const terms = node.order.map(({ term, embed, column }) => {
 		let expr: string;
 		if (embed) {
 			const alias = `${embed.node.alias}_order`;
 			const { from, conds } = relationJoin(embed.rel, node.alias, alias);
-			expr = `(select ${renderField(alias, term.field, params)} from ${from} where ${conds.join(' and ')} limit 1)`;
+			expr = `(select ${renderField(alias, term.field, params, column)} from ${from}${conds.length ? ` where ${conds.join(' and ')}` : ''} limit 1)`;
 		} else {
-			expr = renderField(node.alias, term.field, params);
+			expr = renderField(node.alias, term.field, params, column);
 		}
 		const dir = term.direction === 'desc' ? ' desc' : term.direction === 'asc' ? ' asc' : '';
 		const nulls = term.nulls === 'first' ? ' nulls first' : term.nulls === 'last' ? ' nulls last' : '';
@@ -86,7 +87,7 @@ export function nodeQuery(node: PlanNode, params: SqlParams, from: string, conds
 	const select: string[] = [];
 	if (!countOnly) {
 		for (const f of node.fields) {
-			const expr = renderField(node.alias, f.field, params);
+			const expr = renderField(node.alias, f.field, params, f.column);
 			select.push(`${f.cast ? `${expr}::${f.cast}` : expr} as ${quoteIdent(f.output)}`);
 		}
 	}

@@ -73,8 +73,15 @@ function describe(rel: Relationship): Record<string, string> {
 	};
 }
 
-export function findRelationship(source: Relation, target: string, hint: string | null, allRelations: Iterable<Relation>): Relationship {
+export function findRelationship(source: Relation, target: string, hint: string | null, allRelations: Iterable<Relation>, allowComputed = true): Relationship {
+	// A computed relationship (a function taking the row) is named by its function and
+	// takes precedence over foreign keys to a table of the same name, as in PostgREST.
+	if (hint === null && allowComputed) {
+		const computed = source.relationships.find((rel) => rel.computed !== undefined && rel.constraint === target);
+		if (computed) return computed;
+	}
 	const matches = source.relationships.filter((rel) => {
+		if (rel.computed) return false;
 		if (rel.target.name === target) return hint === null || matchesHint(rel, hint);
 		if (hint !== null) return false;
 		// The foreign key's name as the target: `fk_name(*)`.
