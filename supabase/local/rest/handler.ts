@@ -16,7 +16,8 @@ import { appliedHeader, parsePrefer, type Preferences } from './prefer.ts';
 import { parseQueryParams, type QueryParams } from './query-params.ts';
 import { RESPONSE_GUCS, nodeQuery, readStatement, type BodyFormat } from './read-sql.ts';
 import { closest } from './relationships.ts';
-import { callFrom, chooseRoutine } from './rpc.ts';
+import { parseCsv } from './csv.ts';
+import { callFrom, chooseRoutine, type BodyKind } from './rpc.ts';
 import { relationKey, type Column, type Relation, type SchemaCache } from './schema-cache.ts';
 import type { SchemaWatch } from './schema-watch.ts';
 import type { SelectItem } from './select-parser.ts';
@@ -47,6 +48,7 @@ interface RequestInfo {
 	media: MediaChoice;
 	body: unknown;
 	hasBody: boolean;
+	bodyKind: BodyKind;
 	role: RequestRole;
 	settings: Array<[string, string]>;
 	path: string;
@@ -81,8 +83,8 @@ function pickSchema(ctx: RestContext, requested: string | undefined): string {
 
 const BODY_LIMIT = 10 * 1024 * 1024;
 
-/** The request body as text (event-based: cheaper than async iteration on the hot path). */
-function readText(req: IncomingMessage): Promise<string> {
+/** The request body (event-based: cheaper than async iteration on the hot path). */
+function readBytes(req: IncomingMessage): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -95,20 +97,37 @@ function readText(req: IncomingMessage): Promise<string> {
 			}
 			chunks.push(chunk);
 		});
-		req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+		req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 		req.on('error', reject);
 	});
 }
 
-async function readPayload(req: IncomingMessage): Promise<{ body: unknown; present: boolean }> {
-	const text = await readText(req);
-	if (text.trim() === '') return { body: undefined, present: false };
+interface Payload {
+	body: unknown;
+	present: boolean;
+	/** How an RPC may take it (see rpc.ts BodyKind). */
+	kind: BodyKind;
+}
+
+/** Content types PostgREST passes raw to a function's one unnamed parameter. */
+const RAW_TYPES: Record<string, BodyKind> = { 'text/plain': 'text', 'text/xml': 'xml', 'application/octet-stream': 'bytea' };
+
+async function readPayload(req: IncomingMessage, isRpc: boolean): Promise<Payload> {
+	const bytes = await readBytes(req);
 	const type = (header(req, 'content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
-	if (type === 'application/x-www-form-urlencoded') {
-		return { body: Object.fromEntries(new URLSearchParams(text)), present: true };
+	const raw = RAW_TYPES[type];
+	if (raw !== undefined) {
+		if (!isRpc) throw new PgrstError(400, 'PGRST102', `Content-Type not acceptable: ${type}`);
+		return { body: raw === 'bytea' ? bytes : bytes.toString('utf8'), present: true, kind: raw };
 	}
+	const text = bytes.toString('utf8');
+	if (text.trim() === '') return { body: undefined, present: false, kind: 'json' };
+	if (type === 'application/x-www-form-urlencoded') {
+		return { body: Object.fromEntries(new URLSearchParams(text)), present: true, kind: null };
+	}
+	if (type === 'text/csv') return { body: parseCsv(text), present: true, kind: 'json' };
 	try {
-		return { body: parseJsonBody(text), present: true };
+		return { body: parseJsonBody(text), present: true, kind: 'json' };
 	} catch (error) {
 		// PostgREST answers any unusable body this way; the details say what is wrong with it.
 		throw new PgrstError(400, 'PGRST102', 'Empty or invalid json', (error as Error).message);
@@ -393,7 +412,6 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 	const overloads = cache.routines.get(relationKey(info.schema, info.target.name)) ?? [];
 	let args: Record<string, unknown> = {};
 	let query = info.query;
-	let jsonBody = false;
 	if (isRead) {
 		// Parameters naming a function argument are arguments; the rest filter the result.
 		const argNames = new Set(overloads.flatMap((r) => r.params.map((p) => p.name)).filter((n) => n !== ''));
@@ -409,13 +427,12 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 		if (rootFilters.length) filters.set('', rootFilters);
 		else filters.delete('');
 		query = { ...info.query, filters };
+	} else if (info.hasBody && info.bodyKind !== 'json') {
+		args = info.bodyKind === null ? (info.body as Record<string, unknown>) : {};
 	} else if (info.hasBody) {
-		jsonBody = true;
 		if (typeof info.body === 'object' && info.body !== null && !Array.isArray(info.body)) args = info.body as Record<string, unknown>;
-		else args = { '': info.body };
 	}
-	const argKeys = Object.keys(args);
-	const choice = chooseRoutine(cache, info.schema, info.target.name, argKeys.includes('') ? ['\u0000'] : argKeys, jsonBody);
+	const choice = chooseRoutine(cache, info.schema, info.target.name, Object.keys(args), isRead ? null : info.bodyKind);
 	const routine = choice.routine;
 	const params = new SqlParams();
 	const from = callFrom(choice, choice.wholeBody ? info.body : args, params);
@@ -515,7 +532,7 @@ export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<voi
 	const query = parseQueryParams(url.searchParams, target.kind === 'rpc');
 	const prefs = parsePrefer(req.headers.prefer);
 	const media = negotiate(header(req, 'accept'));
-	const payload = method === 'POST' || method === 'PATCH' ? await readPayload(req) : { body: undefined, present: false };
+	const payload: Payload = method === 'POST' || method === 'PATCH' ? await readPayload(req, target.kind === 'rpc') : { body: undefined, present: false, kind: null };
 	const info: RequestInfo = {
 		method,
 		schema,
@@ -525,6 +542,7 @@ export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<voi
 		media,
 		body: payload.body,
 		hasBody: payload.present,
+		bodyKind: method === 'POST' ? payload.kind : null,
 		role,
 		settings: requestSettings(ctx, req, role, method, api.path, schema, prefs),
 		path: api.path,
