@@ -10,7 +10,7 @@ import { PgrstError, SchemaMissError, columnNotFound, fromDatabaseError, singula
 import { runTransaction, type Statement, type StatementResult } from './execute.ts';
 import type { RequestRole } from './jwt-role.ts';
 import { negotiate, type MediaChoice } from './media.ts';
-import { deleteSql, insertSql, updateSql } from './mutate-sql.ts';
+import { INSERTED_COUNT, deleteSql, insertSql, updateSql } from './mutate-sql.ts';
 import { mutationSource, outputNames, planRead, relationSource, type PlanNode, type Source } from './plan.ts';
 import { appliedHeader, parsePrefer, type Preferences } from './prefer.ts';
 import { parseQueryParams, type QueryParams } from './query-params.ts';
@@ -55,7 +55,7 @@ interface RequestInfo {
 	search: string;
 }
 
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 function header(req: IncomingMessage, name: string): string | undefined {
 	const v = req.headers[name];
@@ -213,7 +213,11 @@ interface MainRow {
 	body: string | null;
 	response_headers: string | null;
 	response_status: string | null;
+	/** Upserts only: rows inserted rather than updated. */
+	inserted?: number | null;
 }
+
+type MutationKind = 'insert' | 'put' | 'update' | 'delete';
 
 /** Response of a read (table GET/HEAD or set-returning RPC): range, count, status, body shape. */
 function readOutcome(info: RequestInfo, plan: PlanNode | null, row: MainRow, planned: number | null, singleRow: boolean): Outcome {
@@ -308,16 +312,28 @@ function mutationDecider(info: RequestInfo, allowMaxAffected: boolean): ((result
 	};
 }
 
-async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relation, plan: MutationPlan, kind: 'insert' | 'update' | 'delete'): Promise<Outcome> {
+async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relation, plan: MutationPlan, kind: MutationKind): Promise<Outcome> {
 	const returnMode = info.prefs.return ?? 'minimal';
 	const format: BodyFormat = returnMode === 'representation' ? bodyFormat(info) : returnMode === 'headers-only' ? 'json' : 'none';
+	const upsert = kind === 'put' || (kind === 'insert' && info.prefs.resolution === 'merge-duplicates');
 	const text = readStatement(plan.readPlan, plan.params, {
 		withClause: `with pgrst_source as (${plan.mutation})`,
 		from: `pgrst_source as ${quoteIdent(plan.readPlan.alias)}`,
 		count: false,
-		format
+		format,
+		inserted: upsert ? INSERTED_COUNT : undefined
 	});
-	const decide = mutationDecider(info, kind !== 'insert');
+	let decide = mutationDecider(info, kind === 'update' || kind === 'delete');
+	if (kind === 'put') {
+		const inner = decide;
+		decide = (results) => {
+			// PostgREST's failPut: the payload's key must be the URL's, one row.
+			if (Number((results[results.length - 1].rows[0] as unknown as MainRow).page_total) !== 1) {
+				throw new PgrstError(400, 'PGRST115', 'Payload values do not match URL in primary key column(s)');
+			}
+			return inner ? inner(results) : info.prefs.tx === 'rollback' ? 'rollback' : 'commit';
+		};
+	}
 	const results = await runTransaction(ctx.pool, {
 		readOnly: false,
 		settings: info.settings,
@@ -328,10 +344,17 @@ async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relati
 	const row = results[0].rows[0] as unknown as MainRow;
 	const n = Number(row.page_total);
 	const headers: Record<string, string> = {};
-	headers['Content-Range'] = `${n > 0 ? `0-${n - 1}` : '*'}/${info.prefs.count ? n : '*'}`;
+	// PostgREST: inserts and deletes answer "*/total", updates the affected range; PUT none.
+	const total = info.prefs.count ? n : '*';
+	if (kind === 'update') headers['Content-Range'] = `${n > 0 ? `0-${n - 1}` : '*'}/${total}`;
+	else if (kind !== 'put') headers['Content-Range'] = `*/${total}`;
 	const applied = appliedHeader(info.prefs, ['return', 'count', 'resolution', 'missing', 'tx', 'handling', 'max-affected']);
 	if (applied) headers['Preference-Applied'] = applied;
-	let status = kind === 'insert' ? 201 : returnMode === 'representation' ? 200 : 204;
+	const inserted = row.inserted === undefined || row.inserted === null ? 0 : Number(row.inserted);
+	let status: number;
+	if (kind === 'insert') status = upsert && inserted <= 0 ? 200 : 201;
+	else if (returnMode !== 'representation') status = 204;
+	else status = kind === 'put' && inserted > 0 ? 201 : 200;
 	let body: string | null = null;
 	if (returnMode === 'representation') {
 		headers['Content-Type'] = info.media.contentType;
@@ -345,7 +368,6 @@ async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relati
 			headers.Location = `/${relation.name}?${q}`;
 		}
 	}
-	if (kind !== 'insert' && returnMode !== 'representation') status = 204;
 	return applyResponseGucs({ status, headers, body }, row);
 }
 
@@ -357,7 +379,25 @@ function planMutationRead(cache: SchemaCache, info: RequestInfo, relation: Relat
 	return planRead(cache, mutationSource(relation), splitParams(info.query, 'embeds', select));
 }
 
-async function insertRows(ctx: RestContext, info: RequestInfo, cache: SchemaCache): Promise<Outcome> {
+/** PUT: one row upserted by its primary key, the key given as `pk=eq.value` filters. */
+function putConditions(info: RequestInfo, relation: Relation, params: SqlParams): string[] {
+	if ((info.query.limit.get('') ?? null) !== null || (info.query.offset.get('') ?? null) !== null) {
+		throw new PgrstError(400, 'PGRST114', 'limit/offset querystring parameters are not allowed for PUT');
+	}
+	const filters = info.query.filters.get('') ?? [];
+	const names = new Set(filters.map((f) => f.field.name));
+	const pk = relation.primaryKey;
+	const ok =
+		pk.length > 0 &&
+		(info.query.logic.get('') ?? []).length === 0 &&
+		names.size === pk.length &&
+		pk.every((k) => names.has(k)) &&
+		filters.every((f) => !f.negate && f.field.path.length === 0 && f.operation.op === 'eq' && f.operation.quantifier === null);
+	if (!ok) throw new PgrstError(405, 'PGRST105', "Filters must include all and only primary key columns with 'eq' operators");
+	return filters.map((f) => `pgrst_body.${quoteIdent(f.field.name)} = ${params.add((f.operation as { value: string }).value)}`);
+}
+
+async function insertRows(ctx: RestContext, info: RequestInfo, cache: SchemaCache, kind: 'insert' | 'put'): Promise<Outcome> {
 	const relation = lookupRelation(cache, info.schema, info.target.name);
 	const rows = payloadRows(info.body);
 	let names: string[];
@@ -368,25 +408,29 @@ async function insertRows(ctx: RestContext, info: RequestInfo, cache: SchemaCach
 		for (const r of rows) if ([...Object.keys(r)].sort().join('\u0000') !== key) throw new PgrstError(400, 'PGRST102', 'All object keys must match');
 	}
 	const columns = checkColumns(relation, names);
-	const onConflict = info.query.onConflict ?? relation.primaryKey;
+	const params = new SqlParams();
+	const payloadConditions = kind === 'put' ? putConditions(info, relation, params) : [];
+	const onConflict = kind === 'put' ? relation.primaryKey : (info.query.onConflict ?? relation.primaryKey);
 	checkColumns(relation, onConflict);
 	const readPlan = planMutationRead(cache, info, relation);
 	const extra = info.prefs.return === 'headers-only' ? relation.primaryKey : [];
-	const params = new SqlParams();
+	const resolution = kind === 'put' ? 'merge-duplicates' : info.prefs.resolution;
 	const mutation = insertSql(
 		relation,
 		JSON.stringify(rows),
 		{
 			columns,
-			missingDefault: info.prefs.missing === 'default',
-			resolution: info.prefs.resolution,
+			missingDefault: kind === 'insert' && info.prefs.missing === 'default',
+			resolution,
 			onConflict,
 			returning: info.prefs.return === 'representation' || info.prefs.return === 'headers-only' ? returningColumns(readPlan, extra) : [],
-			rowCount: rows.length
+			rowCount: rows.length,
+			countInserted: resolution === 'merge-duplicates',
+			payloadConditions
 		},
 		params
 	);
-	return runMutation(ctx, info, relation, { mutation, readPlan, params }, 'insert');
+	return runMutation(ctx, info, relation, { mutation, readPlan, params }, kind);
 }
 
 async function updateOrDelete(ctx: RestContext, info: RequestInfo, cache: SchemaCache, kind: 'update' | 'delete'): Promise<Outcome> {
@@ -506,7 +550,9 @@ async function route(ctx: RestContext, info: RequestInfo, cache: SchemaCache): P
 		case 'HEAD':
 			return readTable(ctx, info, cache);
 		case 'POST':
-			return insertRows(ctx, info, cache);
+			return insertRows(ctx, info, cache, 'insert');
+		case 'PUT':
+			return insertRows(ctx, info, cache, 'put');
 		case 'PATCH':
 			return updateOrDelete(ctx, info, cache, 'update');
 		default:
@@ -532,7 +578,7 @@ export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<voi
 	const query = parseQueryParams(url.searchParams, target.kind === 'rpc');
 	const prefs = parsePrefer(req.headers.prefer);
 	const media = negotiate(header(req, 'accept'));
-	const payload: Payload = method === 'POST' || method === 'PATCH' ? await readPayload(req, target.kind === 'rpc') : { body: undefined, present: false, kind: null };
+	const payload: Payload = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readPayload(req, target.kind === 'rpc') : { body: undefined, present: false, kind: null };
 	const info: RequestInfo = {
 		method,
 		schema,

@@ -131,6 +131,8 @@ export interface ReadStatementOptions {
 	withClause?: string;
 	count: boolean;
 	format: BodyFormat;
+	/** Also read how many rows an upsert inserted (column `inserted`). */
+	inserted?: string;
 }
 
 /** The whole statement: total, page_total, body, response GUCs. */
@@ -138,7 +140,8 @@ export function readStatement(root: PlanNode, params: SqlParams, options: ReadSt
 	const rootSql = nodeQuery(root, params, options.from, [], false);
 	const total = options.count ? `(select pg_catalog.count(*) from (${nodeQuery(root, params, options.from, [], true)}) as pgrst_c)` : 'null::bigint';
 	const withClause = options.withClause ? `${options.withClause} ` : '';
-	return `${withClause}select ${total} as total, pg_catalog.count(*) as page_total, ${bodyExpression(options.format)} as body, ${RESPONSE_GUCS} from (${rootSql}) as pgrst_t`;
+	const inserted = options.inserted ? `, ${options.inserted} as inserted` : '';
+	return `${withClause}select ${total} as total, pg_catalog.count(*) as page_total, ${bodyExpression(options.format)} as body, ${RESPONSE_GUCS}${inserted} from (${rootSql}) as pgrst_t`;
 }
 
 export { outputColumns };
