@@ -93,6 +93,12 @@ export interface SchemaCache {
 	routines: Map<string, RoutineInfo[]>;
 	/** Settings a role carries (ALTER ROLE ... SET), applied per request like PostgREST. */
 	roleSettings: Map<string, Array<[string, string]>>;
+	/**
+	 * PostgREST's db-aggregates-enabled, read like its in-database configuration:
+	 * `alter role authenticator set pgrst.db_aggregates_enabled = 'true'` (then
+	 * `notify pgrst, 'reload config'` or 'reload schema'). Off by default.
+	 */
+	aggregatesEnabled: boolean;
 	/** Type names usable in `::cast` (lower case name -> SQL to write). */
 	castTypes: Map<string, string>;
 	/** When the catalog reads began (ms epoch): the cache reflects every commit before it. */
@@ -549,5 +555,7 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 	}
 	for (const [alias, sql] of Object.entries(CAST_ALIASES)) castTypes.set(alias, sql);
 
-	return { relations, routines, roleSettings, castTypes, loadedAt: startedAt };
+	const setting = (roleSettings.get('authenticator') ?? []).find(([k]) => k === 'pgrst.db_aggregates_enabled');
+	const aggregatesEnabled = setting !== undefined && ['true', 'on', '1', 'yes'].includes(setting[1].trim().toLowerCase());
+	return { relations, routines, roleSettings, castTypes, aggregatesEnabled, loadedAt: startedAt };
 }
