@@ -220,11 +220,13 @@ interface MainRow {
 type MutationKind = 'insert' | 'put' | 'update' | 'delete';
 
 /** Response of a read (table GET/HEAD or set-returning RPC): range, count, status, body shape. */
-function readOutcome(info: RequestInfo, plan: PlanNode | null, row: MainRow, planned: number | null, singleRow: boolean): Outcome {
+function readOutcome(info: RequestInfo, plan: PlanNode | null, row: MainRow, planned: number | null, singleRow: boolean, maxRows: number): Outcome {
 	const pageTotal = Number(row.page_total);
 	let total = row.total === null ? null : Number(row.total);
-	if (info.prefs.count === 'planned') total = planned;
-	else if (info.prefs.count === 'estimated' && planned !== null && total !== null && planned > total && total >= 0) total = planned;
+	// PostgREST: planned is the planner's estimate; estimated is the exact count up to
+	// max_rows (counted with LIMIT max_rows + 1) and past it the larger of the two.
+	if (info.prefs.count === 'planned' && planned !== null) total = planned;
+	else if (info.prefs.count === 'estimated' && planned !== null && total !== null && total > maxRows) total = Math.max(total, planned);
 	const offset = info.query.offset.get('') ?? 0;
 	const headers: Record<string, string> = { 'Content-Type': info.media.contentType };
 	const range = pageTotal > 0 ? `${offset}-${offset + pageTotal - 1}` : '*';
@@ -269,11 +271,16 @@ async function readTable(ctx: RestContext, info: RequestInfo, cache: SchemaCache
 		statements.push({ text: `explain (format json) ${nodeQuery(plan, p, from, [], true)}`, values: p.values });
 	}
 	const params = new SqlParams();
-	const text = readStatement(plan, params, { from, count: info.prefs.count === 'exact' || info.prefs.count === 'estimated', format: bodyFormat(info) });
+	const text = readStatement(plan, params, {
+		from,
+		count: info.prefs.count === 'exact' || info.prefs.count === 'estimated',
+		countLimit: info.prefs.count === 'estimated' ? ctx.maxRows + 1 : undefined,
+		format: bodyFormat(info)
+	});
 	statements.push({ text, values: params.values });
 	const results = await runTransaction(ctx.pool, { readOnly: true, settings: info.settings, statements, end: 'commit' });
 	const main = results[results.length - 1].rows[0] as unknown as MainRow;
-	return readOutcome(info, plan, main, wantsPlanned ? plannedCount(results[0]) : null, false);
+	return readOutcome(info, plan, main, wantsPlanned ? plannedCount(results[0]) : null, false, ctx.maxRows);
 }
 
 function checkColumns(relation: Relation, names: string[]): Column[] {
@@ -527,7 +534,7 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 		return applyResponseGucs({ status: 204, headers: {}, body: null }, row);
 	}
 	if (routine.returnsSet) {
-		const outcome = readOutcome(info, plan, row, null, false);
+		const outcome = readOutcome(info, plan, row, null, false, ctx.maxRows);
 		const applied = appliedHeader(info.prefs, ['count', 'tx', 'handling', 'max-affected']);
 		if (applied) outcome.headers['Preference-Applied'] = applied;
 		return outcome;

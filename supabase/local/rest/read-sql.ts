@@ -162,6 +162,8 @@ export interface ReadStatementOptions {
 	/** A WITH clause placed before everything (mutations). */
 	withClause?: string;
 	count: boolean;
+	/** Count at most this many rows (count=estimated counts up to max_rows + 1). */
+	countLimit?: number;
 	format: BodyFormat;
 	/** Also read how many rows an upsert inserted (column `inserted`). */
 	inserted?: string;
@@ -170,7 +172,8 @@ export interface ReadStatementOptions {
 /** The whole statement: total, page_total, body, response GUCs. */
 export function readStatement(root: PlanNode, params: SqlParams, options: ReadStatementOptions): string {
 	const rootSql = nodeQuery(root, params, options.from, [], false);
-	const total = options.count ? `(select pg_catalog.count(*) from (${nodeQuery(root, params, options.from, [], true)}) as pgrst_c)` : 'null::bigint';
+	const limit = options.countLimit === undefined ? '' : ` limit ${Math.trunc(options.countLimit)}`;
+	const total = options.count ? `(select pg_catalog.count(*) from (${nodeQuery(root, params, options.from, [], true)}${limit}) as pgrst_c)` : 'null::bigint';
 	const withClause = options.withClause ? `${options.withClause} ` : '';
 	const inserted = options.inserted ? `, ${options.inserted} as inserted` : '';
 	return `${withClause}select ${total} as total, pg_catalog.count(*) as page_total, ${bodyExpression(options.format)} as body, ${RESPONSE_GUCS}${inserted} from (${rootSql}) as pgrst_t`;
