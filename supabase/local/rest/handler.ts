@@ -259,6 +259,24 @@ function plannedCount(result: StatementResult | undefined): number | null {
 	return typeof rows === 'number' ? rows : null;
 }
 
+/**
+ * `Accept: application/vnd.pgrst.plan`: the EXPLAIN of the request's main
+ * statement, run as the request's role in its transaction (ANALYZE executes
+ * it; Prefer: tx=rollback undoes a mutation), as PostgREST answers it.
+ */
+async function explainOutcome(ctx: RestContext, info: RequestInfo, statement: Statement, readOnly: boolean): Promise<Outcome> {
+	const plan = info.media.plan!;
+	const options = [`format ${plan.format}`, ...plan.options];
+	const results = await runTransaction(ctx.pool, {
+		readOnly,
+		settings: info.settings,
+		statements: [{ text: `explain (${options.join(', ')}) ${statement.text}`, values: statement.values }],
+		end: info.prefs.tx === 'rollback' ? 'rollback' : 'commit'
+	});
+	const lines = results[0].rows.map((r) => r['QUERY PLAN'] ?? '');
+	return { status: 200, headers: { 'Content-Type': plan.contentType }, body: info.method === 'HEAD' ? null : lines.join('\n') };
+}
+
 async function readTable(ctx: RestContext, info: RequestInfo, cache: SchemaCache): Promise<Outcome> {
 	const relation = lookupRelation(cache, info.schema, info.target.name);
 	const plan = planRead(cache, relationSource(relation), info.query);
@@ -277,6 +295,7 @@ async function readTable(ctx: RestContext, info: RequestInfo, cache: SchemaCache
 		countLimit: info.prefs.count === 'estimated' ? ctx.maxRows + 1 : undefined,
 		format: bodyFormat(info)
 	});
+	if (info.media.plan) return explainOutcome(ctx, info, { text, values: params.values }, true);
 	statements.push({ text, values: params.values });
 	const results = await runTransaction(ctx.pool, { readOnly: true, settings: info.settings, statements, end: 'commit' });
 	const main = results[results.length - 1].rows[0] as unknown as MainRow;
@@ -330,6 +349,7 @@ async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relati
 		format,
 		inserted: upsert ? INSERTED_COUNT : undefined
 	});
+	if (info.media.plan) return explainOutcome(ctx, info, { text, values: plan.params.values }, false);
 	let decide = mutationDecider(info, kind === 'update' || kind === 'delete');
 	if (kind === 'put') {
 		const inner = decide;
@@ -511,6 +531,7 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 					: `(json_agg(${value})->0)::text`;
 		text = `select null::bigint as total, pg_catalog.count(*) as page_total, ${body} as body, ${RESPONSE_GUCS} from ${from}`;
 	}
+	if (info.media.plan) return explainOutcome(ctx, info, { text, values: params.values }, readOnly);
 	const decide =
 		strictMax || (!readOnly && info.media.kind === 'object')
 			? (results: StatementResult[]) => {
@@ -584,7 +605,7 @@ export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<voi
 	const schema = pickSchema(ctx, header(req, isRead ? 'accept-profile' : 'content-profile'));
 	const query = parseQueryParams(url.searchParams, target.kind === 'rpc');
 	const prefs = parsePrefer(req.headers.prefer);
-	const media = negotiate(header(req, 'accept'));
+	const media = negotiate(header(req, 'accept'), ctx.schemaWatch.current().planEnabled);
 	const payload: Payload = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readPayload(req, target.kind === 'rpc') : { body: undefined, present: false, kind: null };
 	const info: RequestInfo = {
 		method,

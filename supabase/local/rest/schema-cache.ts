@@ -99,6 +99,8 @@ export interface SchemaCache {
 	 * `notify pgrst, 'reload config'` or 'reload schema'). Off by default.
 	 */
 	aggregatesEnabled: boolean;
+	/** PostgREST's db-plan-enabled (`pgrst.db_plan_enabled` on authenticator): EXPLAIN via Accept. Off by default. */
+	planEnabled: boolean;
 	/** Type names usable in `::cast` (lower case name -> SQL to write). */
 	castTypes: Map<string, string>;
 	/** When the catalog reads began (ms epoch): the cache reflects every commit before it. */
@@ -555,7 +557,18 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 	}
 	for (const [alias, sql] of Object.entries(CAST_ALIASES)) castTypes.set(alias, sql);
 
-	const setting = (roleSettings.get('authenticator') ?? []).find(([k]) => k === 'pgrst.db_aggregates_enabled');
-	const aggregatesEnabled = setting !== undefined && ['true', 'on', '1', 'yes'].includes(setting[1].trim().toLowerCase());
-	return { relations, routines, roleSettings, castTypes, aggregatesEnabled, loadedAt: startedAt };
+	// PostgREST's in-database configuration: pgrst.* settings of the authenticator role.
+	const flag = (name: string) => {
+		const setting = (roleSettings.get('authenticator') ?? []).find(([k]) => k === name);
+		return setting !== undefined && ['true', 'on', '1', 'yes'].includes(setting[1].trim().toLowerCase());
+	};
+	return {
+		relations,
+		routines,
+		roleSettings,
+		castTypes,
+		aggregatesEnabled: flag('pgrst.db_aggregates_enabled'),
+		planEnabled: flag('pgrst.db_plan_enabled'),
+		loadedAt: startedAt
+	};
 }
