@@ -10,6 +10,7 @@ import { PgrstError, SchemaMissError, columnNotFound, fromDatabaseError, singula
 import { runTransaction, type Statement, type StatementResult } from './execute.ts';
 import type { RequestRole } from './jwt-role.ts';
 import { negotiate, type MediaChoice } from './media.ts';
+import { openApiDocument } from './openapi.ts';
 import { INSERTED_COUNT, deleteSql, insertSql, updateSql } from './mutate-sql.ts';
 import { mutationSource, outputNames, planRead, relationSource, type PlanNode, type Source } from './plan.ts';
 import { appliedHeader, parsePrefer, type Preferences } from './prefer.ts';
@@ -588,6 +589,35 @@ async function route(ctx: RestContext, info: RequestInfo, cache: SchemaCache): P
 	}
 }
 
+/** Media types the root answers with its OpenAPI document (PostgREST's MTOpenAPI, JSON, any). */
+const OPENAPI_ACCEPTS = new Set(['application/openapi+json', 'application/json', 'application/*', '*/*']);
+
+/** `GET /rest/v1/`: the OpenAPI document of the profile's schema, as the caller's role sees it. */
+async function serveRoot(ctx: RestContext, api: ApiRequest, method: string, role: RequestRole): Promise<void> {
+	const { req, res } = api;
+	if (method !== 'GET' && method !== 'HEAD') throw new PgrstError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
+	const schema = pickSchema(ctx, header(req, 'accept-profile'));
+	const accept = header(req, 'accept');
+	if (accept && accept.trim() !== '') {
+		const offered = accept.split(',').map((s) => s.split(';')[0].trim().toLowerCase()).filter(Boolean);
+		if (!offered.some((t) => OPENAPI_ACCEPTS.has(t))) throw new PgrstError(406, 'PGRST107', `None of these media types are available: ${offered.join(', ')}`);
+	}
+	const prefs = parsePrefer(req.headers.prefer);
+	let body: string;
+	try {
+		body = await openApiDocument(ctx.schemaWatch.current(), {
+			pool: ctx.pool,
+			settings: requestSettings(ctx, req, role, method, api.path, schema, prefs),
+			schema,
+			host: header(req, 'host') ?? 'localhost'
+		});
+	} catch (error) {
+		throw fromDatabaseError(error, role.authed);
+	}
+	res.writeHead(200, { 'Content-Type': 'application/openapi+json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
+	res.end(method === 'HEAD' ? undefined : body);
+}
+
 export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<void> {
 	const arrived = Date.now();
 	const { req, res, url } = api;
@@ -598,7 +628,7 @@ export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<voi
 	let target: RequestInfo['target'];
 	if (segments.length === 1 && segments[0] !== 'rpc') target = { kind: 'table', name: segments[0] };
 	else if (segments.length === 2 && segments[0] === 'rpc') target = { kind: 'rpc', name: segments[1] };
-	else if (segments.length === 0) throw new PgrstError(404, 'PGRST126', 'Root endpoint metadata is disabled');
+	else if (segments.length === 0) return serveRoot(ctx, api, method, role);
 	else throw new PgrstError(404, 'PGRST125', 'Invalid path specified in request URL');
 
 	const isRead = method === 'GET' || method === 'HEAD';
