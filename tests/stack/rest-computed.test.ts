@@ -42,13 +42,15 @@ beforeAll(async () => {
 		revoke all on public.${accounts} from anon;
 		grant select (id, owner) on public.${accounts} to anon;
 		grant execute on all functions in schema public to anon, authenticated;
+		create function public.${fn('staff_only')}(public.${people}) returns text language sql stable as $$ select 'internal' $$;
+		revoke execute on function public.${fn('staff_only')}(public.${people}) from public, anon, authenticated;
 	`);
 });
 
 afterAll(async () => {
 	await admin.query(`
 		drop function if exists public.${fn('full_name')}, public.${fn('all_posts')}, public.${fn('latest_post')}, public.${fn('writer')},
-			public.${fn('shout')}, public.${fn('reveal')}, public.${fn('people_from')};
+			public.${fn('shout')}, public.${fn('reveal')}, public.${fn('people_from')}, public.${fn('staff_only')};
 		drop table if exists public.${posts}, public.${people}, public.${accounts};
 	`);
 	await admin.end();
@@ -161,5 +163,13 @@ describe('computed fields and relationships as the attacker', () => {
 		expect(filtered.data).toBeNull();
 		const service = await (await asService(`/${accounts}?select=${fn('reveal')}`)).json();
 		expect(service).toEqual([{ [fn('reveal')]: 's1' }]);
+	});
+
+	it('anon cannot call a computed field whose function it may not execute', async () => {
+		const { data, error } = await anonClient().from(people).select(`id, ${fn('staff_only')}`).eq('id', 1);
+		expect(data).toBeNull();
+		expect(error?.code).toBe('42501');
+		const service = await (await asService(`/${people}?select=${fn('staff_only')}&id=eq.1`)).json();
+		expect(service).toEqual([{ [fn('staff_only')]: 'internal' }]);
 	});
 });
