@@ -38,7 +38,7 @@ beforeAll(async () => {
 		create function public.${fn('people_from')}(min_id int) returns setof public.${people} language sql stable as $$
 			select * from public.${people} where id >= min_id order by id $$;
 		grant select on public.${posts} to anon;
-		grant select on public.${people} to anon;
+		grant select, insert, update, delete on public.${people} to anon;
 		revoke all on public.${accounts} from anon;
 		grant select (id, owner) on public.${accounts} to anon;
 		grant execute on all functions in schema public to anon, authenticated;
@@ -92,6 +92,24 @@ describe('computed fields', () => {
 		const rpc = await anonClient().rpc(fn('people_from'), { min_id: 2 }).select(`id, ${fn('full_name')}`).like(fn('full_name'), 'G*');
 		expect(rpc.error).toBeNull();
 		expect(rpc.data).toEqual([{ id: 3, [fn('full_name')]: 'Grace Hopper' }]);
+	});
+
+	it('apply to the rows a mutation returns, and filter updates and deletes', async () => {
+		const inserted = await anonClient()
+			.from(people)
+			.insert({ id: 9, first_name: 'Edsger', last_name: 'Dijkstra' })
+			.select(`id, ${fn('full_name')}, ${fn('all_posts')}(id)`);
+		expect(inserted.error).toBeNull();
+		expect(inserted.data).toEqual([{ id: 9, [fn('full_name')]: 'Edsger Dijkstra', [fn('all_posts')]: [] }]);
+		const updated = await anonClient()
+			.from(people)
+			.update({ first_name: 'E. W.' })
+			.eq(fn('full_name'), 'Edsger Dijkstra')
+			.select(fn('full_name'));
+		expect(updated.error).toBeNull();
+		expect(updated.data).toEqual([{ [fn('full_name')]: 'E. W. Dijkstra' }]);
+		const deleted = await anonClient().from(people).delete().eq(fn('full_name'), 'E. W. Dijkstra').select('id');
+		expect(deleted.data).toEqual([{ id: 9 }]);
 	});
 
 	it('an unknown name still answers 42703', async () => {

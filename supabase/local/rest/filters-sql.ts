@@ -41,8 +41,8 @@ const IS_SQL: Record<string, string> = { null: 'null', true: 'true', false: 'fal
  * `"alias"."col"` (or `"schema"."fn"("alias")` for a computed field) followed
  * by its JSON path, keys and indexes as typed parameters.
  */
-export function renderField(alias: string, field: Field, params: SqlParams, column?: Column): string {
-	let sql = column?.computed ? `${column.computed}(${quoteIdent(alias)})` : `${quoteIdent(alias)}.${quoteIdent(field.name)}`;
+export function renderField(alias: string, field: Field, params: SqlParams, column?: Column, row?: string): string {
+	let sql = column?.computed ? `${column.computed}(${row ?? quoteIdent(alias)})` : `${quoteIdent(alias)}.${quoteIdent(field.name)}`;
 	for (const step of field.path) {
 		sql += `${step.arrow}${params.add(step.key)}::${step.index ? 'integer' : 'text'}`;
 	}
@@ -61,7 +61,7 @@ export function renderFilter(node: PlanNode, filter: Filter, params: SqlParams):
 		const embed = node.embeds.find((e) => e.output === filter.field.name || e.rel.target.name === filter.field.name)!;
 		cond = `${quoteIdent(embed.node.joinAlias)}.pgrst_body is null`;
 	} else {
-		const expr = renderField(node.alias, filter.field, params, node.source.columns.get(filter.field.name));
+		const expr = renderField(node.alias, filter.field, params, node.source.columns.get(filter.field.name), node.row ?? undefined);
 		switch (op.op) {
 			case 'in':
 				cond = `${expr} = any(${params.add(arrayLiteral(op.values))})`;

@@ -12,7 +12,7 @@ import type { RequestRole } from './jwt-role.ts';
 import { negotiate, type MediaChoice } from './media.ts';
 import { openApiDocument } from './openapi.ts';
 import { INSERTED_COUNT, deleteSql, insertSql, updateSql } from './mutate-sql.ts';
-import { mutationSource, outputNames, planRead, relationSource, type PlanNode, type Source } from './plan.ts';
+import { mutationSource, needsWholeRow, outputNames, planRead, relationSource, type PlanNode, type Source } from './plan.ts';
 import { appliedHeader, parsePrefer, type Preferences } from './prefer.ts';
 import { parseQueryParams, type QueryParams } from './query-params.ts';
 import { RESPONSE_GUCS, nodeQuery, readStatement, type BodyFormat } from './read-sql.ts';
@@ -171,13 +171,24 @@ function splitParams(query: QueryParams, part: 'root' | 'embeds', select: Select
 /** Columns of the root that the response needs from the mutated rows. */
 function returningColumns(plan: PlanNode, extra: string[]): string[] {
 	const cols = new Set<string>(extra);
-	for (const f of plan.fields) cols.add(f.column.name);
+	for (const f of plan.fields) if (!f.column.computed && f.column.name !== '*') cols.add(f.column.name);
 	for (const e of plan.embeds) {
 		const rel = e.rel;
 		for (const c of rel.cardinality === 'm2m' ? rel.junction!.sourceColumns : rel.columns) cols.add(c);
 	}
-	for (const o of plan.order) if (!o.embed) cols.add(o.column.name);
+	for (const o of plan.order) if (!o.embed && !o.column.computed) cols.add(o.column.name);
 	return [...cols];
+}
+
+/**
+ * RETURNING list of a mutation whose rows the response reads. With computed
+ * fields or relationships at the root, every column in the table's order, and
+ * the plan takes its row rebuilt as the table's type.
+ */
+function mutationReturning(relation: Relation, plan: PlanNode, extra: string[]): string[] {
+	if (!needsWholeRow(plan)) return returningColumns(plan, extra);
+	plan.row = `row(${quoteIdent(plan.alias)}.*)::${qualified(relation.schema, relation.name)}`;
+	return relation.columnList.map((c) => c.name);
 }
 
 function lookupRelation(cache: SchemaCache, schema: string, name: string): Relation {
@@ -451,7 +462,7 @@ async function insertRows(ctx: RestContext, info: RequestInfo, cache: SchemaCach
 			missingDefault: kind === 'insert' && info.prefs.missing === 'default',
 			resolution,
 			onConflict,
-			returning: info.prefs.return === 'representation' || info.prefs.return === 'headers-only' ? returningColumns(readPlan, extra) : [],
+			returning: info.prefs.return === 'representation' || info.prefs.return === 'headers-only' ? mutationReturning(relation, readPlan, extra) : [],
 			rowCount: rows.length,
 			countInserted: resolution === 'merge-duplicates',
 			payloadConditions
@@ -465,7 +476,7 @@ async function updateOrDelete(ctx: RestContext, info: RequestInfo, cache: Schema
 	const relation = lookupRelation(cache, info.schema, info.target.name);
 	const filterNode = planRead(cache, relationSource(relation), splitParams(info.query, 'root', []));
 	const readPlan = planMutationRead(cache, info, relation);
-	const returning = info.prefs.return === 'representation' ? returningColumns(readPlan, []) : [];
+	const returning = info.prefs.return === 'representation' ? mutationReturning(relation, readPlan, []) : [];
 	const params = new SqlParams();
 	let mutation: string;
 	if (kind === 'update') {

@@ -77,6 +77,12 @@ export interface PlanNode {
 	order: PlanOrder[];
 	limit: number | null;
 	offset: number | null;
+	/**
+	 * SQL for this node's whole row when its FROM alias is not of the relation's
+	 * row type (a mutation's returned rows): computed fields and relationships
+	 * take it. Null: the alias itself.
+	 */
+	row: string | null;
 }
 
 /** A table or view read directly: its columns and computed fields. */
@@ -84,9 +90,22 @@ export function relationSource(relation: Relation): Source {
 	return { name: relation.name, relation, columns: relation.readColumns, columnList: relation.columnList, rowTyped: true };
 }
 
-/** The rows a mutation returns (a CTE, not of the table's row type): plain columns only. */
+/**
+ * The rows a mutation returns (a CTE, not of the table's row type): computed
+ * fields and relationships take the row rebuilt from all its columns (see
+ * needsWholeRow), as PostgREST returns every column when they are used.
+ */
 export function mutationSource(relation: Relation): Source {
-	return { name: relation.name, relation, columns: relation.columns, columnList: relation.columnList, rowTyped: false };
+	return { name: relation.name, relation, columns: relation.readColumns, columnList: relation.columnList, rowTyped: true };
+}
+
+/** Whether a node reads its whole row (a computed field or relationship at its level). */
+export function needsWholeRow(node: PlanNode): boolean {
+	if (node.fields.some((f) => f.column.computed)) return true;
+	if (node.embeds.some((e) => e.rel.computed)) return true;
+	if (node.order.some((o) => !o.embed && o.column.computed)) return true;
+	const computedFilter = (name: string) => node.source.columns.get(name)?.computed !== undefined;
+	return node.filters.some((f) => computedFilter(f.field.name));
 }
 
 export function missingColumn(source: Source, column: string): SchemaMissError {
@@ -150,7 +169,8 @@ function planNode(ctx: PlanContext, source: Source, items: SelectItem[], path: s
 		logic: [],
 		order: [],
 		limit: null,
-		offset: null
+		offset: null,
+		row: null
 	};
 	for (const p of aliasPaths) ctx.paths.set(p, node);
 	const embedsByName = new Map<string, PlanEmbed>();

@@ -10,10 +10,10 @@ import { SqlParams, qualified, quoteIdent } from './sql.ts';
 export type BodyFormat = 'json' | 'json-stripped' | 'csv' | 'none';
 
 /** FROM item and join conditions that tie an embedded node to its parent row. */
-function relationJoin(rel: Relationship, parentAlias: string, childAlias: string): { from: string; conds: string[] } {
+function relationJoin(rel: Relationship, parentAlias: string, childAlias: string, parentRow: string | null): { from: string; conds: string[] } {
 	const child = quoteIdent(childAlias);
 	const parent = quoteIdent(parentAlias);
-	if (rel.computed) return { from: `${rel.computed}(${parent}) as ${child}`, conds: [] };
+	if (rel.computed) return { from: `${rel.computed}(${parentRow ?? parent}) as ${child}`, conds: [] };
 	const from = `${qualified(rel.target.schema, rel.target.name)} as ${child}`;
 	if (rel.cardinality === 'm2m') {
 		const j = rel.junction!;
@@ -45,7 +45,7 @@ function applyAggregate(fn: keyof typeof AGGREGATE_SQL, expr: string, cast: stri
 
 function fieldExpression(node: PlanNode, f: PlanField, params: SqlParams): string {
 	if (f.aggregate === 'count' && f.column.name === '*' && f.field.name === '*') return applyAggregate('count', '*', f.aggregateCast);
-	const expr = renderField(node.alias, f.field, params, f.column);
+	const expr = renderField(node.alias, f.field, params, f.column, node.row ?? undefined);
 	const cast = f.cast ? `${expr}::${f.cast}` : expr;
 	return f.aggregate ? applyAggregate(f.aggregate, cast, f.aggregateCast) : cast;
 }
@@ -63,7 +63,7 @@ function output(select: string[], group: string[] | null, expr: string, name: st
 
 function embedJoin(embed: PlanEmbed, parent: PlanNode, params: SqlParams, select: string[], group: string[] | null): string {
 	const child = embed.node;
-	const { from, conds } = relationJoin(embed.rel, parent.alias, child.alias);
+	const { from, conds } = relationJoin(embed.rel, parent.alias, child.alias, parent.row);
 	const childSql = nodeQuery(child, params, from, conds, false);
 	const j = quoteIdent(child.joinAlias);
 	let lateral: string;
@@ -100,10 +100,10 @@ function orderClause(node: PlanNode, params: SqlParams): string {
 		let expr: string;
 		if (embed) {
 			const alias = `${embed.node.alias}_order`;
-			const { from, conds } = relationJoin(embed.rel, node.alias, alias);
+			const { from, conds } = relationJoin(embed.rel, node.alias, alias, node.row);
 			expr = `(select ${renderField(alias, term.field, params, column)} from ${from}${conds.length ? ` where ${conds.join(' and ')}` : ''} limit 1)`;
 		} else {
-			expr = renderField(node.alias, term.field, params, column);
+			expr = renderField(node.alias, term.field, params, column, node.row ?? undefined);
 		}
 		const dir = term.direction === 'desc' ? ' desc' : term.direction === 'asc' ? ' asc' : '';
 		const nulls = term.nulls === 'first' ? ' nulls first' : term.nulls === 'last' ? ' nulls last' : '';
