@@ -243,7 +243,7 @@ function readOutcome(info: RequestInfo, plan: PlanNode | null, row: MainRow, pla
 	const headers: Record<string, string> = { 'Content-Type': info.media.contentType };
 	const range = pageTotal > 0 ? `${offset}-${offset + pageTotal - 1}` : '*';
 	headers['Content-Range'] = `${range}/${total ?? '*'}`;
-	const applied = appliedHeader(info.prefs, ['count']);
+	const applied = appliedHeader(info.prefs, ['count', 'timezone']);
 	if (applied) headers['Preference-Applied'] = applied;
 	if (info.method === 'GET' || info.method === 'HEAD') headers['Content-Location'] = `/${info.target.name}${info.search}`;
 	if (total !== null && offset > total) {
@@ -387,7 +387,7 @@ async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relati
 	const total = info.prefs.count ? n : '*';
 	if (kind === 'update') headers['Content-Range'] = `${n > 0 ? `0-${n - 1}` : '*'}/${total}`;
 	else if (kind !== 'put') headers['Content-Range'] = `*/${total}`;
-	const applied = appliedHeader(info.prefs, ['return', 'count', 'resolution', 'missing', 'tx', 'handling', 'max-affected']);
+	const applied = appliedHeader(info.prefs, ['return', 'count', 'resolution', 'missing', 'timezone', 'tx', 'handling', 'max-affected']);
 	if (applied) headers['Preference-Applied'] = applied;
 	const inserted = row.inserted === undefined || row.inserted === null ? 0 : Number(row.inserted);
 	let status: number;
@@ -568,7 +568,7 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 	}
 	if (routine.returnsSet) {
 		const outcome = readOutcome(info, plan, row, null, false, ctx.maxRows);
-		const applied = appliedHeader(info.prefs, ['count', 'tx', 'handling', 'max-affected']);
+		const applied = appliedHeader(info.prefs, ['count', 'timezone', 'tx', 'handling', 'max-affected']);
 		if (applied) outcome.headers['Preference-Applied'] = applied;
 		return outcome;
 	}
@@ -600,6 +600,26 @@ async function route(ctx: RestContext, info: RequestInfo, cache: SchemaCache): P
 	}
 }
 
+/**
+ * The `Range: lower-[upper]` request header (GET only, as PostgREST: other
+ * methods ignore it), intersected with the root's limit/offset.
+ */
+function applyRangeHeader(query: QueryParams, range: string | undefined): void {
+	const m = range === undefined ? null : /^([0-9]+)-([0-9]*)$/.exec(range.trim());
+	if (!m) return;
+	const lower = Number(m[1]);
+	const upper = m[2] === '' ? Infinity : Number(m[2]);
+	if (lower > upper) {
+		throw new PgrstError(416, 'PGRST103', 'Requested range not satisfiable', 'The lower boundary must be lower than or equal to the upper boundary in the Range header.');
+	}
+	const offset = query.offset.get('') ?? 0;
+	const limit = query.limit.get('');
+	const from = Math.max(lower, offset);
+	const to = Math.min(upper, limit === undefined ? Infinity : offset + limit - 1);
+	query.offset.set('', from);
+	if (to !== Infinity) query.limit.set('', Math.max(0, to - from + 1));
+}
+
 /** Media types the root answers with its OpenAPI document (PostgREST's MTOpenAPI, JSON, any). */
 const OPENAPI_ACCEPTS = new Set(['application/openapi+json', 'application/json', 'application/*', '*/*']);
 
@@ -613,7 +633,7 @@ async function serveRoot(ctx: RestContext, api: ApiRequest, method: string, role
 		const offered = accept.split(',').map((s) => s.split(';')[0].trim().toLowerCase()).filter(Boolean);
 		if (!offered.some((t) => OPENAPI_ACCEPTS.has(t))) throw new PgrstError(406, 'PGRST107', `None of these media types are available: ${offered.join(', ')}`);
 	}
-	const prefs = parsePrefer(req.headers.prefer);
+	const prefs = parsePrefer(req.headers.prefer, ctx.schemaWatch.current().timezones);
 	let body: string;
 	try {
 		body = await openApiDocument(ctx.schemaWatch.current(), {
@@ -645,7 +665,8 @@ export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<voi
 	const isRead = method === 'GET' || method === 'HEAD';
 	const schema = pickSchema(ctx, header(req, isRead ? 'accept-profile' : 'content-profile'));
 	const query = parseQueryParams(url.searchParams, target.kind === 'rpc');
-	const prefs = parsePrefer(req.headers.prefer);
+	if (method === 'GET') applyRangeHeader(query, header(req, 'range'));
+	const prefs = parsePrefer(req.headers.prefer, ctx.schemaWatch.current().timezones);
 	const media = negotiate(header(req, 'accept'), ctx.schemaWatch.current().planEnabled);
 	const payload: Payload = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readPayload(req, target.kind === 'rpc') : { body: undefined, present: false, kind: null };
 	const info: RequestInfo = {

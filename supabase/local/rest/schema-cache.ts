@@ -99,6 +99,8 @@ export interface SchemaCache {
 	 * `notify pgrst, 'reload config'` or 'reload schema'). Off by default.
 	 */
 	aggregatesEnabled: boolean;
+	/** Time zone names Postgres accepts (for Prefer: timezone). */
+	timezones: ReadonlySet<string>;
 	/** PostgREST's db-plan-enabled (`pgrst.db_plan_enabled` on authenticator): EXPLAIN via Accept. Off by default. */
 	planEnabled: boolean;
 	/** Type names usable in `::cast` (lower case name -> SQL to write). */
@@ -183,6 +185,8 @@ from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespa
 where t.typtype in ('b', 'd', 'e', 'r', 'm', 'c') and t.typisdefined and left(t.typname, 1) <> '_'
   and (n.nspname = 'pg_catalog' or n.nspname = any($1::text[]))`;
 
+const TIMEZONES_SQL = `select name from pg_catalog.pg_timezone_names`;
+
 const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast'];
 
 /** SQL spellings of common types that are not pg_type names. */
@@ -249,7 +253,8 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 			arg_relid: string;
 		}>(ROUTINES_SQL, [exposedSchemas]),
 		await client.query<{ role: string; settings: string[] }>(ROLE_SETTINGS_SQL),
-		await client.query<{ name: string; schema: string }>(TYPES_SQL, [exposedSchemas])
+		await client.query<{ name: string; schema: string }>(TYPES_SQL, [exposedSchemas]),
+		await client.query<{ name: string }>(TIMEZONES_SQL)
 	] as const;
 	let catalog: Awaited<ReturnType<typeof reads>>;
 	try {
@@ -257,7 +262,7 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 	} finally {
 		await client.query('commit');
 	}
-	const [relRes, colRes, conRes, viewRes, fnRes, roleRes, typeRes] = catalog;
+	const [relRes, colRes, conRes, viewRes, fnRes, roleRes, typeRes, tzRes] = catalog;
 
 	// Columns of every relation and composite type, by relation oid.
 	const columnsByRel = new Map<number, Column[]>();
@@ -569,6 +574,7 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 		castTypes,
 		aggregatesEnabled: flag('pgrst.db_aggregates_enabled'),
 		planEnabled: flag('pgrst.db_plan_enabled'),
+		timezones: new Set(tzRes.rows.map((r) => r.name)),
 		loadedAt: startedAt
 	};
 }
