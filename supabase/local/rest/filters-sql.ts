@@ -2,6 +2,7 @@
 // operator SQL comes from the table below; values are bound parameters.
 import type { PlanNode } from './plan.ts';
 import type { Filter, LogicTree } from './query-params.ts';
+import type { Column } from './schema-cache.ts';
 import { SqlParams, arrayLiteral, quoteIdent } from './sql.ts';
 import type { Field } from './syntax.ts';
 
@@ -36,9 +37,12 @@ const FTS_FUNCTION: Record<string, string> = {
 
 const IS_SQL: Record<string, string> = { null: 'null', true: 'true', false: 'false', unknown: 'unknown' };
 
-/** `"alias"."col"` followed by its JSON path, keys and indexes as typed parameters. */
-export function renderField(alias: string, field: Field, params: SqlParams): string {
-	let sql = `${quoteIdent(alias)}.${quoteIdent(field.name)}`;
+/**
+ * `"alias"."col"` (or `"schema"."fn"("alias")` for a computed field) followed
+ * by its JSON path, keys and indexes as typed parameters.
+ */
+export function renderField(alias: string, field: Field, params: SqlParams, column?: Column, row?: string): string {
+	let sql = column?.computed ? `${column.computed}(${row ?? quoteIdent(alias)})` : `${quoteIdent(alias)}.${quoteIdent(field.name)}`;
 	for (const step of field.path) {
 		sql += `${step.arrow}${params.add(step.key)}::${step.index ? 'integer' : 'text'}`;
 	}
@@ -57,7 +61,7 @@ export function renderFilter(node: PlanNode, filter: Filter, params: SqlParams):
 		const embed = node.embeds.find((e) => e.output === filter.field.name || e.rel.target.name === filter.field.name)!;
 		cond = `${quoteIdent(embed.node.joinAlias)}.pgrst_body is null`;
 	} else {
-		const expr = renderField(node.alias, filter.field, params);
+		const expr = renderField(node.alias, filter.field, params, node.source.columns.get(filter.field.name), node.row ?? undefined);
 		switch (op.op) {
 			case 'in':
 				cond = `${expr} = any(${params.add(arrayLiteral(op.values))})`;

@@ -10,13 +10,15 @@ import { PgrstError, SchemaMissError, columnNotFound, fromDatabaseError, singula
 import { runTransaction, type Statement, type StatementResult } from './execute.ts';
 import type { RequestRole } from './jwt-role.ts';
 import { negotiate, type MediaChoice } from './media.ts';
-import { deleteSql, insertSql, updateSql } from './mutate-sql.ts';
-import { outputNames, planRead, relationSource, type PlanNode, type Source } from './plan.ts';
+import { openApiDocument } from './openapi.ts';
+import { INSERTED_COUNT, deleteSql, insertSql, updateSql } from './mutate-sql.ts';
+import { mutationSource, needsWholeRow, outputNames, planRead, relationSource, type PlanNode, type Source } from './plan.ts';
 import { appliedHeader, parsePrefer, type Preferences } from './prefer.ts';
 import { parseQueryParams, type QueryParams } from './query-params.ts';
 import { RESPONSE_GUCS, nodeQuery, readStatement, type BodyFormat } from './read-sql.ts';
 import { closest } from './relationships.ts';
-import { callFrom, chooseRoutine } from './rpc.ts';
+import { parseCsv } from './csv.ts';
+import { callFrom, chooseRoutine, type BodyKind } from './rpc.ts';
 import { relationKey, type Column, type Relation, type SchemaCache } from './schema-cache.ts';
 import type { SchemaWatch } from './schema-watch.ts';
 import type { SelectItem } from './select-parser.ts';
@@ -47,13 +49,14 @@ interface RequestInfo {
 	media: MediaChoice;
 	body: unknown;
 	hasBody: boolean;
+	bodyKind: BodyKind;
 	role: RequestRole;
 	settings: Array<[string, string]>;
 	path: string;
 	search: string;
 }
 
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PATCH', 'DELETE']);
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 function header(req: IncomingMessage, name: string): string | undefined {
 	const v = req.headers[name];
@@ -81,8 +84,8 @@ function pickSchema(ctx: RestContext, requested: string | undefined): string {
 
 const BODY_LIMIT = 10 * 1024 * 1024;
 
-/** The request body as text (event-based: cheaper than async iteration on the hot path). */
-function readText(req: IncomingMessage): Promise<string> {
+/** The request body (event-based: cheaper than async iteration on the hot path). */
+function readBytes(req: IncomingMessage): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
 		let size = 0;
@@ -95,20 +98,37 @@ function readText(req: IncomingMessage): Promise<string> {
 			}
 			chunks.push(chunk);
 		});
-		req.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+		req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 		req.on('error', reject);
 	});
 }
 
-async function readPayload(req: IncomingMessage): Promise<{ body: unknown; present: boolean }> {
-	const text = await readText(req);
-	if (text.trim() === '') return { body: undefined, present: false };
+interface Payload {
+	body: unknown;
+	present: boolean;
+	/** How an RPC may take it (see rpc.ts BodyKind). */
+	kind: BodyKind;
+}
+
+/** Content types PostgREST passes raw to a function's one unnamed parameter. */
+const RAW_TYPES: Record<string, BodyKind> = { 'text/plain': 'text', 'text/xml': 'xml', 'application/octet-stream': 'bytea' };
+
+async function readPayload(req: IncomingMessage, isRpc: boolean): Promise<Payload> {
+	const bytes = await readBytes(req);
 	const type = (header(req, 'content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
-	if (type === 'application/x-www-form-urlencoded') {
-		return { body: Object.fromEntries(new URLSearchParams(text)), present: true };
+	const raw = RAW_TYPES[type];
+	if (raw !== undefined) {
+		if (!isRpc) throw new PgrstError(400, 'PGRST102', `Content-Type not acceptable: ${type}`);
+		return { body: raw === 'bytea' ? bytes : bytes.toString('utf8'), present: true, kind: raw };
 	}
+	const text = bytes.toString('utf8');
+	if (text.trim() === '') return { body: undefined, present: false, kind: 'json' };
+	if (type === 'application/x-www-form-urlencoded') {
+		return { body: Object.fromEntries(new URLSearchParams(text)), present: true, kind: null };
+	}
+	if (type === 'text/csv') return { body: parseCsv(text), present: true, kind: 'json' };
 	try {
-		return { body: parseJsonBody(text), present: true };
+		return { body: parseJsonBody(text), present: true, kind: 'json' };
 	} catch (error) {
 		// PostgREST answers any unusable body this way; the details say what is wrong with it.
 		throw new PgrstError(400, 'PGRST102', 'Empty or invalid json', (error as Error).message);
@@ -151,13 +171,24 @@ function splitParams(query: QueryParams, part: 'root' | 'embeds', select: Select
 /** Columns of the root that the response needs from the mutated rows. */
 function returningColumns(plan: PlanNode, extra: string[]): string[] {
 	const cols = new Set<string>(extra);
-	for (const f of plan.fields) cols.add(f.column.name);
+	for (const f of plan.fields) if (!f.column.computed && f.column.name !== '*') cols.add(f.column.name);
 	for (const e of plan.embeds) {
 		const rel = e.rel;
 		for (const c of rel.cardinality === 'm2m' ? rel.junction!.sourceColumns : rel.columns) cols.add(c);
 	}
-	for (const o of plan.order) if (!o.embed) cols.add(o.column.name);
+	for (const o of plan.order) if (!o.embed && !o.column.computed) cols.add(o.column.name);
 	return [...cols];
+}
+
+/**
+ * RETURNING list of a mutation whose rows the response reads. With computed
+ * fields or relationships at the root, every column in the table's order, and
+ * the plan takes its row rebuilt as the table's type.
+ */
+function mutationReturning(relation: Relation, plan: PlanNode, extra: string[]): string[] {
+	if (!needsWholeRow(plan)) return returningColumns(plan, extra);
+	plan.row = `row(${quoteIdent(plan.alias)}.*)::${qualified(relation.schema, relation.name)}`;
+	return relation.columnList.map((c) => c.name);
 }
 
 function lookupRelation(cache: SchemaCache, schema: string, name: string): Relation {
@@ -194,19 +225,25 @@ interface MainRow {
 	body: string | null;
 	response_headers: string | null;
 	response_status: string | null;
+	/** Upserts only: rows inserted rather than updated. */
+	inserted?: number | null;
 }
 
+type MutationKind = 'insert' | 'put' | 'update' | 'delete';
+
 /** Response of a read (table GET/HEAD or set-returning RPC): range, count, status, body shape. */
-function readOutcome(info: RequestInfo, plan: PlanNode | null, row: MainRow, planned: number | null, singleRow: boolean): Outcome {
+function readOutcome(info: RequestInfo, plan: PlanNode | null, row: MainRow, planned: number | null, singleRow: boolean, maxRows: number): Outcome {
 	const pageTotal = Number(row.page_total);
 	let total = row.total === null ? null : Number(row.total);
-	if (info.prefs.count === 'planned') total = planned;
-	else if (info.prefs.count === 'estimated' && planned !== null && total !== null && planned > total && total >= 0) total = planned;
+	// PostgREST: planned is the planner's estimate; estimated is the exact count up to
+	// max_rows (counted with LIMIT max_rows + 1) and past it the larger of the two.
+	if (info.prefs.count === 'planned' && planned !== null) total = planned;
+	else if (info.prefs.count === 'estimated' && planned !== null && total !== null && total > maxRows) total = Math.max(total, planned);
 	const offset = info.query.offset.get('') ?? 0;
 	const headers: Record<string, string> = { 'Content-Type': info.media.contentType };
 	const range = pageTotal > 0 ? `${offset}-${offset + pageTotal - 1}` : '*';
 	headers['Content-Range'] = `${range}/${total ?? '*'}`;
-	const applied = appliedHeader(info.prefs, ['count']);
+	const applied = appliedHeader(info.prefs, ['count', 'timezone']);
 	if (applied) headers['Preference-Applied'] = applied;
 	if (info.method === 'GET' || info.method === 'HEAD') headers['Content-Location'] = `/${info.target.name}${info.search}`;
 	if (total !== null && offset > total) {
@@ -234,6 +271,24 @@ function plannedCount(result: StatementResult | undefined): number | null {
 	return typeof rows === 'number' ? rows : null;
 }
 
+/**
+ * `Accept: application/vnd.pgrst.plan`: the EXPLAIN of the request's main
+ * statement, run as the request's role in its transaction (ANALYZE executes
+ * it; Prefer: tx=rollback undoes a mutation), as PostgREST answers it.
+ */
+async function explainOutcome(ctx: RestContext, info: RequestInfo, statement: Statement, readOnly: boolean): Promise<Outcome> {
+	const plan = info.media.plan!;
+	const options = [`format ${plan.format}`, ...plan.options];
+	const results = await runTransaction(ctx.pool, {
+		readOnly,
+		settings: info.settings,
+		statements: [{ text: `explain (${options.join(', ')}) ${statement.text}`, values: statement.values }],
+		end: info.prefs.tx === 'rollback' ? 'rollback' : 'commit'
+	});
+	const lines = results[0].rows.map((r) => r['QUERY PLAN'] ?? '');
+	return { status: 200, headers: { 'Content-Type': plan.contentType }, body: info.method === 'HEAD' ? null : lines.join('\n') };
+}
+
 async function readTable(ctx: RestContext, info: RequestInfo, cache: SchemaCache): Promise<Outcome> {
 	const relation = lookupRelation(cache, info.schema, info.target.name);
 	const plan = planRead(cache, relationSource(relation), info.query);
@@ -246,11 +301,17 @@ async function readTable(ctx: RestContext, info: RequestInfo, cache: SchemaCache
 		statements.push({ text: `explain (format json) ${nodeQuery(plan, p, from, [], true)}`, values: p.values });
 	}
 	const params = new SqlParams();
-	const text = readStatement(plan, params, { from, count: info.prefs.count === 'exact' || info.prefs.count === 'estimated', format: bodyFormat(info) });
+	const text = readStatement(plan, params, {
+		from,
+		count: info.prefs.count === 'exact' || info.prefs.count === 'estimated',
+		countLimit: info.prefs.count === 'estimated' ? ctx.maxRows + 1 : undefined,
+		format: bodyFormat(info)
+	});
+	if (info.media.plan) return explainOutcome(ctx, info, { text, values: params.values }, true);
 	statements.push({ text, values: params.values });
 	const results = await runTransaction(ctx.pool, { readOnly: true, settings: info.settings, statements, end: 'commit' });
 	const main = results[results.length - 1].rows[0] as unknown as MainRow;
-	return readOutcome(info, plan, main, wantsPlanned ? plannedCount(results[0]) : null, false);
+	return readOutcome(info, plan, main, wantsPlanned ? plannedCount(results[0]) : null, false, ctx.maxRows);
 }
 
 function checkColumns(relation: Relation, names: string[]): Column[] {
@@ -289,16 +350,29 @@ function mutationDecider(info: RequestInfo, allowMaxAffected: boolean): ((result
 	};
 }
 
-async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relation, plan: MutationPlan, kind: 'insert' | 'update' | 'delete'): Promise<Outcome> {
+async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relation, plan: MutationPlan, kind: MutationKind): Promise<Outcome> {
 	const returnMode = info.prefs.return ?? 'minimal';
 	const format: BodyFormat = returnMode === 'representation' ? bodyFormat(info) : returnMode === 'headers-only' ? 'json' : 'none';
+	const upsert = kind === 'put' || (kind === 'insert' && info.prefs.resolution === 'merge-duplicates');
 	const text = readStatement(plan.readPlan, plan.params, {
 		withClause: `with pgrst_source as (${plan.mutation})`,
 		from: `pgrst_source as ${quoteIdent(plan.readPlan.alias)}`,
 		count: false,
-		format
+		format,
+		inserted: upsert ? INSERTED_COUNT : undefined
 	});
-	const decide = mutationDecider(info, kind !== 'insert');
+	if (info.media.plan) return explainOutcome(ctx, info, { text, values: plan.params.values }, false);
+	let decide = mutationDecider(info, kind === 'update' || kind === 'delete');
+	if (kind === 'put') {
+		const inner = decide;
+		decide = (results) => {
+			// PostgREST's failPut: the payload's key must be the URL's, one row.
+			if (Number((results[results.length - 1].rows[0] as unknown as MainRow).page_total) !== 1) {
+				throw new PgrstError(400, 'PGRST115', 'Payload values do not match URL in primary key column(s)');
+			}
+			return inner ? inner(results) : info.prefs.tx === 'rollback' ? 'rollback' : 'commit';
+		};
+	}
 	const results = await runTransaction(ctx.pool, {
 		readOnly: false,
 		settings: info.settings,
@@ -309,10 +383,17 @@ async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relati
 	const row = results[0].rows[0] as unknown as MainRow;
 	const n = Number(row.page_total);
 	const headers: Record<string, string> = {};
-	headers['Content-Range'] = `${n > 0 ? `0-${n - 1}` : '*'}/${info.prefs.count ? n : '*'}`;
-	const applied = appliedHeader(info.prefs, ['return', 'count', 'resolution', 'missing', 'tx', 'handling', 'max-affected']);
+	// PostgREST: inserts and deletes answer "*/total", updates the affected range; PUT none.
+	const total = info.prefs.count ? n : '*';
+	if (kind === 'update') headers['Content-Range'] = `${n > 0 ? `0-${n - 1}` : '*'}/${total}`;
+	else if (kind !== 'put') headers['Content-Range'] = `*/${total}`;
+	const applied = appliedHeader(info.prefs, ['return', 'count', 'resolution', 'missing', 'timezone', 'tx', 'handling', 'max-affected']);
 	if (applied) headers['Preference-Applied'] = applied;
-	let status = kind === 'insert' ? 201 : returnMode === 'representation' ? 200 : 204;
+	const inserted = row.inserted === undefined || row.inserted === null ? 0 : Number(row.inserted);
+	let status: number;
+	if (kind === 'insert') status = upsert && inserted <= 0 ? 200 : 201;
+	else if (returnMode !== 'representation') status = 204;
+	else status = kind === 'put' && inserted > 0 ? 201 : 200;
 	let body: string | null = null;
 	if (returnMode === 'representation') {
 		headers['Content-Type'] = info.media.contentType;
@@ -326,7 +407,6 @@ async function runMutation(ctx: RestContext, info: RequestInfo, relation: Relati
 			headers.Location = `/${relation.name}?${q}`;
 		}
 	}
-	if (kind !== 'insert' && returnMode !== 'representation') status = 204;
 	return applyResponseGucs({ status, headers, body }, row);
 }
 
@@ -335,10 +415,28 @@ function planMutationRead(cache: SchemaCache, info: RequestInfo, relation: Relat
 	let select: SelectItem[] = [];
 	if (returnMode === 'representation') select = info.query.select;
 	else if (returnMode === 'headers-only') select = relation.primaryKey.map((k) => ({ kind: 'field', field: { name: k, path: [] }, alias: null, cast: null }));
-	return planRead(cache, relationSource(relation), splitParams(info.query, 'embeds', select));
+	return planRead(cache, mutationSource(relation), splitParams(info.query, 'embeds', select));
 }
 
-async function insertRows(ctx: RestContext, info: RequestInfo, cache: SchemaCache): Promise<Outcome> {
+/** PUT: one row upserted by its primary key, the key given as `pk=eq.value` filters. */
+function putConditions(info: RequestInfo, relation: Relation, params: SqlParams): string[] {
+	if ((info.query.limit.get('') ?? null) !== null || (info.query.offset.get('') ?? null) !== null) {
+		throw new PgrstError(400, 'PGRST114', 'limit/offset querystring parameters are not allowed for PUT');
+	}
+	const filters = info.query.filters.get('') ?? [];
+	const names = new Set(filters.map((f) => f.field.name));
+	const pk = relation.primaryKey;
+	const ok =
+		pk.length > 0 &&
+		(info.query.logic.get('') ?? []).length === 0 &&
+		names.size === pk.length &&
+		pk.every((k) => names.has(k)) &&
+		filters.every((f) => !f.negate && f.field.path.length === 0 && f.operation.op === 'eq' && f.operation.quantifier === null);
+	if (!ok) throw new PgrstError(405, 'PGRST105', "Filters must include all and only primary key columns with 'eq' operators");
+	return filters.map((f) => `pgrst_body.${quoteIdent(f.field.name)} = ${params.add((f.operation as { value: string }).value)}`);
+}
+
+async function insertRows(ctx: RestContext, info: RequestInfo, cache: SchemaCache, kind: 'insert' | 'put'): Promise<Outcome> {
 	const relation = lookupRelation(cache, info.schema, info.target.name);
 	const rows = payloadRows(info.body);
 	let names: string[];
@@ -349,32 +447,36 @@ async function insertRows(ctx: RestContext, info: RequestInfo, cache: SchemaCach
 		for (const r of rows) if ([...Object.keys(r)].sort().join('\u0000') !== key) throw new PgrstError(400, 'PGRST102', 'All object keys must match');
 	}
 	const columns = checkColumns(relation, names);
-	const onConflict = info.query.onConflict ?? relation.primaryKey;
+	const params = new SqlParams();
+	const payloadConditions = kind === 'put' ? putConditions(info, relation, params) : [];
+	const onConflict = kind === 'put' ? relation.primaryKey : (info.query.onConflict ?? relation.primaryKey);
 	checkColumns(relation, onConflict);
 	const readPlan = planMutationRead(cache, info, relation);
 	const extra = info.prefs.return === 'headers-only' ? relation.primaryKey : [];
-	const params = new SqlParams();
+	const resolution = kind === 'put' ? 'merge-duplicates' : info.prefs.resolution;
 	const mutation = insertSql(
 		relation,
 		JSON.stringify(rows),
 		{
 			columns,
-			missingDefault: info.prefs.missing === 'default',
-			resolution: info.prefs.resolution,
+			missingDefault: kind === 'insert' && info.prefs.missing === 'default',
+			resolution,
 			onConflict,
-			returning: info.prefs.return === 'representation' || info.prefs.return === 'headers-only' ? returningColumns(readPlan, extra) : [],
-			rowCount: rows.length
+			returning: info.prefs.return === 'representation' || info.prefs.return === 'headers-only' ? mutationReturning(relation, readPlan, extra) : [],
+			rowCount: rows.length,
+			countInserted: resolution === 'merge-duplicates',
+			payloadConditions
 		},
 		params
 	);
-	return runMutation(ctx, info, relation, { mutation, readPlan, params }, 'insert');
+	return runMutation(ctx, info, relation, { mutation, readPlan, params }, kind);
 }
 
 async function updateOrDelete(ctx: RestContext, info: RequestInfo, cache: SchemaCache, kind: 'update' | 'delete'): Promise<Outcome> {
 	const relation = lookupRelation(cache, info.schema, info.target.name);
 	const filterNode = planRead(cache, relationSource(relation), splitParams(info.query, 'root', []));
 	const readPlan = planMutationRead(cache, info, relation);
-	const returning = info.prefs.return === 'representation' ? returningColumns(readPlan, []) : [];
+	const returning = info.prefs.return === 'representation' ? mutationReturning(relation, readPlan, []) : [];
 	const params = new SqlParams();
 	let mutation: string;
 	if (kind === 'update') {
@@ -393,7 +495,6 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 	const overloads = cache.routines.get(relationKey(info.schema, info.target.name)) ?? [];
 	let args: Record<string, unknown> = {};
 	let query = info.query;
-	let jsonBody = false;
 	if (isRead) {
 		// Parameters naming a function argument are arguments; the rest filter the result.
 		const argNames = new Set(overloads.flatMap((r) => r.params.map((p) => p.name)).filter((n) => n !== ''));
@@ -409,13 +510,12 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 		if (rootFilters.length) filters.set('', rootFilters);
 		else filters.delete('');
 		query = { ...info.query, filters };
+	} else if (info.hasBody && info.bodyKind !== 'json') {
+		args = info.bodyKind === null ? (info.body as Record<string, unknown>) : {};
 	} else if (info.hasBody) {
-		jsonBody = true;
 		if (typeof info.body === 'object' && info.body !== null && !Array.isArray(info.body)) args = info.body as Record<string, unknown>;
-		else args = { '': info.body };
 	}
-	const argKeys = Object.keys(args);
-	const choice = chooseRoutine(cache, info.schema, info.target.name, argKeys.includes('') ? ['\u0000'] : argKeys, jsonBody);
+	const choice = chooseRoutine(cache, info.schema, info.target.name, Object.keys(args), isRead ? null : info.bodyKind);
 	const routine = choice.routine;
 	const params = new SqlParams();
 	const from = callFrom(choice, choice.wholeBody ? info.body : args, params);
@@ -427,8 +527,9 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 	let text: string;
 	let plan: PlanNode | null = null;
 	if (routine.returnKind === 'composite') {
-		const columns = new Map(routine.returnColumns.map((c) => [c.name, c]));
-		const source: Source = { name: routine.name, relation: routine.returnRelation, columns, columnList: routine.returnColumns };
+		// A table's row type: its computed fields and relationships apply to the rows returned.
+		const columns = routine.returnRelation?.readColumns ?? new Map(routine.returnColumns.map((c) => [c.name, c]));
+		const source: Source = { name: routine.name, relation: routine.returnRelation, columns, columnList: routine.returnColumns, rowTyped: true };
 		plan = planRead(cache, source, query);
 		if (routine.returnsSet) plan.limit = Math.min(plan.limit ?? ctx.maxRows, ctx.maxRows);
 		text = readStatement(plan, params, { from, count: info.prefs.count !== null, format: bodyFormat(info) });
@@ -442,6 +543,7 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 					: `(json_agg(${value})->0)::text`;
 		text = `select null::bigint as total, pg_catalog.count(*) as page_total, ${body} as body, ${RESPONSE_GUCS} from ${from}`;
 	}
+	if (info.media.plan) return explainOutcome(ctx, info, { text, values: params.values }, readOnly);
 	const decide =
 		strictMax || (!readOnly && info.media.kind === 'object')
 			? (results: StatementResult[]) => {
@@ -465,8 +567,8 @@ async function callRoutine(ctx: RestContext, info: RequestInfo, cache: SchemaCac
 		return applyResponseGucs({ status: 204, headers: {}, body: null }, row);
 	}
 	if (routine.returnsSet) {
-		const outcome = readOutcome(info, plan, row, null, false);
-		const applied = appliedHeader(info.prefs, ['count', 'tx', 'handling', 'max-affected']);
+		const outcome = readOutcome(info, plan, row, null, false, ctx.maxRows);
+		const applied = appliedHeader(info.prefs, ['count', 'timezone', 'tx', 'handling', 'max-affected']);
 		if (applied) outcome.headers['Preference-Applied'] = applied;
 		return outcome;
 	}
@@ -488,12 +590,63 @@ async function route(ctx: RestContext, info: RequestInfo, cache: SchemaCache): P
 		case 'HEAD':
 			return readTable(ctx, info, cache);
 		case 'POST':
-			return insertRows(ctx, info, cache);
+			return insertRows(ctx, info, cache, 'insert');
+		case 'PUT':
+			return insertRows(ctx, info, cache, 'put');
 		case 'PATCH':
 			return updateOrDelete(ctx, info, cache, 'update');
 		default:
 			return updateOrDelete(ctx, info, cache, 'delete');
 	}
+}
+
+/**
+ * The `Range: lower-[upper]` request header (GET only, as PostgREST: other
+ * methods ignore it), intersected with the root's limit/offset.
+ */
+function applyRangeHeader(query: QueryParams, range: string | undefined): void {
+	const m = range === undefined ? null : /^([0-9]+)-([0-9]*)$/.exec(range.trim());
+	if (!m) return;
+	const lower = Number(m[1]);
+	const upper = m[2] === '' ? Infinity : Number(m[2]);
+	if (lower > upper) {
+		throw new PgrstError(416, 'PGRST103', 'Requested range not satisfiable', 'The lower boundary must be lower than or equal to the upper boundary in the Range header.');
+	}
+	const offset = query.offset.get('') ?? 0;
+	const limit = query.limit.get('');
+	const from = Math.max(lower, offset);
+	const to = Math.min(upper, limit === undefined ? Infinity : offset + limit - 1);
+	query.offset.set('', from);
+	if (to !== Infinity) query.limit.set('', Math.max(0, to - from + 1));
+}
+
+/** Media types the root answers with its OpenAPI document (PostgREST's MTOpenAPI, JSON, any). */
+const OPENAPI_ACCEPTS = new Set(['application/openapi+json', 'application/json', 'application/*', '*/*']);
+
+/** `GET /rest/v1/`: the OpenAPI document of the profile's schema, as the caller's role sees it. */
+async function serveRoot(ctx: RestContext, api: ApiRequest, method: string, role: RequestRole): Promise<void> {
+	const { req, res } = api;
+	if (method !== 'GET' && method !== 'HEAD') throw new PgrstError(405, 'PGRST117', `Unsupported HTTP method: ${method}`);
+	const schema = pickSchema(ctx, header(req, 'accept-profile'));
+	const accept = header(req, 'accept');
+	if (accept && accept.trim() !== '') {
+		const offered = accept.split(',').map((s) => s.split(';')[0].trim().toLowerCase()).filter(Boolean);
+		if (!offered.some((t) => OPENAPI_ACCEPTS.has(t))) throw new PgrstError(406, 'PGRST107', `None of these media types are available: ${offered.join(', ')}`);
+	}
+	const prefs = parsePrefer(req.headers.prefer, ctx.schemaWatch.current().timezones);
+	let body: string;
+	try {
+		body = await openApiDocument(ctx.schemaWatch.current(), {
+			pool: ctx.pool,
+			settings: requestSettings(ctx, req, role, method, api.path, schema, prefs),
+			schema,
+			host: header(req, 'host') ?? 'localhost'
+		});
+	} catch (error) {
+		throw fromDatabaseError(error, role.authed);
+	}
+	res.writeHead(200, { 'Content-Type': 'application/openapi+json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
+	res.end(method === 'HEAD' ? undefined : body);
 }
 
 export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<void> {
@@ -506,15 +659,16 @@ export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<voi
 	let target: RequestInfo['target'];
 	if (segments.length === 1 && segments[0] !== 'rpc') target = { kind: 'table', name: segments[0] };
 	else if (segments.length === 2 && segments[0] === 'rpc') target = { kind: 'rpc', name: segments[1] };
-	else if (segments.length === 0) throw new PgrstError(404, 'PGRST126', 'Root endpoint metadata is disabled');
+	else if (segments.length === 0) return serveRoot(ctx, api, method, role);
 	else throw new PgrstError(404, 'PGRST125', 'Invalid path specified in request URL');
 
 	const isRead = method === 'GET' || method === 'HEAD';
 	const schema = pickSchema(ctx, header(req, isRead ? 'accept-profile' : 'content-profile'));
 	const query = parseQueryParams(url.searchParams, target.kind === 'rpc');
-	const prefs = parsePrefer(req.headers.prefer);
-	const media = negotiate(header(req, 'accept'));
-	const payload = method === 'POST' || method === 'PATCH' ? await readPayload(req) : { body: undefined, present: false };
+	if (method === 'GET') applyRangeHeader(query, header(req, 'range'));
+	const prefs = parsePrefer(req.headers.prefer, ctx.schemaWatch.current().timezones);
+	const media = negotiate(header(req, 'accept'), ctx.schemaWatch.current().planEnabled);
+	const payload: Payload = method === 'POST' || method === 'PATCH' || method === 'PUT' ? await readPayload(req, target.kind === 'rpc') : { body: undefined, present: false, kind: null };
 	const info: RequestInfo = {
 		method,
 		schema,
@@ -524,6 +678,7 @@ export async function handleRest(ctx: RestContext, api: ApiRequest): Promise<voi
 		media,
 		body: payload.body,
 		hasBody: payload.present,
+		bodyKind: method === 'POST' ? payload.kind : null,
 		role,
 		settings: requestSettings(ctx, req, role, method, api.path, schema, prefs),
 		path: api.path,

@@ -14,7 +14,19 @@ export interface InsertOptions {
 	returning: string[];
 	/** Number of payload rows (zero-column inserts need it). */
 	rowCount: number;
+	/**
+	 * Count inserted rows in the transaction setting pgrst.inserted (each payload
+	 * row adds one, each conflicting row updated takes one back), as PostgREST
+	 * does to answer an upsert 201 or 200.
+	 */
+	countInserted: boolean;
+	/** PUT: conditions on the payload row (its key must equal the URL's). */
+	payloadConditions: string[];
 }
+
+const INSERTED = `coalesce(nullif(current_setting('pgrst.inserted', true), '')::int, 0)`;
+/** Read after the mutation by the response statement (see read-sql.ts). */
+export const INSERTED_COUNT = `nullif(current_setting('pgrst.inserted', true), '')::int`;
 
 function returningClause(alias: string, columns: string[]): string {
 	return columns.length ? ` returning ${columns.map((c) => `${quoteIdent(alias)}.${quoteIdent(c)}`).join(', ')}` : ' returning 1';
@@ -45,12 +57,19 @@ export function insertSql(rel: Relation, payload: string, options: InsertOptions
 	} else {
 		select = `select ${options.columns.map((c) => `pgrst_body.${quoteIdent(c.name)}`).join(', ')} from json_populate_recordset(null::${target}, ${p}::json) as pgrst_body`;
 	}
+	const where = [...options.payloadConditions];
+	if (options.countInserted) where.unshift(`set_config('pgrst.inserted', (${INSERTED} + 1)::text, true) <> '0'`);
+	if (where.length) select += ` where ${where.join(' and ')}`;
 	let conflict = '';
 	if (options.resolution) {
 		const targetCols = options.onConflict.length ? ` (${options.onConflict.map(quoteIdent).join(', ')})` : '';
-		const updatable = options.columns.filter((c) => !options.onConflict.includes(c.name));
-		if (options.resolution === 'ignore-duplicates' || updatable.length === 0) conflict = ` on conflict${targetCols} do nothing`;
-		else conflict = ` on conflict${targetCols} do update set ${updatable.map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`).join(', ')}`;
+		if (options.resolution === 'ignore-duplicates') conflict = ` on conflict${targetCols} do nothing`;
+		else {
+			// Every payload column, the conflict columns too: a payload of only the key still
+			// "updates" (triggers fire, the row is returned), as PostgREST does.
+			conflict = ` on conflict${targetCols} do update set ${options.columns.map((c) => `${quoteIdent(c.name)} = excluded.${quoteIdent(c.name)}`).join(', ')}`;
+			if (options.countInserted) conflict += ` where set_config('pgrst.inserted', (${INSERTED} - 1)::text, true) <> '-1'`;
+		}
 	}
 	return `insert into ${target} as ${alias} (${cols}) ${select}${conflict}${returningClause(alias, options.returning)}`;
 }
@@ -63,7 +82,7 @@ function whereClause(rel: Relation, filterNode: PlanNode, params: SqlParams): st
 	if (filterNode.limit === null) return conds.length ? ` where ${conds.join(' and ')}` : '';
 	const a = quoteIdent(filterNode.alias);
 	const order = filterNode.order
-		.map(({ term }) => `${renderField(filterNode.alias, term.field, params)}${term.direction === 'desc' ? ' desc' : ''}${term.nulls === 'first' ? ' nulls first' : term.nulls === 'last' ? ' nulls last' : ''}`)
+		.map(({ term, column }) => `${renderField(filterNode.alias, term.field, params, column)}${term.direction === 'desc' ? ' desc' : ''}${term.nulls === 'first' ? ' nulls first' : term.nulls === 'last' ? ' nulls last' : ''}`)
 		.join(', ');
 	const inner = `select ${a}.ctid from ${qualified(rel.schema, rel.name)} as ${a}${conds.length ? ` where ${conds.join(' and ')}` : ''}${order ? ` order by ${order}` : ''} limit ${params.add(String(filterNode.limit))}${filterNode.offset ? ` offset ${params.add(String(filterNode.offset))}` : ''}`;
 	return ` where ${a}.ctid = any(array(${inner}))`;

@@ -5,7 +5,7 @@ import { PgrstError, SchemaMissError } from './errors.ts';
 import type { Filter, LogicTree, OrderTerm, QueryParams } from './query-params.ts';
 import { findRelationship, isToOne } from './relationships.ts';
 import type { Column, Relation, Relationship, SchemaCache } from './schema-cache.ts';
-import type { SelectItem } from './select-parser.ts';
+import type { AggregateFunction, SelectItem } from './select-parser.ts';
 import { fieldOutputName, type Field } from './syntax.ts';
 
 /** What a plan node reads from: a table or view, a function's result, or a mutation's rows. */
@@ -15,6 +15,11 @@ export interface Source {
 	relation: Relation | null;
 	columns: Map<string, Column>;
 	columnList: Column[];
+	/**
+	 * Whether the FROM alias is a row of the relation's own type, so that
+	 * computed relationships (functions taking that row) can be embedded.
+	 */
+	rowTyped: boolean;
 }
 
 export interface PlanField {
@@ -23,6 +28,15 @@ export interface PlanField {
 	/** SQL type to cast to (from the cast whitelist), or null. */
 	cast: string | null;
 	output: string;
+	/** `col.sum()`: the aggregate applied (grouping by the node's other fields). */
+	aggregate: AggregateFunction | null;
+	/** SQL type the aggregate's result is cast to, or null. */
+	aggregateCast: string | null;
+}
+
+export interface HoistedAggregate {
+	aggregate: AggregateFunction;
+	cast: string | null;
 }
 
 export interface PlanEmbed {
@@ -36,6 +50,11 @@ export interface PlanEmbed {
 	/** Set by `embed=is.null` / `embed=not.is.null` filters on the parent. */
 	nullFilters: boolean[];
 	node: PlanNode;
+	/**
+	 * To-one spreads: aggregates of the child's fields (by output name), applied
+	 * in the parent so they group by the parent's fields, as PostgREST hoists them.
+	 */
+	hoisted: Map<string, HoistedAggregate>;
 }
 
 export interface PlanOrder {
@@ -58,10 +77,35 @@ export interface PlanNode {
 	order: PlanOrder[];
 	limit: number | null;
 	offset: number | null;
+	/**
+	 * SQL for this node's whole row when its FROM alias is not of the relation's
+	 * row type (a mutation's returned rows): computed fields and relationships
+	 * take it. Null: the alias itself.
+	 */
+	row: string | null;
 }
 
+/** A table or view read directly: its columns and computed fields. */
 export function relationSource(relation: Relation): Source {
-	return { name: relation.name, relation, columns: relation.columns, columnList: relation.columnList };
+	return { name: relation.name, relation, columns: relation.readColumns, columnList: relation.columnList, rowTyped: true };
+}
+
+/**
+ * The rows a mutation returns (a CTE, not of the table's row type): computed
+ * fields and relationships take the row rebuilt from all its columns (see
+ * needsWholeRow), as PostgREST returns every column when they are used.
+ */
+export function mutationSource(relation: Relation): Source {
+	return { name: relation.name, relation, columns: relation.readColumns, columnList: relation.columnList, rowTyped: true };
+}
+
+/** Whether a node reads its whole row (a computed field or relationship at its level). */
+export function needsWholeRow(node: PlanNode): boolean {
+	if (node.fields.some((f) => f.column.computed)) return true;
+	if (node.embeds.some((e) => e.rel.computed)) return true;
+	if (node.order.some((o) => !o.embed && o.column.computed)) return true;
+	const computedFilter = (name: string) => node.source.columns.get(name)?.computed !== undefined;
+	return node.filters.some((f) => computedFilter(f.field.name));
 }
 
 export function missingColumn(source: Source, column: string): SchemaMissError {
@@ -74,6 +118,15 @@ interface PlanContext {
 	counter: number;
 	paths: Map<string, PlanNode>;
 	/** Parent to-one embeds per node, for `order=embed(col)`. */
+}
+
+/** The row itself, for `count()` (no column). */
+const WHOLE_ROW: Column = { name: '*', type: 'record', baseType: 'record', nullable: false, defaultExpr: null, generated: true, position: 0 };
+
+function resolveCast(ctx: PlanContext, cast: string): string {
+	const sql = ctx.cache.castTypes.get(cast.toLowerCase());
+	if (sql === undefined) throw new SchemaMissError(400, '42704', `type "${cast}" does not exist`);
+	return sql;
 }
 
 function lookupColumn(source: Source, name: string): Column {
@@ -116,23 +169,28 @@ function planNode(ctx: PlanContext, source: Source, items: SelectItem[], path: s
 		logic: [],
 		order: [],
 		limit: null,
-		offset: null
+		offset: null,
+		row: null
 	};
 	for (const p of aliasPaths) ctx.paths.set(p, node);
 	const embedsByName = new Map<string, PlanEmbed>();
 	for (const item of items) {
 		if (item.kind === 'star') {
-			for (const column of source.columnList) node.fields.push({ field: { name: column.name, path: [] }, column, cast: null, output: column.name });
+			for (const column of source.columnList) {
+				node.fields.push({ field: { name: column.name, path: [] }, column, cast: null, output: column.name, aggregate: null, aggregateCast: null });
+			}
 			continue;
 		}
 		if (item.kind === 'field') {
-			const column = checkField(source, item.field);
-			let cast: string | null = null;
-			if (item.cast !== null) {
-				cast = ctx.cache.castTypes.get(item.cast.toLowerCase()) ?? null;
-				if (cast === null) throw new SchemaMissError(400, '42704', `type "${item.cast}" does not exist`);
+			const aggregate = item.aggregate ?? null;
+			if (aggregate !== null && !ctx.cache.aggregatesEnabled) {
+				throw new PgrstError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
 			}
-			node.fields.push({ field: item.field, column, cast, output: item.alias ?? fieldOutputName(item.field) });
+			const column = aggregate === 'count' && item.field.name === '*' ? WHOLE_ROW : checkField(source, item.field);
+			const cast = item.cast === null ? null : resolveCast(ctx, item.cast);
+			const aggregateCast = item.aggregateCast ? resolveCast(ctx, item.aggregateCast) : null;
+			const output = item.alias ?? (aggregate ?? fieldOutputName(item.field));
+			node.fields.push({ field: item.field, column, cast, output, aggregate, aggregateCast });
 			continue;
 		}
 		if (!source.relation) {
@@ -143,7 +201,7 @@ function planNode(ctx: PlanContext, source: Source, items: SelectItem[], path: s
 				`Searched for a foreign key relationship between '${source.name}' and '${item.target}', but no matches were found.`
 			);
 		}
-		const rel = findRelationship(source.relation, item.target, item.hint, ctx.cache.relations.values());
+		const rel = findRelationship(source.relation, item.target, item.hint, ctx.cache.relations.values(), source.rowTyped);
 		const name = item.alias ?? item.target;
 		const childPaths = aliasPaths.flatMap((p) => {
 			const prefix = p === '' ? '' : `${p}.`;
@@ -158,8 +216,21 @@ function planNode(ctx: PlanContext, source: Source, items: SelectItem[], path: s
 			spread: item.spread,
 			visible: item.children.length > 0,
 			nullFilters: [],
-			node: child
+			node: child,
+			hoisted: new Map()
 		};
+		if (embed.spread && child.fields.some((f) => f.aggregate !== null)) {
+			if (!embed.toOne) {
+				throw new PgrstError(400, 'PGRST127', 'Feature not implemented', 'Aggregates are not implemented for one-to-many or many-to-many spreads.');
+			}
+			for (const f of child.fields) {
+				if (f.aggregate === null) continue;
+				if (f.aggregate === 'count' && f.column === WHOLE_ROW) continue;
+				embed.hoisted.set(f.output, { aggregate: f.aggregate, cast: f.aggregateCast });
+				f.aggregate = null;
+				f.aggregateCast = null;
+			}
+		}
 		node.embeds.push(embed);
 		embedsByName.set(name, embed);
 		if (item.alias) embedsByName.set(item.target, embed);
@@ -214,6 +285,11 @@ export function planRead(cache: SchemaCache, source: Source, params: QueryParams
 		throw new PgrstError(400, 'PGRST108', `'${name}' is not an embedded resource in this request`, null, `Verify that '${name}' is included in the 'select' query parameter.`);
 	}
 	return root;
+}
+
+/** Whether a node's query aggregates (and so groups by its other output). */
+export function isAggregated(node: PlanNode): boolean {
+	return node.fields.some((f) => f.aggregate !== null) || node.embeds.some((e) => e.hoisted.size > 0);
 }
 
 /** Output keys of a node in order (spread embeds contribute their child's keys). */

@@ -27,7 +27,11 @@ const CHOICES: Record<string, readonly string[]> = {
 	params: ['single-object']
 };
 
-export function parsePrefer(header: string | string[] | undefined): Preferences {
+/**
+ * `timezones`: the names Postgres knows (pg_timezone_names); another
+ * timezone is an invalid preference, ignored unless handling=strict, as in PostgREST.
+ */
+export function parsePrefer(header: string | string[] | undefined, timezones?: ReadonlySet<string>): Preferences {
 	const prefs: Preferences = {
 		count: null,
 		return: null,
@@ -54,8 +58,9 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
 			prefs.applied.push(`max-affected=${value}`);
 			continue;
 		}
-		if (key === 'timezone' && value !== '') {
+		if (key === 'timezone' && value !== '' && (timezones === undefined || timezones.has(value))) {
 			prefs.timezone = value;
+			prefs.applied.push(`timezone=${value}`);
 			continue;
 		}
 		const choices = CHOICES[key];

@@ -3,16 +3,17 @@
 // to-one, json_agg for to-many), and the top level aggregates the rows into
 // one JSON (or CSV) text value, with the page size and the optional count.
 import { renderField, renderFilter, renderLogic } from './filters-sql.ts';
-import type { PlanEmbed, PlanNode } from './plan.ts';
+import { isAggregated, type PlanEmbed, type PlanField, type PlanNode } from './plan.ts';
 import type { Relationship } from './schema-cache.ts';
 import { SqlParams, qualified, quoteIdent } from './sql.ts';
 
 export type BodyFormat = 'json' | 'json-stripped' | 'csv' | 'none';
 
 /** FROM item and join conditions that tie an embedded node to its parent row. */
-function relationJoin(rel: Relationship, parentAlias: string, childAlias: string): { from: string; conds: string[] } {
+function relationJoin(rel: Relationship, parentAlias: string, childAlias: string, parentRow: string | null): { from: string; conds: string[] } {
 	const child = quoteIdent(childAlias);
 	const parent = quoteIdent(parentAlias);
+	if (rel.computed) return { from: `${rel.computed}(${parentRow ?? parent}) as ${child}`, conds: [] };
 	const from = `${qualified(rel.target.schema, rel.target.name)} as ${child}`;
 	if (rel.cardinality === 'm2m') {
 		const j = rel.junction!;
@@ -35,9 +36,34 @@ function outputColumns(node: PlanNode): string[] {
 	return names;
 }
 
-function embedJoin(embed: PlanEmbed, parent: PlanNode, params: SqlParams, select: string[]): string {
+const AGGREGATE_SQL = { avg: 'avg', count: 'count', max: 'max', min: 'min', sum: 'sum' } as const;
+
+function applyAggregate(fn: keyof typeof AGGREGATE_SQL, expr: string, cast: string | null): string {
+	const sql = `pg_catalog.${AGGREGATE_SQL[fn]}(${expr})`;
+	return cast ? `(${sql})::${cast}` : sql;
+}
+
+function fieldExpression(node: PlanNode, f: PlanField, params: SqlParams): string {
+	if (f.aggregate === 'count' && f.column.name === '*' && f.field.name === '*') return applyAggregate('count', '*', f.aggregateCast);
+	const expr = renderField(node.alias, f.field, params, f.column, node.row ?? undefined);
+	const cast = f.cast ? `${expr}::${f.cast}` : expr;
+	return f.aggregate ? applyAggregate(f.aggregate, cast, f.aggregateCast) : cast;
+}
+
+/**
+ * Adds an output column; when the node aggregates, every plain output is a
+ * GROUP BY term (json as jsonb, which has equality), as PostgREST groups.
+ */
+function output(select: string[], group: string[] | null, expr: string, name: string, aggregated = false): void {
+	if (group && !aggregated) {
+		group.push(expr);
+	}
+	select.push(`${expr} as ${quoteIdent(name)}`);
+}
+
+function embedJoin(embed: PlanEmbed, parent: PlanNode, params: SqlParams, select: string[], group: string[] | null): string {
 	const child = embed.node;
-	const { from, conds } = relationJoin(embed.rel, parent.alias, child.alias);
+	const { from, conds } = relationJoin(embed.rel, parent.alias, child.alias, parent.row);
 	const childSql = nodeQuery(child, params, from, conds, false);
 	const j = quoteIdent(child.joinAlias);
 	let lateral: string;
@@ -45,16 +71,24 @@ function embedJoin(embed: PlanEmbed, parent: PlanNode, params: SqlParams, select
 		lateral = embed.toOne
 			? `select row_to_json(pgrst_r) as pgrst_body from (${childSql}) as pgrst_r`
 			: `select json_agg(pgrst_r) as pgrst_body from (${childSql}) as pgrst_r`;
-		if (embed.visible) select.push(embed.toOne ? `${j}.pgrst_body as ${quoteIdent(embed.output)}` : `coalesce(${j}.pgrst_body, '[]') as ${quoteIdent(embed.output)}`);
+		if (embed.visible) {
+			const expr = embed.toOne ? `${j}.pgrst_body` : `coalesce(${j}.pgrst_body, '[]')`;
+			output(select, group, group ? `(${expr})::jsonb` : expr, embed.output);
+		}
 	} else {
 		const names = outputColumns(child);
 		if (embed.toOne) {
 			lateral = `select pgrst_r.*, 1 as pgrst_body from (${childSql}) as pgrst_r`;
-			for (const n of names) select.push(`${j}.${quoteIdent(n)} as ${quoteIdent(n)}`);
+			for (const n of names) {
+				const hoisted = embed.hoisted.get(n);
+				const expr = `${j}.${quoteIdent(n)}`;
+				if (hoisted) output(select, group, applyAggregate(hoisted.aggregate, expr, hoisted.cast), n, true);
+				else output(select, group, expr, n);
+			}
 		} else {
 			const aggs = names.map((n) => `json_agg(pgrst_r.${quoteIdent(n)}) as ${quoteIdent(n)}`);
 			lateral = `select ${[...aggs, 'nullif(count(*), 0) as pgrst_body'].join(', ')} from (${childSql}) as pgrst_r`;
-			for (const n of names) select.push(`coalesce(${j}.${quoteIdent(n)}, '[]') as ${quoteIdent(n)}`);
+			for (const n of names) output(select, group, group ? `coalesce(${j}.${quoteIdent(n)}, '[]')::jsonb` : `coalesce(${j}.${quoteIdent(n)}, '[]')`, n);
 		}
 	}
 	return `${embed.inner ? 'inner' : 'left'} join lateral (${lateral}) as ${j} on ${embed.inner ? `${j}.pgrst_body is not null` : 'true'}`;
@@ -62,14 +96,14 @@ function embedJoin(embed: PlanEmbed, parent: PlanNode, params: SqlParams, select
 
 function orderClause(node: PlanNode, params: SqlParams): string {
 	if (node.order.length === 0) return '';
-	const terms = node.order.map(({ term, embed }) => {
+	const terms = node.order.map(({ term, embed, column }) => {
 		let expr: string;
 		if (embed) {
 			const alias = `${embed.node.alias}_order`;
-			const { from, conds } = relationJoin(embed.rel, node.alias, alias);
-			expr = `(select ${renderField(alias, term.field, params)} from ${from} where ${conds.join(' and ')} limit 1)`;
+			const { from, conds } = relationJoin(embed.rel, node.alias, alias, node.row);
+			expr = `(select ${renderField(alias, term.field, params, column)} from ${from}${conds.length ? ` where ${conds.join(' and ')}` : ''} limit 1)`;
 		} else {
-			expr = renderField(node.alias, term.field, params);
+			expr = renderField(node.alias, term.field, params, column, node.row ?? undefined);
 		}
 		const dir = term.direction === 'desc' ? ' desc' : term.direction === 'asc' ? ' asc' : '';
 		const nulls = term.nulls === 'first' ? ' nulls first' : term.nulls === 'last' ? ' nulls last' : '';
@@ -84,16 +118,14 @@ function orderClause(node: PlanNode, params: SqlParams): string {
  */
 export function nodeQuery(node: PlanNode, params: SqlParams, from: string, conds: string[], countOnly: boolean): string {
 	const select: string[] = [];
+	const group: string[] | null = !countOnly && isAggregated(node) ? [] : null;
 	if (!countOnly) {
-		for (const f of node.fields) {
-			const expr = renderField(node.alias, f.field, params);
-			select.push(`${f.cast ? `${expr}::${f.cast}` : expr} as ${quoteIdent(f.output)}`);
-		}
+		for (const f of node.fields) output(select, group, fieldExpression(node, f, params), f.output, f.aggregate !== null);
 	}
 	const joins: string[] = [];
 	for (const embed of node.embeds) {
 		if (countOnly && !embed.inner && embed.nullFilters.length === 0) continue;
-		joins.push(embedJoin(embed, node, params, countOnly ? [] : select));
+		joins.push(embedJoin(embed, node, params, countOnly ? [] : select, countOnly ? null : group));
 	}
 	const where = [...conds];
 	for (const f of node.filters) where.push(renderFilter(node, f, params));
@@ -102,6 +134,7 @@ export function nodeQuery(node: PlanNode, params: SqlParams, from: string, conds
 	if (joins.length) sql += ` ${joins.join(' ')}`;
 	if (where.length) sql += ` where ${where.join(' and ')}`;
 	if (countOnly) return sql;
+	if (group && group.length) sql += ` group by ${group.join(', ')}`;
 	sql += orderClause(node, params);
 	if (node.limit !== null) sql += ` limit ${params.add(String(node.limit))}`;
 	if (node.offset !== null && node.offset > 0) sql += ` offset ${params.add(String(node.offset))}`;
@@ -129,15 +162,21 @@ export interface ReadStatementOptions {
 	/** A WITH clause placed before everything (mutations). */
 	withClause?: string;
 	count: boolean;
+	/** Count at most this many rows (count=estimated counts up to max_rows + 1). */
+	countLimit?: number;
 	format: BodyFormat;
+	/** Also read how many rows an upsert inserted (column `inserted`). */
+	inserted?: string;
 }
 
 /** The whole statement: total, page_total, body, response GUCs. */
 export function readStatement(root: PlanNode, params: SqlParams, options: ReadStatementOptions): string {
 	const rootSql = nodeQuery(root, params, options.from, [], false);
-	const total = options.count ? `(select pg_catalog.count(*) from (${nodeQuery(root, params, options.from, [], true)}) as pgrst_c)` : 'null::bigint';
+	const limit = options.countLimit === undefined ? '' : ` limit ${Math.trunc(options.countLimit)}`;
+	const total = options.count ? `(select pg_catalog.count(*) from (${nodeQuery(root, params, options.from, [], true)}${limit}) as pgrst_c)` : 'null::bigint';
 	const withClause = options.withClause ? `${options.withClause} ` : '';
-	return `${withClause}select ${total} as total, pg_catalog.count(*) as page_total, ${bodyExpression(options.format)} as body, ${RESPONSE_GUCS} from (${rootSql}) as pgrst_t`;
+	const inserted = options.inserted ? `, ${options.inserted} as inserted` : '';
+	return `${withClause}select ${total} as total, pg_catalog.count(*) as page_total, ${bodyExpression(options.format)} as body, ${RESPONSE_GUCS}${inserted} from (${rootSql}) as pgrst_t`;
 }
 
 export { outputColumns };

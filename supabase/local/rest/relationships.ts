@@ -3,15 +3,43 @@
 import { PgrstError, SchemaMissError } from './errors.ts';
 import type { Relation, Relationship } from './schema-cache.ts';
 
-function fkColumns(rel: Relationship): string[] {
-	return rel.fkInSource ? rel.columns : rel.targetColumns;
+/** The relationship's one column on the source side (`client_id(*)`), if it has exactly one. */
+function singleColumn(rel: Relationship): string | null {
+	return rel.cardinality !== 'm2m' && rel.columns.length === 1 ? rel.columns[0] : null;
 }
 
-function matchesHint(rel: Relationship, hint: string): boolean {
+/** Its one column on the target side (`clients!id(*)`), if it has exactly one. */
+function singleTargetColumn(rel: Relationship): string | null {
+	return rel.cardinality !== 'm2m' && rel.targetColumns.length === 1 ? rel.targetColumns[0] : null;
+}
+
+function isView(relation: Relation): boolean {
+	return relation.kind === 'v' || relation.kind === 'm';
+}
+
+/**
+ * Whether `target!hint` names this relationship, by PostgREST's findRel rules:
+ * a self-referencing foreign key gives the children (one-to-many) by the
+ * table's name and the parent (many-to-one) by the column's name; otherwise
+ * the target's name, or the constraint or column name when the target is not
+ * a view (so views over the same table add no false candidates), and a hint
+ * naming the constraint, either side's column or the junction.
+ */
+function matches(rel: Relationship, target: string, hint: string | null): boolean {
+	if (rel.computed) return false;
+	const self = rel.source === rel.target && rel.cardinality !== 'm2m';
+	if (self) {
+		if (hint === null) return (rel.target.name === target && rel.cardinality === 'o2m') || (rel.cardinality === 'm2o' && singleColumn(rel) === target);
+		return rel.target.name === target && rel.cardinality === 'o2m' && singleTargetColumn(rel) === hint;
+	}
+	if (hint === null) {
+		if (rel.target.name === target) return true;
+		if (isView(rel.target)) return false;
+		return (rel.cardinality !== 'm2m' && rel.constraint === target) || singleColumn(rel) === target;
+	}
+	if (rel.target.name !== target) return false;
 	if (rel.cardinality === 'm2m') return rel.junction!.relation.name === hint;
-	if (rel.constraint === hint) return true;
-	const fk = fkColumns(rel);
-	return fk.length === 1 && fk[0] === hint;
+	return rel.constraint === hint || singleColumn(rel) === hint || singleTargetColumn(rel) === hint;
 }
 
 export function isToOne(rel: Relationship): boolean {
@@ -73,17 +101,16 @@ function describe(rel: Relationship): Record<string, string> {
 	};
 }
 
-export function findRelationship(source: Relation, target: string, hint: string | null, allRelations: Iterable<Relation>): Relationship {
-	const matches = source.relationships.filter((rel) => {
-		if (rel.target.name === target) return hint === null || matchesHint(rel, hint);
-		if (hint !== null) return false;
-		// The foreign key's name as the target: `fk_name(*)`.
-		if (rel.cardinality !== 'm2m' && rel.constraint === target) return true;
-		// A foreign-key column as the target: `author_id(*)` embeds the row it references.
-		return rel.fkInSource && rel.columns.length === 1 && rel.columns[0] === target;
-	});
-	if (matches.length === 1) return matches[0];
-	if (matches.length === 0) {
+export function findRelationship(source: Relation, target: string, hint: string | null, allRelations: Iterable<Relation>, allowComputed = true): Relationship {
+	// A computed relationship (a function taking the row) is named by its function and
+	// takes precedence over foreign keys to a table of the same name, as in PostgREST.
+	if (hint === null && allowComputed) {
+		const computed = source.relationships.find((rel) => rel.computed !== undefined && rel.constraint === target);
+		if (computed) return computed;
+	}
+	const found = source.relationships.filter((rel) => matches(rel, target, hint));
+	if (found.length === 1) return found[0];
+	if (found.length === 0) {
 		const schema = source.schema;
 		const details = `Searched for a foreign key relationship between '${source.name}' and '${target}'${hint ? ` using the hint '${hint}'` : ''} in the schema '${schema}', but no matches were found.`;
 		let suggestion: string | null = null;
@@ -97,12 +124,12 @@ export function findRelationship(source: Relation, target: string, hint: string 
 		}
 		throw new SchemaMissError(400, 'PGRST200', `Could not find a relationship between '${source.name}' and '${target}' in the schema cache`, details, suggestion);
 	}
-	const hints = matches.map((rel) => `'${rel.target.name}!${rel.cardinality === 'm2m' ? rel.junction!.relation.name : rel.constraint}'`);
+	const hints = found.map((rel) => `'${rel.target.name}!${rel.cardinality === 'm2m' ? rel.junction!.relation.name : rel.constraint}'`);
 	throw new PgrstError(
 		300,
 		'PGRST201',
 		`Could not embed because more than one relationship was found for '${source.name}' and '${target}'`,
-		matches.map(describe),
+		found.map(describe),
 		`Try changing '${target}' to one of the following: ${hints.join(', ')}. Find the desired relationship in the 'details' key.`
 	);
 }

@@ -16,6 +16,8 @@ export interface Column {
 	defaultExpr: string | null;
 	generated: boolean;
 	position: number;
+	/** For a computed field: the function taking the row, as qualified SQL ("schema"."fn"). */
+	computed?: string;
 }
 
 export type Cardinality = 'm2o' | 'o2m' | 'o2o' | 'm2m';
@@ -43,6 +45,8 @@ export interface Relationship {
 	/** Set for o2o: whether the foreign key lives in `source` (the "parent" side is the target). */
 	fkInSource: boolean;
 	junction?: Junction;
+	/** For a computed relationship: the function taking the source row, as qualified SQL. */
+	computed?: string;
 }
 
 export interface Relation {
@@ -53,6 +57,8 @@ export interface Relation {
 	kind: string;
 	columns: Map<string, Column>;
 	columnList: Column[];
+	/** Columns plus computed fields (functions taking this relation's row), for reads. */
+	readColumns: Map<string, Column>;
 	primaryKey: string[];
 	uniqueKeys: string[][];
 	relationships: Relationship[];
@@ -87,6 +93,16 @@ export interface SchemaCache {
 	routines: Map<string, RoutineInfo[]>;
 	/** Settings a role carries (ALTER ROLE ... SET), applied per request like PostgREST. */
 	roleSettings: Map<string, Array<[string, string]>>;
+	/**
+	 * PostgREST's db-aggregates-enabled, read like its in-database configuration:
+	 * `alter role authenticator set pgrst.db_aggregates_enabled = 'true'` (then
+	 * `notify pgrst, 'reload config'` or 'reload schema'). Off by default.
+	 */
+	aggregatesEnabled: boolean;
+	/** Time zone names Postgres accepts (for Prefer: timezone). */
+	timezones: ReadonlySet<string>;
+	/** PostgREST's db-plan-enabled (`pgrst.db_plan_enabled` on authenticator): EXPLAIN via Accept. Off by default. */
+	planEnabled: boolean;
 	/** Type names usable in `::cast` (lower case name -> SQL to write). */
 	castTypes: Map<string, string>;
 	/** When the catalog reads began (ms epoch): the cache reflects every commit before it. */
@@ -147,10 +163,13 @@ select p.oid::int8 as oid, n.nspname as schema, p.proname as name, p.provolatile
   array(select pg_catalog.format_type(x.t, null) from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality x(t, i) order by x.i)::text[] as arg_types,
   array(select coalesce(bt.typname, t.typname) from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality x(t, i)
         join pg_catalog.pg_type t on t.oid = x.t left join pg_catalog.pg_type bt on t.typtype = 'd' and bt.oid = t.typbasetype order by x.i)::text[] as arg_base_types,
-  p.provariadic <> 0 as variadic
+  p.provariadic <> 0 as variadic,
+  coalesce(rbt.typname, rt.typname) as ret_base, p.prorows::float8 as rows,
+  case when p.pronargs = 1 then (select t.typrelid::int8 from pg_catalog.pg_type t where t.oid = p.proargtypes[0]) else 0 end as arg_relid
 from pg_catalog.pg_proc p
 join pg_catalog.pg_namespace n on n.oid = p.pronamespace
 join pg_catalog.pg_type rt on rt.oid = p.prorettype
+left join pg_catalog.pg_type rbt on rt.typtype = 'd' and rbt.oid = rt.typbasetype
 where p.prokind = 'f' and n.nspname = any($1::text[])`;
 
 const ROLE_SETTINGS_SQL = `
@@ -165,6 +184,8 @@ select t.typname as name, n.nspname as schema
 from pg_catalog.pg_type t join pg_catalog.pg_namespace n on n.oid = t.typnamespace
 where t.typtype in ('b', 'd', 'e', 'r', 'm', 'c') and t.typisdefined and left(t.typname, 1) <> '_'
   and (n.nspname = 'pg_catalog' or n.nspname = any($1::text[]))`;
+
+const TIMEZONES_SQL = `select name from pg_catalog.pg_timezone_names`;
 
 const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast'];
 
@@ -227,9 +248,13 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 			arg_types: string[];
 			arg_base_types: string[];
 			variadic: boolean;
+			ret_base: string;
+			rows: number;
+			arg_relid: string;
 		}>(ROUTINES_SQL, [exposedSchemas]),
 		await client.query<{ role: string; settings: string[] }>(ROLE_SETTINGS_SQL),
-		await client.query<{ name: string; schema: string }>(TYPES_SQL, [exposedSchemas])
+		await client.query<{ name: string; schema: string }>(TYPES_SQL, [exposedSchemas]),
+		await client.query<{ name: string }>(TIMEZONES_SQL)
 	] as const;
 	let catalog: Awaited<ReturnType<typeof reads>>;
 	try {
@@ -237,7 +262,7 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 	} finally {
 		await client.query('commit');
 	}
-	const [relRes, colRes, conRes, viewRes, fnRes, roleRes, typeRes] = catalog;
+	const [relRes, colRes, conRes, viewRes, fnRes, roleRes, typeRes, tzRes] = catalog;
 
 	// Columns of every relation and composite type, by relation oid.
 	const columnsByRel = new Map<number, Column[]>();
@@ -272,6 +297,7 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 			kind: r.kind,
 			columns: new Map(columnList.map((c) => [c.name, c])),
 			columnList,
+			readColumns: new Map(columnList.map((c) => [c.name, c])),
 			primaryKey: [],
 			uniqueKeys: [],
 			relationships: []
@@ -422,6 +448,38 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 		}
 	}
 
+	// A function whose one parameter is a relation's row type is a computed field of it
+	// (scalar result) or a computed relationship (a table's rows: to-one unless it
+	// returns a set of more than one row), as PostgREST reads them.
+	const addComputed = (owner: Relation | undefined, routine: RoutineInfo, retBase: string, rows: number) => {
+		if (!owner || routine.params.length !== 1 || routine.params[0].variadic) return;
+		const fn = `${quoteIdent(routine.schema)}.${quoteIdent(routine.name)}`;
+		if (routine.returnKind === 'scalar' && !routine.returnsSet) {
+			if (owner.columns.has(routine.name)) return;
+			owner.readColumns.set(routine.name, {
+				name: routine.name,
+				type: routine.returnType,
+				baseType: retBase,
+				nullable: true,
+				defaultExpr: null,
+				generated: true,
+				position: 0,
+				computed: fn
+			});
+		} else if (routine.returnKind === 'composite' && routine.returnRelation) {
+			const toOne = !routine.returnsSet || rows === 1;
+			owner.relationships.push({
+				constraint: routine.name,
+				source: owner,
+				columns: [],
+				target: routine.returnRelation,
+				targetColumns: [],
+				cardinality: toOne ? 'm2o' : 'o2m',
+				fkInSource: false,
+				computed: fn
+			});
+		}
+	};
 	const routines = new Map<string, RoutineInfo[]>();
 	for (const f of fnRes.rows) {
 		const modes = f.arg_modes.length ? f.arg_modes : f.arg_types.map(() => 'i');
@@ -477,6 +535,7 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 		const list = routines.get(key) ?? [];
 		list.push(routine);
 		routines.set(key, list);
+		addComputed(byOid.get(Number(f.arg_relid)), routine, f.ret_base, f.rows);
 	}
 
 	const roleSettings = new Map<string, Array<[string, string]>>();
@@ -503,5 +562,19 @@ export async function loadSchemaCache(client: pg.ClientBase, exposedSchemas: str
 	}
 	for (const [alias, sql] of Object.entries(CAST_ALIASES)) castTypes.set(alias, sql);
 
-	return { relations, routines, roleSettings, castTypes, loadedAt: startedAt };
+	// PostgREST's in-database configuration: pgrst.* settings of the authenticator role.
+	const flag = (name: string) => {
+		const setting = (roleSettings.get('authenticator') ?? []).find(([k]) => k === name);
+		return setting !== undefined && ['true', 'on', '1', 'yes'].includes(setting[1].trim().toLowerCase());
+	};
+	return {
+		relations,
+		routines,
+		roleSettings,
+		castTypes,
+		aggregatesEnabled: flag('pgrst.db_aggregates_enabled'),
+		planEnabled: flag('pgrst.db_plan_enabled'),
+		timezones: new Set(tzRes.rows.map((r) => r.name)),
+		loadedAt: startedAt
+	};
 }

@@ -72,7 +72,8 @@ export async function startSchemaWatch(options: SchemaWatchOptions): Promise<Sch
 		client.on('notification', (msg) => {
 			if (msg.channel !== 'pgrst') return;
 			const payload = (msg.payload ?? '').trim();
-			if (payload === '' || payload === 'reload schema') void reload();
+			// The cache holds the in-database configuration too (role settings), so both reload it.
+			if (payload === '' || payload === 'reload schema' || payload === 'reload config') void reload();
 		});
 		try {
 			await client.connect();

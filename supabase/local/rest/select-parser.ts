@@ -2,11 +2,32 @@
 // resources (alias:target!hint!inner(...)) and spreads (...target(...)).
 import { Cursor, parseField, parseFieldName, parseIdentifier, type Field } from './syntax.ts';
 
+export type AggregateFunction = 'avg' | 'count' | 'max' | 'min' | 'sum';
+
 export interface SelectField {
 	kind: 'field';
+	/** `count()` alone is the field "*" with the count aggregate. */
 	field: Field;
 	alias: string | null;
 	cast: string | null;
+	/** `col.sum()` and the like; only allowed when aggregates are enabled (see plan.ts). */
+	aggregate?: AggregateFunction | null;
+	/** `col.sum()::int`: cast of the aggregate's result. */
+	aggregateCast?: string | null;
+}
+
+const AGGREGATES: AggregateFunction[] = ['avg', 'count', 'max', 'min', 'sum'];
+
+/** `.sum()` after a field, then an optional `::cast` of the result. */
+function parseAggregate(cur: Cursor): { aggregate: AggregateFunction | null; aggregateCast: string | null } {
+	if (cur.peek() !== '.') return { aggregate: null, aggregateCast: null };
+	cur.pos++;
+	const fn = AGGREGATES.find((a) => cur.startsWith(`${a}()`));
+	if (!fn) cur.fail('"avg()", "count()", "max()", "min()" or "sum()"');
+	cur.pos += fn.length + 2;
+	let aggregateCast: string | null = null;
+	if (cur.eat('::')) aggregateCast = parseIdentifier(cur);
+	return { aggregate: fn, aggregateCast };
 }
 
 export interface SelectStar {
@@ -60,6 +81,11 @@ function parseItem(cur: Cursor): SelectItem {
 	} else {
 		cur.pos = save;
 	}
+	if (cur.eat('count()')) {
+		let aggregateCast: string | null = null;
+		if (cur.eat('::')) aggregateCast = parseIdentifier(cur);
+		return { kind: 'field', field: { name: '*', path: [] }, alias, cast: null, aggregate: 'count', aggregateCast };
+	}
 	const fieldStart = cur.pos;
 	const name = parseFieldName(cur);
 	if (cur.peek() === '!' || cur.peek() === '(') {
@@ -71,12 +97,9 @@ function parseItem(cur: Cursor): SelectItem {
 	const field = parseField(cur);
 	let cast: string | null = null;
 	if (cur.eat('::')) cast = parseIdentifier(cur);
+	const { aggregate, aggregateCast } = parseAggregate(cur);
 	cur.skipSpaces();
-	if (cur.peek() === '(') {
-		// `count()`, `sum()`... : PostgREST only allows aggregates when enabled; they are not here.
-		cur.fail('', 'aggregate functions are not supported');
-	}
-	return { kind: 'field', field, alias, cast };
+	return { kind: 'field', field, alias, cast, aggregate, aggregateCast };
 }
 
 function parseChildren(cur: Cursor): SelectItem[] {
