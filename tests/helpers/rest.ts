@@ -10,6 +10,20 @@ export function uniqueName(prefix: string): string {
 	return `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
 }
 
+/**
+ * SQL granting EXECUTE on the public functions named `<prefix>_…` (a test's
+ * own, from uniqueName) to the given roles. Tests share one stack: a grant on
+ * every function of the schema would open the app's service-only functions
+ * to other tests' attackers for the rest of the run.
+ */
+export function grantOwnFunctions(prefix: string, roles: string): string {
+	return `do $grant$ declare f regprocedure; begin
+		for f in select p.oid::regprocedure from pg_proc p where p.pronamespace = 'public'::regnamespace and starts_with(p.proname, '${prefix}_') loop
+			execute format('grant execute on function %s to ${roles}', f);
+		end loop;
+	end $grant$;`;
+}
+
 /** An access token like GoTrue's for `sub` (role authenticated), valid for an hour unless told otherwise. */
 export function userToken(sub: string, extra: Partial<JwtClaims> = {}, secret = stackInfo().jwtSecret): string {
 	const now = Math.floor(Date.now() / 1000);

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPool, anonClient, stackInfo } from '../helpers/stack.ts';
-import { restFetch, uniqueName } from '../helpers/rest.ts';
+import { restFetch, uniqueName, grantOwnFunctions } from '../helpers/rest.ts';
 
 const P = uniqueName('cf');
 const people = `${P}_people`;
@@ -41,7 +41,7 @@ beforeAll(async () => {
 		grant select, insert, update, delete on public.${people} to anon;
 		revoke all on public.${accounts} from anon;
 		grant select (id, owner) on public.${accounts} to anon;
-		grant execute on all functions in schema public to anon, authenticated;
+		${grantOwnFunctions(P, 'anon, authenticated')}
 		create function public.${fn('staff_only')}(public.${people}) returns text language sql stable as $$ select 'internal' $$;
 		revoke execute on function public.${fn('staff_only')}(public.${people}) from public, anon, authenticated;
 	`);

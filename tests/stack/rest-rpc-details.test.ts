@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPool, anonClient } from '../helpers/stack.ts';
-import { restFetch, uniqueName } from '../helpers/rest.ts';
+import { restFetch, uniqueName, grantOwnFunctions } from '../helpers/rest.ts';
 
 const P = uniqueName('rd');
 const items = `${P}_items`;
@@ -25,7 +25,7 @@ beforeAll(async () => {
 		create function public.${fn('pick')}(a int, b int default 1) returns text language sql immutable as $$ select 'ab' $$;
 		create function public.${fn('pick')}(a int, c text default 'x') returns text language sql immutable as $$ select 'ac' $$;
 		create function public.${fn('from_id')}(min_id int) returns setof public.${items} language sql stable as $$ select * from public.${items} where id >= min_id order by id $$;
-		grant execute on all functions in schema public to anon;
+		${grantOwnFunctions(P, 'anon')}
 		grant select, insert on public.${items} to anon;
 	`);
 });

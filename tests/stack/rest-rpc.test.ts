@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPool, anonClient } from '../helpers/stack.ts';
-import { restFetch, uniqueName } from '../helpers/rest.ts';
+import { restFetch, uniqueName, grantOwnFunctions } from '../helpers/rest.ts';
 
 const P = uniqueName('rp');
 const items = `${P}_items`;
@@ -44,7 +44,7 @@ beforeAll(async () => {
 			select current_setting('request.method', true) || ' ' || current_setting('request.path', true) || ' ' ||
 				(current_setting('request.headers', true)::json ->> 'x-trace')
 		$$;
-		grant execute on all functions in schema public to anon;
+		${grantOwnFunctions(P, 'anon')}
 	`);
 });
 
