@@ -9,7 +9,10 @@
 // through anyway (a queue entry without its tool's group, or a tool added to
 // the database after this worker started) is left `queued` by the database
 // and put back in the queue with its group, and its tool joins the skipped
-// ones, so it is never fetched here again.
+// ones, so it is never fetched here again. A GPU worker fetches only jobs
+// that fit its largest GPU (job-queue.ts); one that reaches it anyway is
+// left queued by the database as a `misfit` and put back, and the tool's
+// other jobs are still taken here.
 import type { PgBoss, JobAttempt } from 'pg-boss';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -32,6 +35,7 @@ const claimRowSchema = z.discriminatedUnion('outcome', [
 		time_limit_seconds: z.number().int().positive()
 	}),
 	z.object({ job_id: z.uuid(), outcome: z.literal('skip'), tool_id: z.string(), time_limit_seconds: z.number().int().positive() }),
+	z.object({ job_id: z.uuid(), outcome: z.literal('misfit'), tool_id: z.string(), time_limit_seconds: z.number().int().positive() }),
 	z.object({ job_id: z.uuid(), outcome: z.literal('drop') })
 ]);
 
@@ -44,6 +48,8 @@ export interface ClaimerOptions {
 	pollMs: number;
 	/** Tools of the class that this worker does not run. */
 	skipTools: string[];
+	/** The largest GPU's memory (MiB) on a GPU worker that registered its GPUs: it fetches only jobs that fit. */
+	gpuMemoryMiB?: number | null;
 	db: pg.Pool;
 	boss: PgBoss;
 	runner: Runner;
@@ -123,7 +129,7 @@ export class Claimer {
 		const began = performance.now();
 		const claimed = await inTransaction(this.#o.db, async (client) => {
 			const db = executorFor(client);
-			const fetched = await fetchJobs(boss, db, computeClass, batchSize, [...this.#skipTools]);
+			const fetched = await fetchJobs(boss, db, computeClass, batchSize, [...this.#skipTools], this.#o.gpuMemoryMiB ?? null);
 			if (!fetched.length) return { fetched: 0, runs: [] as ClaimedJob[], skipped: [] };
 			const attempts = new Map(fetched.map((f) => [f.jobId, f.attempt]));
 			const { rows } = await client.query('select * from worker.worker_claim_jobs($1, $2)', [workerId, fetched.map((f) => f.jobId)]);
@@ -136,6 +142,10 @@ export class Claimer {
 				if (!queueAttempt) continue;
 				if (row.outcome === 'drop') {
 					dropped.push(queueAttempt);
+					continue;
+				}
+				if (row.outcome === 'misfit') {
+					putBack.push({ jobId: row.job_id, timeLimitSeconds: row.time_limit_seconds, toolId: row.tool_id });
 					continue;
 				}
 				if (row.outcome === 'skip') {

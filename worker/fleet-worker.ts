@@ -152,6 +152,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 			batchSize: config.claimBatch,
 			pollMs: config.claimPollMs,
 			skipTools,
+			gpuMemoryMiB: gpuDevices.length ? Math.floor(Math.max(...gpuDevices.map((d) => d.memoryMiB))) : null,
 			db,
 			boss,
 			runner,

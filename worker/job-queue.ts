@@ -13,6 +13,17 @@
 // (One queue per class and tool would do the same with a fetch per tool on
 // every claim.) An entry without a group (queued by an older worker) that
 // reaches the wrong worker is put back with its group; see the claimer.
+//
+// GPU placement: pg-boss cannot hand a job to one worker, but it can filter a
+// fetch by priority. A GPU job's priority is the GPU memory it needs (MiB,
+// computed by the database: public.jobs.gpu_memory_mib), and a GPU worker
+// fetches with maxPriority set to its largest GPU's memory, so it is handed
+// only jobs that fit it, largest first (best fit: a large GPU takes the large
+// jobs that only it can run before small ones that fit anywhere). This needs
+// no queue per worker or per memory size to create and clean up as machines
+// come and go; the dispatcher queues a GPU job only while a free GPU fits it,
+// and worker_claim_jobs refuses a misfit anyway (an entry queued without a
+// priority by an older worker), which the claimer puts back.
 import { PgBoss, type Job, type JobAttempt } from 'pg-boss';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -40,6 +51,9 @@ export interface QueueEntry {
 	toolId?: string;
 }
 
+/** Jobs of no GPU need (and any CPU job) go in with pg-boss's default priority. */
+const NO_GPU_NEED = 0;
+
 export function createBoss(pool: pg.Pool, log: Logger): PgBoss {
 	const boss = new PgBoss({
 		db: executorFor(pool),
@@ -66,16 +80,20 @@ export async function prepareQueues(boss: PgBoss): Promise<void> {
 	}
 }
 
-const toolOfJobSchema = z.array(z.object({ id: z.uuid(), tool_id: z.string() }));
+const toolOfJobSchema = z.array(z.object({ id: z.uuid(), tool_id: z.string(), gpu_memory_mib: z.number().int().nullable() }));
 
 export async function enqueue(boss: PgBoss, db: SqlExecutor, computeClass: ComputeClass, entries: QueueEntry[]): Promise<void> {
 	if (!entries.length) return;
-	// Dispatch names each job's tool; the rarer paths (requeue after a fault) may not.
-	const unknown = entries.filter((e) => !e.toolId).map((e) => e.jobId);
+	// Dispatch names each job's tool; the rarer paths (requeue after a fault) may not. GPU jobs need their memory need too.
+	const unknown = entries.filter((e) => !e.toolId || computeClass === 'gpu').map((e) => e.jobId);
 	const toolOf = new Map<string, string>();
+	const needOf = new Map<string, number>();
 	if (unknown.length) {
-		const { rows } = await db.executeSql('select j.id, j.tool_id from public.jobs j where j.id = any ($1::uuid[])', [unknown]);
-		for (const r of toolOfJobSchema.parse(rows)) toolOf.set(r.id, r.tool_id);
+		const { rows } = await db.executeSql('select j.id, j.tool_id, j.gpu_memory_mib from public.jobs j where j.id = any ($1::uuid[])', [unknown]);
+		for (const r of toolOfJobSchema.parse(rows)) {
+			toolOf.set(r.id, r.tool_id);
+			if (r.gpu_memory_mib !== null) needOf.set(r.id, r.gpu_memory_mib);
+		}
 	}
 	await boss.insert(
 		queueName(computeClass),
@@ -86,6 +104,7 @@ export async function enqueue(boss: PgBoss, db: SqlExecutor, computeClass: Compu
 				id: e.jobId,
 				retryLimit: 0,
 				expireInSeconds: e.timeLimitSeconds + EXPIRY_MARGIN_SECONDS,
+				priority: needOf.get(e.jobId) ?? NO_GPU_NEED,
 				...(toolId ? { group: { id: toolId } } : {})
 			};
 		}),
@@ -110,15 +129,21 @@ export interface FetchedJob {
 	attempt: JobAttempt;
 }
 
-/** Fetches up to batchSize jobs of the class, none of the tools in skipTools. */
+/** Fetches up to batchSize jobs of the class, none of the tools in skipTools and, with gpuMemoryMiB, none that needs more GPU memory. */
 export async function fetchJobs(
 	boss: PgBoss,
 	db: SqlExecutor,
 	computeClass: ComputeClass,
 	batchSize: number,
-	skipTools: readonly string[]
+	skipTools: readonly string[],
+	gpuMemoryMiB: number | null = null
 ): Promise<FetchedJob[]> {
-	const jobs: Job<unknown>[] = await boss.fetch(queueName(computeClass), { batchSize, db, ignoreGroups: skipTools.length ? [...skipTools] : null });
+	const jobs: Job<unknown>[] = await boss.fetch(queueName(computeClass), {
+		batchSize,
+		db,
+		ignoreGroups: skipTools.length ? [...skipTools] : null,
+		...(gpuMemoryMiB === null ? {} : { maxPriority: gpuMemoryMiB })
+	});
 	return jobs.map((job) => ({ jobId: queueJobIdSchema.parse(job.id), attempt: { id: job.id, retryCount: job.retryCount } }));
 }
 

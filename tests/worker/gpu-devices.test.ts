@@ -37,8 +37,8 @@ describe('GPU detection', () => {
 		});
 		const fleet = await asUser(suite.db, user, 'select compute_class, gpus from public.fleet_status()', []);
 		expect(fleet.find((r) => r.compute_class === 'gpu')?.gpus).toEqual([
-			{ name: 'NVIDIA A100-SXM4-40GB', memory_mib: 40960, worker_jobs: 0 },
-			{ name: 'NVIDIA L4', memory_mib: 23034, worker_jobs: 0 }
+			{ name: 'NVIDIA A100-SXM4-40GB', memory_mib: 40960, worker_jobs: 0, jobs: [] },
+			{ name: 'NVIDIA L4', memory_mib: 23034, worker_jobs: 0, jobs: [] }
 		]);
 		expect(fleet.find((r) => r.compute_class === 'cpu')?.gpus).toEqual([]);
 		// Signed-in users cannot register GPUs for a worker.

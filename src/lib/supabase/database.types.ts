@@ -325,6 +325,7 @@ export type Database = {
 					error_code: string | null
 					error_message: string | null
 					finished_at: string | null
+					gpu_memory_mib: number | null
 					heartbeat_at: string | null
 					id: string
 					input: Json
@@ -353,6 +354,7 @@ export type Database = {
 					error_code?: string | null
 					error_message?: string | null
 					finished_at?: string | null
+					gpu_memory_mib?: number | null
 					heartbeat_at?: string | null
 					id?: string
 					input: Json
@@ -381,6 +383,7 @@ export type Database = {
 					error_code?: string | null
 					error_message?: string | null
 					finished_at?: string | null
+					gpu_memory_mib?: number | null
 					heartbeat_at?: string | null
 					id?: string
 					input?: Json
