@@ -145,7 +145,7 @@ export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worker
 		toolCheckTimeoutMs: e.FOLDWORK_TOOL_CHECK_TIMEOUT_MS ?? 15_000,
 		metricsPort: a['metrics-port'] ?? null,
 		isolation:
-			e.FOLDWORK_ISOLATE_TOOLS !== '1'
+			e.FOLDWORK_ISOLATE_TOOLS === '0'
 				? null
 				: {
 						memoryLimitBytes: (e.FOLDWORK_EXECUTOR_MEMORY_MB ?? 4096) ? (e.FOLDWORK_EXECUTOR_MEMORY_MB ?? 4096) * 2 ** 20 : null,

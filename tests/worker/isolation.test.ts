@@ -133,7 +133,8 @@ describe('a worker that runs tools in executors', () => {
 	}, 40_000);
 
 	it('leaves no executor, nor the native program its tool ran, behind when the worker itself is SIGKILLed', async () => {
-		const doomed = await startWorkerProcess(suite.url, { concurrency: 1, env: { FOLDWORK_ISOLATE_TOOLS: '1' } });
+		// No FOLDWORK_ISOLATE_TOOLS: isolation is the default.
+		const doomed = await startWorkerProcess(suite.url, { concurrency: 1 });
 		const user = await createUser(suite.db, 100);
 		const jobId = await submitJob(suite.db, user, 'test-native', { steps: [{ ms: 30_000 }] });
 		await waitFor('the job to run on the doomed worker', async () => {
@@ -153,7 +154,7 @@ describe('a worker that runs tools in executors', () => {
 	it('starts more executors only while runs wait, and stops the extra ones once idle', async () => {
 		const busy = await startWorkerProcess(suite.url, {
 			concurrency: 3,
-			env: { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTORS_WARM: '1', FOLDWORK_EXECUTOR_IDLE_MS: '500' }
+			env: { FOLDWORK_EXECUTORS_WARM: '1', FOLDWORK_EXECUTOR_IDLE_MS: '500' }
 		});
 		const warm = await waitFor('the warm executor', () => (executorsOf(busy).length === 1 ? executorsOf(busy) : undefined), 5_000);
 		const user = await createUser(suite.db, 100);
