@@ -73,8 +73,9 @@ export interface ExecutorPoolOptions {
 	/** An idle executor beyond `warm` exits after this long unused. */
 	idleMs: number;
 	/**
-	 * A run that finds no idle executor first waits this long for one to come free (a trivial job
-	 * holds its executor for about a millisecond) before a new executor is started for it.
+	 * A run that finds no idle executor waits for one to come free (a trivial job holds its
+	 * executor for about a millisecond); a new executor is started for it only once every
+	 * executor has been held by its current run (tool import aside) for this long.
 	 */
 	growAfterMs?: number;
 	/** How often busy executors' memory is read. */
