@@ -6,13 +6,13 @@
 //   3. dead-worker job recovery with the production fleet policy (15 s stale)
 //   4. soak: 1,000 jobs with 20 random SIGKILLs and a PostgreSQL restart
 //      half-way through: lost, charged twice, stuck
-//   5. isolation (tools in executors, the default): after
+//   5. isolation (tools in executors, FOLDWORK_ISOLATE_TOOLS=1): after
 //      cancelling a CPU-bound tool that ignores its signal, how soon the
 //      worker's process tree is idle again and a fresh executor is ready;
 //      pickup latency while 2 such tools run; a tool allocating without
 //      bound stopped at the memory limit
-// Parts 1-4 run tools as a worker does by default (isolated in executor
-// processes); FOLDWORK_ISOLATE_TOOLS=0 runs them in the workers' own process
+// Parts 1-4 run tools as a worker does by default (in the worker's own
+// process); FOLDWORK_ISOLATE_TOOLS=1 isolates them in executor processes
 // instead, for comparison (run both, alternating: load on the machine varies).
 // Options: BENCH_QUICK=1 runs smaller counts.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -395,7 +395,7 @@ async function isolation(): Promise<void> {
 }
 
 try {
-	const tools = process.env.FOLDWORK_ISOLATE_TOOLS === '0' ? 'tools in the worker process (FOLDWORK_ISOLATE_TOOLS=0)' : 'tools isolated in executors (default)';
+	const tools = process.env.FOLDWORK_ISOLATE_TOOLS === '1' ? 'tools isolated in executors (FOLDWORK_ISOLATE_TOOLS=1)' : 'tools in the worker process (default)';
 	console.log(`Worker fleet bench (${quick ? 'quick' : 'full'}), ${process.env.BENCH_ONLY ?? 'all figures'}; ${tools}`);
 	const only = process.env.BENCH_ONLY?.split(',');
 	if (!only || only.includes('latency')) await latency();

@@ -1,6 +1,7 @@
-// How a worker's environment decides tool isolation: on unless
-// FOLDWORK_ISOLATE_TOOLS=0 says otherwise (for debugging), with its executor
-// settings checked at start rather than misread.
+// How a worker's environment decides tool isolation: on with
+// FOLDWORK_ISOLATE_TOOLS=1 (off by default until it costs trivial jobs no
+// throughput: README), with its executor settings checked at start rather
+// than misread.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadWorkerConfig } from '../../worker/config.ts';
 
@@ -10,16 +11,17 @@ const base = {
 	SUPABASE_SERVICE_ROLE_KEY: 'a-service-role-key-long-enough'
 };
 
-const isolation = (env: Record<string, string>, concurrency = '8') => loadWorkerConfig(['--class', 'cpu', '--concurrency', concurrency], { ...base, ...env }).isolation;
+const isolation = (env: Record<string, string>, concurrency = '8') =>
+	loadWorkerConfig(['--class', 'cpu', '--concurrency', concurrency], { ...base, FOLDWORK_ISOLATE_TOOLS: '1', ...env }).isolation;
 
 describe('worker isolation settings', () => {
-	it('isolates tools by default, with a 4 GiB ceiling and two warm executors', () => {
+	it('isolates tools with a 4 GiB ceiling and two warm executors unless told otherwise', () => {
 		expect(isolation({})).toEqual({ memoryLimitBytes: 4096 * 2 ** 20, warm: 2, idleMs: 60_000, growAfterMs: 50 });
 	});
 
-	it('runs tools in the worker only when FOLDWORK_ISOLATE_TOOLS=0', () => {
+	it('runs tools in the worker unless FOLDWORK_ISOLATE_TOOLS=1', () => {
 		expect(isolation({ FOLDWORK_ISOLATE_TOOLS: '0' })).toBeNull();
-		expect(isolation({ FOLDWORK_ISOLATE_TOOLS: '1' })).not.toBeNull();
+		expect(loadWorkerConfig(['--class', 'cpu'], base).isolation).toBeNull();
 	});
 
 	it('never keeps more executors warm than the worker has slots', () => {

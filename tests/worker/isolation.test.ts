@@ -1,5 +1,4 @@
-// Tools isolated from the worker (the default; FOLDWORK_ISOLATE_TOOLS=0 opts
-// out): each runs in a long-lived executor process, reused across jobs, that
+// Tools isolated from the worker (FOLDWORK_ISOLATE_TOOLS=1): each runs in a long-lived executor process, reused across jobs, that
 // loads only the tools it runs; a few are started ahead, more only when runs
 // wait, and the extra ones stop once idle. A tool that ignores its
 // signal is killed at once on cancel and on its time limit (its executor
@@ -133,8 +132,7 @@ describe('a worker that runs tools in executors', () => {
 	}, 40_000);
 
 	it('leaves no executor, nor the native program its tool ran, behind when the worker itself is SIGKILLed', async () => {
-		// No FOLDWORK_ISOLATE_TOOLS: isolation is the default.
-		const doomed = await startWorkerProcess(suite.url, { concurrency: 1 });
+		const doomed = await startWorkerProcess(suite.url, { concurrency: 1, env: { FOLDWORK_ISOLATE_TOOLS: '1' } });
 		const user = await createUser(suite.db, 100);
 		const jobId = await submitJob(suite.db, user, 'test-native', { steps: [{ ms: 30_000 }] });
 		await waitFor('the job to run on the doomed worker', async () => {
@@ -154,7 +152,7 @@ describe('a worker that runs tools in executors', () => {
 	it('starts more executors only while runs wait, and stops the extra ones once idle', async () => {
 		const busy = await startWorkerProcess(suite.url, {
 			concurrency: 3,
-			env: { FOLDWORK_EXECUTORS_WARM: '1', FOLDWORK_EXECUTOR_IDLE_MS: '500' }
+			env: { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTORS_WARM: '1', FOLDWORK_EXECUTOR_IDLE_MS: '500' }
 		});
 		const warm = await waitFor('the warm executor', () => (executorsOf(busy).length === 1 ? executorsOf(busy) : undefined), 5_000);
 		const user = await createUser(suite.db, 100);
