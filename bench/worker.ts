@@ -11,6 +11,9 @@
 //      worker's process tree is idle again and a fresh executor is ready;
 //      pickup latency while 2 such tools run; a tool allocating without
 //      bound stopped at the memory limit
+// Parts 1-4 run tools as a worker does by default (in the worker's own
+// process); FOLDWORK_ISOLATE_TOOLS=1 isolates them in executor processes
+// instead, for comparison (run both, alternating: load on the machine varies).
 // Options: BENCH_QUICK=1 runs smaller counts.
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -169,6 +172,7 @@ async function throughput(): Promise<void> {
 		`      submitted ${rows[0].n} jobs in ${((submitted - started) / 1000).toFixed(2)} s (${(rows[0].n / ((submitted - started) / 1000)).toFixed(0)}/s); all completed ${((finished - submitted) / 1000).toFixed(2)} s after the last submit`
 	);
 	figure('throughput submit -> completed (2 workers)', `${rate.toFixed(0)} jobs/s`, rate >= 500, '>= 500 jobs/s');
+	console.log(`      executor processes after the run, per worker: ${[...workers].map((w) => childrenOf(w.pid).length).join(', ')}`);
 
 	// Backlog: the same number of jobs submitted with no worker running, then drained by two workers.
 	await stopAll();
@@ -276,6 +280,21 @@ async function soak(): Promise<void> {
 	pools.delete(pool);
 }
 
+/** Child processes of a process (a worker's executors). */
+function childrenOf(parent: number): number[] {
+	const pids: number[] = [];
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			if (Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]) === parent) pids.push(Number(entry));
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return pids;
+}
+
 /** CPU ticks (1/100 s) used so far by each live process of a tree: the worker and its executors. */
 function liveTreeTicks(root: number): Map<number, number> {
 	const procs = new Map<number, { ppid: number; ticks: number }>();
@@ -376,7 +395,8 @@ async function isolation(): Promise<void> {
 }
 
 try {
-	console.log(`Worker fleet bench (${quick ? 'quick' : 'full'}), ${process.env.BENCH_ONLY ?? 'all figures'}`);
+	const tools = process.env.FOLDWORK_ISOLATE_TOOLS === '1' ? 'tools isolated in executors (FOLDWORK_ISOLATE_TOOLS=1)' : 'tools in the worker process (default)';
+	console.log(`Worker fleet bench (${quick ? 'quick' : 'full'}), ${process.env.BENCH_ONLY ?? 'all figures'}; ${tools}`);
 	const only = process.env.BENCH_ONLY?.split(',');
 	if (!only || only.includes('latency')) await latency();
 	if (!only || only.includes('throughput')) await throughput();

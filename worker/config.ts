@@ -5,8 +5,9 @@
 // project's API URL and service role key, for job files in Storage),
 // FOLDWORK_EXTRA_TOOLS (a module exporting `tools`, for
 // tests only), FOLDWORK_TOOL_CHECK_TIMEOUT_MS (how long a tool's
-// availability check may take at start), and FOLDWORK_* timing overrides
-// for tests.
+// availability check may take at start), FOLDWORK_ISOLATE_TOOLS and
+// FOLDWORK_EXECUTOR_* (how tools are isolated; see `isolation`), and
+// FOLDWORK_* timing overrides for tests.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -39,6 +40,19 @@ export interface WorkerConfig {
 	toolCheckTimeoutMs: number;
 	/** Serve Prometheus metrics on GET /metrics at this port (0: any free port); null: none. */
 	metricsPort: number | null;
+	/** Tools run in executor processes (FOLDWORK_ISOLATE_TOOLS=1); null: in the worker's own process (the default for now: see README). */
+	isolation: IsolationConfig | null;
+}
+
+export interface IsolationConfig {
+	/** Resident memory of an executor and the programs it started; null: no limit. */
+	memoryLimitBytes: number | null;
+	/** Executors started ahead and kept while idle (at most the worker's concurrency). */
+	warm: number;
+	/** An idle executor beyond the warm ones exits after this long. */
+	idleMs: number;
+	/** A run waits this long for a busy executor before one more is started (only while every executor holds a long run). */
+	growAfterMs: number;
 }
 
 const positiveInt = z.coerce.number().int().positive();
@@ -70,7 +84,16 @@ const envSchema = z.object({
 	FOLDWORK_CLAIMS_IN_FLIGHT: positiveInt.max(16).optional(),
 	FOLDWORK_CLAIM_BATCH: positiveInt.max(500).optional(),
 	FOLDWORK_DB_POOL_SIZE: positiveInt.max(100).optional(),
-	FOLDWORK_TOOL_CHECK_TIMEOUT_MS: positiveInt.max(600_000).optional()
+	FOLDWORK_TOOL_CHECK_TIMEOUT_MS: positiveInt.max(600_000).optional(),
+	FOLDWORK_ISOLATE_TOOLS: z.enum(['0', '1'], { message: 'FOLDWORK_ISOLATE_TOOLS must be 1 (tools in executor processes) or 0 (in the worker\'s process, the default for now)' }).optional(),
+	FOLDWORK_EXECUTOR_MEMORY_MB: z.coerce
+		.number({ message: 'FOLDWORK_EXECUTOR_MEMORY_MB must be a whole number of MiB (0: no limit)' })
+		.int('FOLDWORK_EXECUTOR_MEMORY_MB must be a whole number of MiB (0: no limit)')
+		.min(0, 'FOLDWORK_EXECUTOR_MEMORY_MB must be a whole number of MiB (0: no limit)')
+		.optional(),
+	FOLDWORK_EXECUTORS_WARM: z.coerce.number().int().min(0).max(1024).optional(),
+	FOLDWORK_EXECUTOR_IDLE_MS: positiveInt.min(100).max(86_400_000).optional(),
+	FOLDWORK_EXECUTOR_GROW_MS: positiveInt.max(60_000).optional()
 });
 
 export class ConfigError extends Error {}
@@ -120,6 +143,15 @@ export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worker
 		claimBatch: e.FOLDWORK_CLAIM_BATCH ?? 50,
 		poolSize: e.FOLDWORK_DB_POOL_SIZE ?? 8,
 		toolCheckTimeoutMs: e.FOLDWORK_TOOL_CHECK_TIMEOUT_MS ?? 15_000,
-		metricsPort: a['metrics-port'] ?? null
+		metricsPort: a['metrics-port'] ?? null,
+		isolation:
+			e.FOLDWORK_ISOLATE_TOOLS !== '1'
+				? null
+				: {
+						memoryLimitBytes: (e.FOLDWORK_EXECUTOR_MEMORY_MB ?? 4096) ? (e.FOLDWORK_EXECUTOR_MEMORY_MB ?? 4096) * 2 ** 20 : null,
+						warm: Math.min(concurrency, e.FOLDWORK_EXECUTORS_WARM ?? 2),
+						idleMs: e.FOLDWORK_EXECUTOR_IDLE_MS ?? 60_000,
+						growAfterMs: e.FOLDWORK_EXECUTOR_GROW_MS ?? 50
+					}
 	};
 }

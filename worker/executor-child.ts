@@ -4,12 +4,16 @@
 // {run}; the child runs the tool and answers {done}, forwarding progress and
 // output files as messages. It never exits on its own between jobs; the
 // worker kills it (and its process group: native programs the tool started)
-// to cancel, time out or stop a job over its memory limit.
-import { loadTools } from './tools.ts';
+// to cancel, time out or stop a job over its memory limit. It starts with no
+// tool loaded and imports each tool the first time it runs it (saying so on
+// stderr), so a fresh executor costs little more than Node itself.
 import type { ExecutorReply, ExecutorRequest } from './executor.ts';
+import { ExecutorTools } from './executor-tools.ts';
+import { createLogger } from './log.ts';
 
-const extraModule = process.argv[2] || null;
-const tools = await loadTools(extraModule);
+const tools = new ExecutorTools(process.argv[2] || null);
+const loadedOnce = new Set<string>();
+const log = createLogger(`executor ${process.pid}`);
 
 // The worker is gone (killed): nothing left to run for. The whole process group goes, so a
 // native program the tool started (vina, obabel) does not run on as an orphan.
@@ -39,11 +43,17 @@ process.on('message', (message: ExecutorRequest) => {
 	}
 	if (message.type !== 'run') return;
 	const { runId, toolId, input, settings } = message;
-	const tool = tools.get(toolId);
 	// The worker's own signal decides when a run stops (it kills this process); this one never fires.
 	const signal = new AbortController().signal;
 	const run = async () => {
-		if (!tool) throw new Error(`tool ${toolId} is not loaded in the executor`);
+		const started = performance.now();
+		const tool = await tools.get(toolId);
+		if (!tool) throw new Error(`tool ${toolId} is not known to the executor`);
+		if (!loadedOnce.has(toolId)) {
+			loadedOnce.add(toolId);
+			log.info(`loaded tool ${toolId} in ${(performance.now() - started).toFixed(0)} ms`);
+			send({ type: 'loaded', runId, toolId });
+		}
 		return tool.run(input as never, settings as never, {
 			signal,
 			progress: (pct, progressMessage) => send({ type: 'progress', runId, pct, message: progressMessage }),

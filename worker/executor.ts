@@ -1,7 +1,16 @@
 // The isolated tool pool: long-lived executor child processes
-// (worker/executor-child.ts), at most one per slot (started when a slot
-// first needs one), each running one job at a time and reused across jobs (start-up is paid once per executor, not per
-// job). Child processes rather than worker_threads: a process can be killed
+// (worker/executor-child.ts), each running one job at a time (a running job
+// never shares its executor) and reused across jobs, so start-up is paid once
+// per executor, not per job. An executor imports only the tools it is asked to
+// run (worker/executor-tools.ts), so a fresh one costs little more than Node.
+// A few are started ahead (warm); a run that finds none free waits for one to
+// come free, and another is started only when every executor is held by a long
+// run (CPU tools), not while short jobs keep them cycling; those beyond the warm
+// ones stop once idle. Measured on a 2-core machine: one executor per slot,
+// each loading the whole registry, cut trivial-job throughput from ~400 to ~95
+// jobs/s.
+//
+// Child processes rather than worker_threads: a process can be killed
 // at once whatever the tool is doing (a thread stuck in WASM or a busy loop
 // cannot be), it takes the native programs its tool started (vina, obabel,
 // mkdssp) down with it (its own process group), and its memory, WASM and
@@ -10,7 +19,8 @@
 //
 // A run stops (the caller's signal: cancel, time limit, lost job, shutdown):
 // the executor's process group is SIGKILLed at once and a fresh executor
-// starts in its place. An executor whose group's resident memory passes the
+// starts in its place (after the kill: the stop itself does not wait for it).
+// An executor whose process tree's resident memory passes the
 // limit is killed the same way and the run fails with ExecutorMemoryError.
 // An executor that dies mid-run fails that run with ExecutorCrashError; the
 // worker is never affected.
@@ -27,6 +37,7 @@ export type ExecutorRequest =
 
 export type ExecutorReply =
 	| { type: 'ready' }
+	| { type: 'loaded'; runId: number; toolId: string }
 	| { type: 'progress'; runId: number; pct: number; message?: string }
 	| { type: 'writeFile'; runId: number; callId: number; name: string; mediaType: string; content: string | Uint8Array }
 	| { type: 'done'; runId: number; ok: true; result: unknown }
@@ -53,10 +64,20 @@ export class ExecutorCrashError extends Error {
 }
 
 export interface ExecutorPoolOptions {
-	/** FOLDWORK_EXTRA_TOOLS: the executors load the same tools as the worker. */
+	/** FOLDWORK_EXTRA_TOOLS: the executors can load the same tools as the worker. */
 	extraToolsModule: string | null;
 	/** Resident memory of an executor and every process it started; null: no limit. */
 	memoryLimitBytes: number | null;
+	/** Executors started with the pool and kept while idle, ready for the next jobs. */
+	warm: number;
+	/** An idle executor beyond `warm` exits after this long unused. */
+	idleMs: number;
+	/**
+	 * A run that finds no idle executor waits for one to come free (a trivial job holds its
+	 * executor for about a millisecond); a new executor is started for it only once every
+	 * executor has been held by its current run (tool import aside) for this long.
+	 */
+	growAfterMs?: number;
 	/** How often busy executors' memory is read. */
 	memoryCheckMs?: number;
 	log: Logger;
@@ -79,6 +100,13 @@ class Executor {
 	dead = false;
 	/** Being killed: never handed another run. */
 	retired = false;
+	/** Set while it sits idle beyond the pool's warm size: stops it when it fires. */
+	idleTimer: NodeJS.Timeout | null = null;
+	/** When its current run started (performance.now()), or when its tool finished loading. */
+	runStartedAt = 0;
+	/** Tools it has imported; while it imports one for a run, it is starting up rather than held by a long run. */
+	readonly loadedTools = new Set<string>();
+	loading = false;
 	#onGone: () => void;
 
 	constructor(options: ExecutorPoolOptions, onGone: () => void) {
@@ -109,7 +137,13 @@ class Executor {
 	#onMessage(message: ExecutorReply): void {
 		const run = this.run;
 		if (message.type === 'ready' || !run || message.runId !== run.runId) return;
-		if (message.type === 'progress') run.ctx.progress(message.pct, message.message);
+		// Importing the tool (its first run here) is start-up, not the run holding this executor for long.
+		if (message.type === 'loaded') {
+			this.loadedTools.add(message.toolId);
+			this.loading = false;
+			this.runStartedAt = performance.now();
+		}
+		else if (message.type === 'progress') run.ctx.progress(message.pct, message.message);
 		else if (message.type === 'writeFile') {
 			const write = run.ctx.writeFile ? run.ctx.writeFile(message.name, message.mediaType, message.content) : Promise.reject(new Error('this run cannot write files'));
 			write.then(
@@ -132,6 +166,8 @@ class Executor {
 
 	start(run: Run, toolId: string, input: unknown, settings: unknown): void {
 		this.run = run;
+		this.runStartedAt = performance.now();
+		this.loading = !this.loadedTools.has(toolId);
 		this.#send({ type: 'run', runId: run.runId, toolId, input, settings });
 	}
 
@@ -147,10 +183,28 @@ class Executor {
 	}
 }
 
+interface Waiter {
+	resolve(executor: Executor): void;
+	reject(error: Error): void;
+	signal: AbortSignal;
+}
+
+/** Most executors starting at once: Node start-up is CPU work that competes with running tools. */
+const MAX_STARTING = 2;
+
+/**
+ * The executors of one worker: at most one per running job (a job never shares its executor),
+ * `warm` of them started ahead and kept, more started only when runs keep waiting, and those
+ * beyond `warm` stopped once idle for `idleMs`.
+ */
 export class ExecutorPool {
 	#options: ExecutorPoolOptions;
+	#growAfterMs: number;
 	#idle: Executor[] = [];
 	#all = new Set<Executor>();
+	#starting = new Set<Executor>();
+	#waiters: Waiter[] = [];
+	#growTimer: NodeJS.Timeout | null = null;
 	#nextRun = 0;
 	#stopped = false;
 	#watch: NodeJS.Timeout | null = null;
@@ -159,16 +213,18 @@ export class ExecutorPool {
 
 	constructor(options: ExecutorPoolOptions) {
 		this.#options = options;
+		this.#growAfterMs = options.growAfterMs ?? 50;
 		if (options.memoryLimitBytes) {
 			this.#watch = setInterval(() => void this.#checkMemory(), options.memoryCheckMs ?? 250);
 			this.#watch.unref();
 		}
+		for (let i = 0; i < options.warm; i++) this.#startOne();
 	}
 
 	/** How tools run, for the worker's ready line. */
 	describe(): string {
 		const limit = this.#options.memoryLimitBytes;
-		return `tools isolated in executor processes (memory limit ${limit ? `${Math.round(limit / 2 ** 20)} MiB` : 'none'})`;
+		return `tools isolated in executor processes (memory limit ${limit ? `${Math.round(limit / 2 ** 20)} MiB` : 'none'}; ${this.#options.warm} kept warm)`;
 	}
 
 	/** Executor process ids (for tests and the bench). */
@@ -179,10 +235,115 @@ export class ExecutorPool {
 	#spawn(): Executor {
 		const executor = new Executor(this.#options, () => {
 			this.#all.delete(executor);
+			this.#starting.delete(executor);
+			if (executor.idleTimer) clearTimeout(executor.idleTimer);
 			this.#idle = this.#idle.filter((e) => e !== executor);
 		});
 		this.#all.add(executor);
 		return executor;
+	}
+
+	/** Starts an executor and offers it, once ready, to the longest-waiting run (or keeps it idle). */
+	#startOne(onReady?: (executor: Executor) => void): Executor {
+		const executor = this.#spawn();
+		this.#starting.add(executor);
+		executor.ready.then(
+			() => {
+				this.#starting.delete(executor);
+				onReady?.(executor);
+				this.#offer(executor);
+			},
+			(error: Error) => {
+				this.#starting.delete(executor);
+				if (this.#stopped) return;
+				this.#options.log.warn(`an executor did not start: ${error.message}`);
+				// The run it was started for fails (as a crash) rather than waiting on a start that keeps failing.
+				this.#liveWaiters().shift()?.reject(error);
+				this.#growSoon();
+			}
+		);
+		return executor;
+	}
+
+	#liveWaiters(): Waiter[] {
+		this.#waiters = this.#waiters.filter((w) => !w.signal.aborted);
+		return this.#waiters;
+	}
+
+	/** An executor is ready and free: the longest-waiting run gets it, else it waits idle (and, beyond the warm ones, stops after idleMs). */
+	#offer(executor: Executor): void {
+		if (this.#stopped || executor.dead || executor.retired || executor.run) return;
+		const waiter = this.#liveWaiters().shift();
+		if (waiter) {
+			waiter.resolve(executor);
+			return;
+		}
+		if (this.#idle.includes(executor)) return;
+		this.#idle.push(executor);
+		if (this.#all.size > this.#options.warm) {
+			executor.idleTimer = setTimeout(() => {
+				executor.idleTimer = null;
+				if (!this.#idle.includes(executor) || this.#all.size <= this.#options.warm) return;
+				this.#idle = this.#idle.filter((e) => e !== executor);
+				executor.retired = true;
+				void executor.kill();
+			}, this.#options.idleMs);
+			executor.idleTimer.unref();
+		}
+	}
+
+	/** An idle executor, or the first to come free or start; rejects with the signal's reason if it fires first. */
+	#acquire(signal: AbortSignal): Promise<Executor> {
+		const idle = this.#idle.pop();
+		if (idle) {
+			if (idle.idleTimer) clearTimeout(idle.idleTimer);
+			idle.idleTimer = null;
+			return Promise.resolve(idle);
+		}
+		return new Promise<Executor>((resolve, reject) => {
+			const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('stopped'));
+			signal.addEventListener('abort', onAbort, { once: true });
+			this.#waiters.push({
+				signal,
+				resolve: (executor) => {
+					signal.removeEventListener('abort', onAbort);
+					resolve(executor);
+				},
+				reject: (error) => {
+					signal.removeEventListener('abort', onAbort);
+					reject(error);
+				}
+			});
+			// No executor at all (none warm, or all killed): nothing will come free, start one now.
+			if (this.#all.size === 0) this.#grow();
+			else this.#growSoon();
+		});
+	}
+
+	#growSoon(): void {
+		if (this.#growTimer || this.#stopped || !this.#liveWaiters().length) return;
+		this.#growTimer = setTimeout(() => this.#grow(), this.#growAfterMs);
+	}
+
+	/**
+	 * Runs still waiting: start executors for them (a few at a time), and look again later. Only
+	 * when every executor is held by a long run: while one keeps coming free (short jobs), waiting
+	 * runs are only queueing behind it, and a new executor would cost CPU (Node's start, the tool's
+	 * import) without adding any.
+	 */
+	#grow(): void {
+		if (this.#growTimer) clearTimeout(this.#growTimer);
+		this.#growTimer = null;
+		if (this.#stopped) return;
+		const now = performance.now();
+		const cycling = [...this.#all].some((e) => !e.dead && !e.retired && !this.#starting.has(e) && (!e.run || e.loading || now - e.runStartedAt < this.#growAfterMs));
+		if (cycling) {
+			this.#growSoon();
+			return;
+		}
+		const wanted = this.#liveWaiters().length - this.#starting.size;
+		for (let i = 0; i < Math.min(wanted, MAX_STARTING - this.#starting.size); i++) this.#startOne();
+		if (this.#liveWaiters().length > this.#starting.size) this.#growSoon();
 	}
 
 	/** Runs a tool in an executor; rejects with the tool's error, ExecutorMemoryError, ExecutorCrashError, or the signal's reason once stopped. */
@@ -190,14 +351,9 @@ export class ExecutorPool {
 		if (this.#stopped) throw new Error('the executor pool is stopped');
 		const { signal } = ctx;
 		if (signal.aborted) throw signal.reason;
-		const executor = this.#idle.pop() ?? this.#spawn();
-		try {
-			await executor.ready;
-		} catch (error) {
-			throw error instanceof Error ? error : new Error(String(error));
-		}
+		const executor = await this.#acquire(signal);
 		if (signal.aborted) {
-			this.#idle.push(executor);
+			this.#offer(executor);
 			throw signal.reason;
 		}
 		try {
@@ -217,7 +373,7 @@ export class ExecutorPool {
 				executor.start(run, toolId, input, settings);
 			});
 		} finally {
-			if (!executor.dead && !executor.retired && !executor.run && !this.#stopped && this.#all.has(executor) && !this.#idle.includes(executor)) this.#idle.push(executor);
+			if (!executor.dead && !executor.retired && !executor.run && !this.#stopped && this.#all.has(executor)) this.#offer(executor);
 		}
 	}
 
@@ -228,37 +384,22 @@ export class ExecutorPool {
 		executor.run = null;
 		await executor.kill();
 		if (this.#stopped) return;
-		const fresh = this.#spawn();
-		try {
-			await fresh.ready;
+		this.#startOne((fresh) => {
 			this.lastReplaceMs = performance.now() - started;
-			if (!this.#stopped && !fresh.dead) this.#idle.push(fresh);
 			this.#options.log.info(`executor ${executor.child.pid} killed and replaced by ${fresh.child.pid} in ${this.lastReplaceMs.toFixed(0)} ms`);
-		} catch (error) {
-			// Stopping the pool kills an executor still starting: nothing to say then.
-			if (!this.#stopped) this.#options.log.warn(`a fresh executor did not start: ${error instanceof Error ? error.message : String(error)}`);
-		}
+		});
 	}
-
-	/** Resident memory of each busy executor's process group (the executor and what it started), from /proc. */
+	/**
+	 * Resident memory of each busy executor and the processes it started (its descendants), from
+	 * /proc: the executor's own and, task by task, its children's. Walking each executor's tree
+	 * reads a few files; scanning every process of the machine for the group (as at first) read
+	 * hundreds, four times a second, and cost the worker measurable throughput.
+	 */
 	async #checkMemory(): Promise<void> {
 		const limit = this.#options.memoryLimitBytes;
 		const busy = [...this.#all].filter((e) => e.run && !e.dead);
 		if (!limit || !busy.length) return;
-		const groups = new Map(busy.map((e) => [e.child.pid!, 0]));
-		for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-			if (!/^\d+$/.test(entry)) continue;
-			try {
-				const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-				// Fields after the command name (which may hold spaces): state ppid pgrp ...
-				const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-				if (!groups.has(pgrp)) continue;
-				const statm = await readFile(`/proc/${entry}/statm`, 'utf8');
-				groups.set(pgrp, groups.get(pgrp)! + Number(statm.split(' ')[1]) * PAGE_SIZE);
-			} catch {
-				// the process ended meanwhile
-			}
-		}
+		const groups = new Map(await Promise.all(busy.map(async (e) => [e.child.pid!, await treeResidentBytes(e.child.pid!)] as const)));
 		for (const executor of busy) {
 			const used = groups.get(executor.child.pid!) ?? 0;
 			const run = executor.run;
@@ -272,20 +413,29 @@ export class ExecutorPool {
 	async stop(): Promise<void> {
 		this.#stopped = true;
 		if (this.#watch) clearInterval(this.#watch);
+		if (this.#growTimer) clearTimeout(this.#growTimer);
+		for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('the executor pool is stopped'));
+		for (const executor of this.#all) if (executor.idleTimer) clearTimeout(executor.idleTimer);
 		await Promise.all([...this.#all].map((e) => e.kill()));
 		this.#all.clear();
 		this.#idle = [];
 	}
 }
 
-/**
- * The pool a worker uses, from its environment: FOLDWORK_ISOLATE_TOOLS=1 runs tools in
- * executors (off: in the worker's own process, as before), FOLDWORK_EXECUTOR_MEMORY_MB caps
- * each executor's resident memory, its native programs included (default 4096; 0: no cap).
- */
-export function executorPoolFromEnv(env: NodeJS.ProcessEnv, extraToolsModule: string | null, log: Logger): ExecutorPool | null {
-	if (env.FOLDWORK_ISOLATE_TOOLS !== '1') return null;
-	const mb = env.FOLDWORK_EXECUTOR_MEMORY_MB === undefined ? 4096 : Number(env.FOLDWORK_EXECUTOR_MEMORY_MB);
-	if (!Number.isInteger(mb) || mb < 0) throw new Error('FOLDWORK_EXECUTOR_MEMORY_MB must be a whole number of MiB (0: no limit)');
-	return new ExecutorPool({ extraToolsModule, memoryLimitBytes: mb ? mb * 2 ** 20 : null, log });
+
+/** Resident bytes of a process and all its descendants (0 for a process gone meanwhile). */
+async function treeResidentBytes(pid: number): Promise<number> {
+	let total = 0;
+	try {
+		const statm = await readFile(`/proc/${pid}/statm`, 'utf8');
+		total += Number(statm.split(' ')[1]) * PAGE_SIZE;
+		// A child belongs to the thread that started it: read every task's list.
+		const tasks = await readdir(`/proc/${pid}/task`);
+		const children = await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')));
+		const pids = children.flatMap((c) => c.split(' ').filter(Boolean).map(Number));
+		for (const child of await Promise.all(pids.map(treeResidentBytes))) total += child;
+	} catch {
+		// the process ended meanwhile
+	}
+	return total;
 }

@@ -33,7 +33,7 @@ import { StorageClient } from './storage/client.ts';
 import { createStorageJanitor, STORAGE_CHANNEL } from './storage/janitor.ts';
 import { JobFiles } from './storage/job-files.ts';
 import { checkToolAvailability, loadTools } from './tools.ts';
-import { executorPoolFromEnv } from './executor.ts';
+import { ExecutorPool } from './executor.ts';
 import type { WakeLoop } from './wake-loop.ts';
 
 export const PENDING_CHANNEL = 'foldwork_job_pending';
@@ -119,7 +119,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const claimers = new Map<ComputeClass, Claimer>();
 	let dispatcher: WakeLoop;
 	let dispatchSoon: NodeJS.Timeout | null = null;
-	const executors = executorPoolFromEnv(process.env, config.extraToolsModule, log);
+	const executors = config.isolation && new ExecutorPool({ ...config.isolation, extraToolsModule: config.extraToolsModule, log });
 	const runner = new Runner({
 		executors,
 		workerId: id,

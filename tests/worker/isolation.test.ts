@@ -1,5 +1,6 @@
-// Tools isolated from the worker (FOLDWORK_ISOLATE_TOOLS=1): each runs in a
-// long-lived executor process, reused across jobs. A tool that ignores its
+// Tools isolated from the worker (FOLDWORK_ISOLATE_TOOLS=1): each runs in a long-lived executor process, reused across jobs, that
+// loads only the tools it runs; a few are started ahead, more only when runs
+// wait, and the extra ones stop once idle. A tool that ignores its
 // signal is killed at once on cancel and on its time limit (its executor
 // replaced by a fresh one); a tool that allocates without bound is stopped
 // at the memory limit, its job failed saying so; a tool that ends its process
@@ -45,8 +46,10 @@ describe('a worker that runs tools in executors', () => {
 			concurrency: 2,
 			env: { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTOR_MEMORY_MB: String(MEMORY_LIMIT_MB) }
 		});
-		const ready = new RegExp(`tools isolated in executor processes \\(memory limit ${MEMORY_LIMIT_MB} MiB\\)`);
+		const ready = new RegExp(`tools isolated in executor processes \\(memory limit ${MEMORY_LIMIT_MB} MiB; 2 kept warm\\)`);
 		await waitFor('the worker to say its tools are isolated', () => ready.test(worker.logs()), 5_000);
+		// Started ahead: one per slot here (2 warm, 2 slots), before any job.
+		const warm = await waitFor('the warm executors', () => (executorsOf(worker).length === 2 ? executorsOf(worker) : undefined), 5_000);
 		const user = await createUser(suite.db, 100);
 		const first = await submitJob(suite.db, user, 'test-sleep', { steps: [{ ms: 50 }, { ms: 50 }] });
 		const done = await waitForStatus(suite.db, first, ['completed', 'failed', 'timeout']);
@@ -56,7 +59,11 @@ describe('a worker that runs tools in executors', () => {
 		const { rows: files } = await suite.db.query('select name from public.job_files where job_id = $1', [first]);
 		expect(files.map((f) => f.name)).toContain('steps.txt');
 		const executors = executorsOf(worker);
-		expect(executors.length).toBe(1);
+		expect(executors).toEqual(warm);
+		// The tool ran in one of them, which loaded it on first use (and nothing else of the registry).
+		const loaded = /\[executor (\d+)\] loaded tool test-sleep in \d+ ms/.exec(worker.logs());
+		expect(warm).toContain(Number(loaded?.[1]));
+		expect(worker.logs()).not.toMatch(/loaded tool (?!test-sleep)/);
 		for (let i = 0; i < 5; i++) {
 			const id = await submitJob(suite.db, user, 'test-echo', { steps: [{ ms: 0 }] });
 			expect((await waitForStatus(suite.db, id, ['completed', 'failed', 'timeout'])).status).toBe('completed');
@@ -69,9 +76,11 @@ describe('a worker that runs tools in executors', () => {
 		const before = executorsOf(worker);
 		const jobId = await submitJob(suite.db, user, 'test-spin', { steps: [{ ms: 60_000 }] });
 		await waitForStatus(suite.db, jobId, 'processing');
+		const spinning = Number(await waitFor('the executor running it', () => /\[executor (\d+)\] loaded tool test-spin/.exec(worker.logs())?.[1], 5_000));
+		expect(before).toContain(spinning);
 		await cancelJob(suite.db, user, jobId);
 		// The spinning executor is gone (not burning CPU in the background), and a fresh one took its place.
-		await waitFor('the spinning executor to be killed', () => before.every((pid) => !processAlive(pid)) || undefined, 5_000);
+		await waitFor('the spinning executor to be killed', () => !processAlive(spinning) || undefined, 5_000);
 		await waitFor('a fresh executor', () => /executor \d+ killed and replaced by \d+ in \d+ ms/.test(worker.logs()), 10_000);
 		expect(executorsOf(worker).some((pid) => !before.includes(pid))).toBe(true);
 		expect((await getJob(suite.db, jobId)).status).toBe('cancelled');
@@ -136,5 +145,25 @@ describe('a worker that runs tools in executors', () => {
 		await doomed.kill();
 		// The executor sees its channel to the worker close and takes its process group down, program included.
 		await waitFor('the orphaned executor and its program to exit', () => [...executors, native].every((pid) => !processAlive(pid)), 5_000);
+		// Its job would otherwise run again (30 s) on the next test's worker.
+		await cancelJob(suite.db, user, jobId);
+	}, 40_000);
+
+	it('starts more executors only while runs wait, and stops the extra ones once idle', async () => {
+		const busy = await startWorkerProcess(suite.url, {
+			concurrency: 3,
+			env: { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTORS_WARM: '1', FOLDWORK_EXECUTOR_IDLE_MS: '500' }
+		});
+		const warm = await waitFor('the warm executor', () => (executorsOf(busy).length === 1 ? executorsOf(busy) : undefined), 5_000);
+		const user = await createUser(suite.db, 100);
+		const ids = await Promise.all([0, 1, 2].map(() => submitJob(suite.db, user, 'test-sleep', { steps: [{ ms: 1_500 }] })));
+		// Three jobs at once on three slots: each in an executor of its own.
+		await waitFor('three executors', () => executorsOf(busy).length === 3 || undefined, 10_000);
+		for (const id of ids) expect((await waitForStatus(suite.db, id, ['completed', 'failed', 'timeout'])).status).toBe('completed');
+		// Idle, the two beyond the warm one stop; the warm one stays.
+		await waitFor('the extra executors to stop', () => executorsOf(busy).length === 1 || undefined, 5_000);
+		expect(executorsOf(busy)).toHaveLength(1);
+		expect(warm.length).toBe(1);
+		expect(await busy.stop()).toBe(0);
 	}, 40_000);
 });
