@@ -3,7 +3,6 @@
 // the gateway with its services (auth, rest, functions, realtime, storage). `npm run stack`, `npm start` and the test
 // setup all start it through startStack().
 import type { Server } from 'node:http';
-import pg from 'pg';
 import { projectRoot, type StackConfig } from './config.ts';
 import type { StackContext, StackService } from './context.ts';
 import { createGateway } from './gateway.ts';
@@ -12,6 +11,7 @@ import { startEmbeddedPostgres, type EmbeddedCluster } from './postgres.ts';
 import { assertPortsFree, type PortUse } from './ports.ts';
 import { createAuthService } from './auth/index.ts';
 import { createRestService } from './rest/index.ts';
+import { createRequestPool } from './rest/execute.ts';
 import { createFunctionsService } from './functions/index.ts';
 import { startMail } from './mail/index.ts';
 import { createRealtimeService } from './realtime/index.ts';
@@ -90,8 +90,8 @@ export async function startStack(config: StackConfig, options: StartOptions = {}
 			root: projectRoot
 		});
 		const effective: StackConfig = { ...config, databaseUrl };
-		const adminPool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-		adminPool.on('error', (e) => log('db', e.message));
+		// Auth, Storage and Realtime check clients out of it: each keeps an error listener for life.
+		const adminPool = createRequestPool(databaseUrl, 10, (message) => log('db', message));
 		cleanups.push(() => adminPool.end());
 
 		const mail = await startMail(effective, (m) => log('mail', m));

@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
-import pg from 'pg';
 import { loadConfig } from '../../supabase/local/config.ts';
 import { createGateway } from '../../supabase/local/gateway.ts';
+import { createRequestPool } from '../../supabase/local/rest/execute.ts';
 import { freePort } from '../../supabase/local/ports.ts';
 import { authenticatorUrlFor } from '../../supabase/local/stack.ts';
 import { createStorageService } from '../../supabase/local/storage/index.ts';
@@ -28,10 +28,8 @@ export async function startStorageGateway(databaseUrl: string): Promise<StorageG
 	const port = await freePort();
 	const dir = mkdtempSync('/tmp/foldwork-storage-');
 	const config = loadConfig({ overrides: { databaseUrl, apiPort: port, storageDir: path.join(dir, 'objects') } });
-	const adminPool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
-	// The chaos test and the soak restart PostgreSQL under it: an idle connection lost is replaced, not fatal.
-	adminPool.on('error', () => {});
-	adminPool.on('connect', (client) => client.on('error', () => {}));
+	// The chaos test and the soak restart PostgreSQL under it: a connection lost is replaced, not fatal.
+	const adminPool = createRequestPool(databaseUrl, 3, () => {});
 	const service = await createStorageService({
 		config,
 		adminPool,
