@@ -5,6 +5,7 @@
 // the `authenticator` role with bound parameters only; subscribers with equal
 // role and claims are checked once.
 import pg from 'pg';
+import { createRequestPool } from '../rest/execute.ts';
 
 export interface TableAccess {
 	rlsEnabled: boolean;
@@ -34,9 +35,7 @@ export class Authorizer {
 
 	constructor(authenticatorUrl: string, applicationName: string, log: (message: string) => void) {
 		this.log = log;
-		this.pool = new pg.Pool({
-			connectionString: authenticatorUrl,
-			max: POOL_SIZE,
+		this.pool = createRequestPool(authenticatorUrl, POOL_SIZE, (message) => log(`authorizer: ${message}`), {
 			application_name: applicationName,
 			// A policy that never finishes must not hold up every later change.
 			statement_timeout: 5_000,
@@ -44,7 +43,6 @@ export class Authorizer {
 			// (connecting, catalog caches, compiling the check function).
 			idleTimeoutMillis: 0
 		});
-		this.pool.on('error', (error) => log(`authorizer: ${error.message}`));
 	}
 
 	/**

@@ -196,8 +196,8 @@ async function send(client: pg.PoolClient, statements: Statement[]): Promise<Sta
 	return batch.promise;
 }
 
-export function createRequestPool(connectionString: string, max: number, onError: (message: string) => void): pg.Pool {
-	const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
+export function createRequestPool(connectionString: string, max: number, onError: (message: string) => void, options: pg.PoolConfig = {}): pg.Pool {
+	const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, ...options });
 	pool.on('error', (e) => onError(e.message));
 	// The pool listens for a lost connection only while a client is idle: one checked out
 	// (a request's transaction) would emit an unhandled 'error' when the database restarts or
