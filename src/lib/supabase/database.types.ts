@@ -332,6 +332,7 @@ export type Database = {
 					name: string
 					progress: number
 					progress_message: string | null
+					provenance: Json | null
 					queued_at: string | null
 					result: Json | null
 					retry_of: string | null
@@ -361,6 +362,7 @@ export type Database = {
 					name: string
 					progress?: number
 					progress_message?: string | null
+					provenance?: Json | null
 					queued_at?: string | null
 					result?: Json | null
 					retry_of?: string | null
@@ -390,6 +392,7 @@ export type Database = {
 					name?: string
 					progress?: number
 					progress_message?: string | null
+					provenance?: Json | null
 					queued_at?: string | null
 					result?: Json | null
 					retry_of?: string | null
