@@ -9,9 +9,16 @@
 // they may not open is refused before any byte is sent.
 //
 // Memory stays flat however many jobs: one job's metadata and one file piece
-// are held at a time, plus the crate's entities (about 2 KB a job) and the
-// ZIP's central directory (about 100 bytes a file) until the end.
+// are held at a time; each job's crate entities are spooled to a temporary
+// file as the job is done and streamed into ro-crate-metadata.json at the
+// end; what stays is the crate's root lists (two references a job), the
+// entities jobs share (tools, programs, people) and the ZIP's central
+// directory (about 100 bytes a file).
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { jobFileUrls } from '#lib/files/signed-urls.ts';
 import { exportSettings } from '#lib/jobs/export-settings.ts';
@@ -19,7 +26,7 @@ import { exportFileName, NothingToExportError, resultToCsv, resultToJson, type E
 import { jobFileSchema, jobRowSchema } from '#lib/jobs/job-view.ts';
 import { parseProvenance } from '#lib/jobs/provenance.ts';
 import { catalogEntry } from '#lib/tools/catalog.ts';
-import { buildRoCrate, METADATA_FILE, type CrateFile, type CrateJob } from './ro-crate.ts';
+import { METADATA_FILE, RO_CRATE_CONTEXT, RoCrateBuilder, type CrateEntity, type CrateFile } from './ro-crate.ts';
 import { ZipWriter } from './zip.server.ts';
 
 /** Most jobs in one archive. */
@@ -101,10 +108,33 @@ export interface ArchiveOptions {
 
 /** The archive's bytes, pulled as they are read; ids must already have passed jobsNotOpenable. */
 export async function* jobArchive(supabase: SupabaseClient, ids: string[], options: ArchiveOptions = {}): AsyncGenerator<Uint8Array> {
+	const spool = await mkdtemp(join(tmpdir(), 'foldwork-archive-'));
+	try {
+		yield* buildArchive(supabase, ids, options, join(spool, 'entities.json'));
+	} finally {
+		await rm(spool, { recursive: true, force: true });
+	}
+}
+
+/** ro-crate-metadata.json's bytes: the jobs' own entities from the spool file, then the shared ones. */
+async function* crateBytes(spoolFile: string, spooled: boolean, finished: CrateEntity[]): AsyncGenerator<Uint8Array> {
+	yield encoder.encode(`{\n  "@context": ${JSON.stringify(RO_CRATE_CONTEXT)},\n  "@graph": [\n`);
+	if (spooled) yield* createReadStream(spoolFile) as AsyncIterable<Uint8Array>;
+	yield encoder.encode(`${finished.map(entityText).join(',\n')}\n  ]\n}\n`);
+}
+
+const entityText = (entity: CrateEntity) => `    ${JSON.stringify(entity)}`;
+
+async function* buildArchive(supabase: SupabaseClient, ids: string[], options: ArchiveOptions, spoolFile: string): AsyncGenerator<Uint8Array> {
 	const now = options.now ?? new Date();
 	const fetcher = options.fetcher ?? fetch;
 	const zip = new ZipWriter();
-	const crateJobs: CrateJob[] = [];
+	const crate = new RoCrateBuilder({
+		name: ids.length === 1 ? 'Foldwork job' : `Foldwork jobs (${ids.length})`,
+		description: 'Jobs run on Foldwork: their inputs, settings, outputs and results, with the versions of what computed them.',
+		datePublished: now
+	});
+	let spooled = false;
 	// The next job is read while this one's files stream.
 	let upcoming: Promise<unknown> | null = ids.length ? openJob(supabase, ids[0], true) : null;
 	for (let i = 0; i < ids.length; i++) {
@@ -156,7 +186,8 @@ export async function* jobArchive(supabase: SupabaseClient, ids: string[], optio
 		}
 
 		const tool = catalogEntry(job.tool_id);
-		crateJobs.push({
+		// Each job's entities go to disk as soon as they are known: memory does not grow with the archive.
+		const own = crate.addJob({
 			id: job.id,
 			name: job.name,
 			toolId: job.tool_id,
@@ -174,13 +205,10 @@ export async function* jobArchive(supabase: SupabaseClient, ids: string[], optio
 			inputs,
 			outputs
 		});
+		await appendFile(spoolFile, own.map((e) => `${entityText(e)},\n`).join(''));
+		spooled = true;
 	}
-	const crate = buildRoCrate(crateJobs, {
-		name: crateJobs.length === 1 ? `Foldwork job: ${crateJobs[0].name}` : `Foldwork jobs (${crateJobs.length})`,
-		description: 'Jobs run on Foldwork: their inputs, settings, outputs and results, with the versions of what computed them.',
-		datePublished: now
-	});
-	yield* zip.entry(METADATA_FILE, encoder.encode(`${JSON.stringify(crate, null, 2)}\n`), { modified: now });
+	yield* zip.entry(METADATA_FILE, crateBytes(spoolFile, spooled, crate.finish()), { modified: now });
 	yield* zip.finish();
 }
 

@@ -67,6 +67,7 @@ export interface CrateOptions {
 }
 
 const ref = (id: string): Ref => ({ '@id': id });
+const PLATFORM = 'https://foldwork.dev/';
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
 
 function actionStatus(status: string): string {
@@ -82,70 +83,78 @@ function propertyValue(value: unknown): string | number | boolean {
 	return JSON.stringify(value) ?? 'null';
 }
 
-/** Builds the crate as one flat @graph (the JSON-LD form RO-Crate requires). */
-export function buildRoCrate(jobs: CrateJob[], options: CrateOptions): RoCrate {
-	const entities = new Map<string, CrateEntity>();
-	const add = (entity: CrateEntity) => {
-		if (!entities.has(entity['@id'])) entities.set(entity['@id'], entity);
-		return ref(entity['@id']);
-	};
-	const root: CrateEntity = {
-		'@id': './',
-		'@type': 'Dataset',
-		name: options.name,
-		description: options.description,
-		datePublished: options.datePublished.toISOString(),
-		license: options.license ?? 'https://creativecommons.org/licenses/by/4.0/',
-		conformsTo: ref(PROCESS_RUN_CRATE),
-		hasPart: [] as Ref[],
-		mentions: [] as Ref[]
-	};
-	add({ '@id': METADATA_FILE, '@type': 'CreativeWork', conformsTo: ref(RO_CRATE_SPEC), about: ref('./') });
-	add(root);
-	add({ '@id': PROCESS_RUN_CRATE, '@type': 'CreativeWork', name: 'Process Run Crate', version: '0.5' });
-	const platform = add({ '@id': 'https://foldwork.dev/', '@type': 'Organization', name: 'Foldwork', url: 'https://foldwork.dev/' });
+/**
+ * Builds a crate one job at a time, so an archive of many jobs need not hold
+ * them: addJob returns that job's own entities (its action, files, settings
+ * and folder), to be written out at once; the entities jobs share (tools,
+ * programs, people, the team) and the root, which lists every job, stay
+ * until finish() returns them. Together they are the crate's flat @graph
+ * (the JSON-LD form RO-Crate requires), in any order.
+ */
+export class RoCrateBuilder {
+	#options: CrateOptions;
+	#shared = new Map<string, CrateEntity>();
+	#folders: Ref[] = [];
+	#actions: Ref[] = [];
 
-	for (const job of jobs) {
-		const programs: Ref[] = [];
-		let tool: Ref;
-		if (job.provenance) {
-			const p = job.provenance;
-			for (const [name, version] of Object.entries(p.programs)) {
-				programs.push(add({ '@id': `#software-${slug(name)}-${slug(version)}`, '@type': 'SoftwareApplication', name, softwareVersion: version }));
-			}
-			const commit = p.worker.commit ? { identifier: p.worker.commit } : {};
-			programs.push(
-				add({
-					'@id': `#foldwork-worker-${slug(p.worker.version)}-${slug(p.worker.commit ?? 'unknown')}`,
-					'@type': 'SoftwareApplication',
-					name: 'Foldwork worker',
-					softwareVersion: p.worker.version,
-					runtimePlatform: p.worker.runtime,
-					...commit
-				})
-			);
-			const toolId = `#tool-${slug(job.toolId)}-${slug(p.tool.version)}`;
-			tool = add({ '@id': toolId, '@type': 'SoftwareApplication', name: p.tool.name, identifier: job.toolId, softwareVersion: p.tool.version, publisher: platform, softwareRequirements: [] as Ref[] });
-			const requirements = entities.get(toolId)!.softwareRequirements as Ref[];
-			for (const program of programs) if (!requirements.some((r) => r['@id'] === program['@id'])) requirements.push(program);
-		} else {
-			tool = add({
+	constructor(options: CrateOptions) {
+		this.#options = options;
+		this.#share({ '@id': PROCESS_RUN_CRATE, '@type': 'CreativeWork', name: 'Process Run Crate', version: '0.5' });
+		this.#share({ '@id': PLATFORM, '@type': 'Organization', name: 'Foldwork', url: PLATFORM });
+	}
+
+	#share(entity: CrateEntity): Ref {
+		if (!this.#shared.has(entity['@id'])) this.#shared.set(entity['@id'], entity);
+		return ref(entity['@id']);
+	}
+
+	/** The tool that ran the job, at its recorded version, requiring its programs and the worker. */
+	#tool(job: CrateJob): Ref {
+		const p = job.provenance;
+		if (!p) {
+			return this.#share({
 				'@id': `#tool-${slug(job.toolId)}-unrecorded`,
 				'@type': 'SoftwareApplication',
 				name: job.toolName,
 				identifier: job.toolId,
-				publisher: platform,
+				publisher: ref(PLATFORM),
 				description: 'The version that ran these jobs was not recorded (they ran before Foldwork recorded provenance).'
 			});
 		}
+		const programs = Object.entries(p.programs).map(([name, version]) =>
+			this.#share({ '@id': `#software-${slug(name)}-${slug(version)}`, '@type': 'SoftwareApplication', name, softwareVersion: version })
+		);
+		programs.push(
+			this.#share({
+				'@id': `#foldwork-worker-${slug(p.worker.version)}-${slug(p.worker.commit ?? 'unknown')}`,
+				'@type': 'SoftwareApplication',
+				name: 'Foldwork worker',
+				softwareVersion: p.worker.version,
+				runtimePlatform: p.worker.runtime,
+				...(p.worker.commit ? { identifier: p.worker.commit } : {})
+			})
+		);
+		const id = `#tool-${slug(job.toolId)}-${slug(p.tool.version)}`;
+		const tool = this.#shared.get(id) ?? { '@id': id, '@type': 'SoftwareApplication', name: p.tool.name, identifier: job.toolId, softwareVersion: p.tool.version, publisher: ref(PLATFORM), softwareRequirements: [] as Ref[] };
+		this.#shared.set(id, tool);
+		// Workers with other program versions may have run the same tool version: it requires each that did.
+		const requirements = tool.softwareRequirements as Ref[];
+		for (const program of programs) if (!requirements.some((r) => r['@id'] === program['@id'])) requirements.push(program);
+		return ref(id);
+	}
 
-		const team = add({ '@id': `#team-${job.teamId}`, '@type': 'Organization', name: 'The job’s team on Foldwork' });
-		const agent = job.submitter
-			? add({ '@id': `#person-${job.submitter.id}`, '@type': 'Person', name: job.submitter.name, memberOf: team })
-			: team;
-
-		const fileRefs = (files: CrateFile[]) =>
-			files.map((f) =>
+	/** The job's own entities; the shared ones it refers to are kept for finish(). */
+	addJob(job: CrateJob): CrateEntity[] {
+		const own: CrateEntity[] = [];
+		const add = (entity: CrateEntity) => {
+			own.push(entity);
+			return ref(entity['@id']);
+		};
+		const tool = this.#tool(job);
+		const team = this.#share({ '@id': `#team-${job.teamId}`, '@type': 'Organization', name: 'The job’s team on Foldwork' });
+		const agent = job.submitter ? this.#share({ '@id': `#person-${job.submitter.id}`, '@type': 'Person', name: job.submitter.name, memberOf: team }) : team;
+		const files = (list: CrateFile[]) =>
+			list.map((f) =>
 				add({
 					'@id': f.path,
 					'@type': 'File',
@@ -156,8 +165,8 @@ export function buildRoCrate(jobs: CrateJob[], options: CrateOptions): RoCrate {
 					...(f.description ? { description: f.description } : {})
 				})
 			);
-		const inputs = fileRefs(job.inputs);
-		const outputs = fileRefs(job.outputs);
+		const inputs = files(job.inputs);
+		const outputs = files(job.outputs);
 		const settings = Object.entries(job.settings).map(([key, value]) =>
 			add({
 				'@id': `#job-${job.id}-setting-${slug(key)}`,
@@ -167,9 +176,7 @@ export function buildRoCrate(jobs: CrateJob[], options: CrateOptions): RoCrate {
 				...(job.settingLabels[key] ? { description: job.settingLabels[key] } : {})
 			})
 		);
-		const folder = add({ '@id': job.folder, '@type': 'Dataset', name: job.name, description: `Inputs, outputs and results of the Foldwork job ${job.id}`, hasPart: [...inputs, ...outputs] });
-		(root.hasPart as Ref[]).push(folder);
-
+		this.#folders.push(add({ '@id': job.folder, '@type': 'Dataset', name: job.name, description: `Inputs, outputs and results of the Foldwork job ${job.id}`, hasPart: [...inputs, ...outputs] }));
 		const action: CrateEntity = {
 			'@id': `#job-${job.id}`,
 			'@type': 'CreateAction',
@@ -184,7 +191,34 @@ export function buildRoCrate(jobs: CrateJob[], options: CrateOptions): RoCrate {
 		if (job.startedAt) action.startTime = job.startedAt;
 		if (job.finishedAt) action.endTime = job.finishedAt;
 		if (job.errorMessage && job.status !== 'completed') action.error = job.errorMessage;
-		(root.mentions as Ref[]).push(add(action));
+		this.#actions.push(add(action));
+		return own;
 	}
-	return { '@context': RO_CRATE_CONTEXT, '@graph': [...entities.values()] };
+
+	/** The metadata descriptor, the root (every job's folder and action) and the shared entities. */
+	finish(): CrateEntity[] {
+		const o = this.#options;
+		return [
+			{ '@id': METADATA_FILE, '@type': 'CreativeWork', conformsTo: ref(RO_CRATE_SPEC), about: ref('./') },
+			{
+				'@id': './',
+				'@type': 'Dataset',
+				name: o.name,
+				description: o.description,
+				datePublished: o.datePublished.toISOString(),
+				license: o.license ?? 'https://creativecommons.org/licenses/by/4.0/',
+				conformsTo: ref(PROCESS_RUN_CRATE),
+				hasPart: this.#folders,
+				mentions: this.#actions
+			},
+			...this.#shared.values()
+		];
+	}
+}
+
+/** A whole crate at once (for a few jobs; archives use RoCrateBuilder as they stream). */
+export function buildRoCrate(jobs: CrateJob[], options: CrateOptions): RoCrate {
+	const builder = new RoCrateBuilder(options);
+	const own = jobs.flatMap((job) => builder.addJob(job));
+	return { '@context': RO_CRATE_CONTEXT, '@graph': [...builder.finish(), ...own] };
 }
