@@ -26,24 +26,14 @@ import { structureAnalysisTool } from '../src/lib/tools/runners.server.ts';
 import { collectProvenance } from '../worker/provenance.ts';
 import { createLogger } from '../worker/log.ts';
 import { childStackEnv } from './child-stack.ts';
-import { deadline, loadAverage, median, reportFigures, type Figure } from './measure.ts';
+import { deadline, loadAverage, median, pool, procMemory, reportFigures, type Figure } from './measure.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZES = [10, 100, 1000];
 const JOBS = Math.max(...SIZES);
 const results: Figure[] = [];
 
-function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-	const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	return Number(match![1]) * 1024;
-}
 
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-	let next = 0;
-	await Promise.all(Array.from({ length: limit }, async () => {
-		while (next < items.length) await work(items[next++]);
-	}));
-}
 
 function waitForLine(child: ChildProcess, pattern: RegExp, what: string, output: { text: string }): Promise<RegExpExecArray> {
 	return deadline(
@@ -170,10 +160,10 @@ try {
 		let megabytes = 0;
 		for (let run = 0; run < RUNS; run++) {
 			writeFileSync(`/proc/${pid}/clear_refs`, '5');
-			const before = status(pid, 'VmRSS');
+			const before = procMemory(pid, 'VmRSS');
 			const { bytes, ms } = await post(size);
 			times.push(ms);
-			rss.push(status(pid, 'VmHWM') - before);
+			rss.push(procMemory(pid, 'VmHWM') - before);
 			megabytes = bytes / 1e6;
 			console.log(`${size} jobs, run ${run + 1}: ${(ms / 1000).toFixed(2)} s, ${megabytes.toFixed(1)} MB, peak RSS +${(rss.at(-1)! / 2 ** 20).toFixed(1)} MiB`);
 		}
