@@ -106,6 +106,44 @@ export interface ArchiveOptions {
 	fetcher?: typeof fetch;
 }
 
+/** Jobs read ahead together: their metadata, and signed URLs for their files in as few calls as the function allows. */
+const READ_AHEAD_JOBS = 8;
+/** Long enough for a slow reader to reach a window's last file (the function allows up to an hour). */
+const URL_SECONDS = 3600;
+
+interface ReadJob {
+	opened: OpenedJob;
+	urls: Map<string, { url: string }>;
+}
+
+async function readWindow(supabase: SupabaseClient, ids: string[]): Promise<ReadJob[]> {
+	const data = await mapLimited(ids, 4, (id) => openJob(supabase, id, true));
+	const opened = data.map((d, i) => {
+		if (d === null) throw new Error(`Job ${ids[i]} can no longer be opened; the archive stops here.`);
+		return openedSchema.parse(d);
+	});
+	const fileIds = opened.flatMap((o) => o.files.filter((f) => f.stored).map((f) => f.id));
+	const urls = new Map<string, { url: string }>();
+	for (let i = 0; i < fileIds.length; i += FILE_URLS_PER_CALL) {
+		for (const [id, signed] of await jobFileUrls(supabase, fileIds.slice(i, i + FILE_URLS_PER_CALL), { expiresIn: URL_SECONDS })) urls.set(id, signed);
+	}
+	return opened.map((o) => ({ opened: o, urls }));
+}
+
+/** Each job with its file URLs, in order; the next window is read while this one's files stream. */
+async function* readAhead(supabase: SupabaseClient, ids: string[]): AsyncGenerator<ReadJob> {
+	const windows: string[][] = [];
+	for (let i = 0; i < ids.length; i += READ_AHEAD_JOBS) windows.push(ids.slice(i, i + READ_AHEAD_JOBS));
+	let next: Promise<ReadJob[]> | null = windows.length ? readWindow(supabase, windows[0]) : null;
+	for (let w = 0; w < windows.length; w++) {
+		const current = await next!;
+		next = w + 1 < windows.length ? readWindow(supabase, windows[w + 1]) : null;
+		// Handled when awaited; a client gone meanwhile must not leave it unhandled.
+		next?.catch(() => {});
+		yield* current;
+	}
+}
+
 /** The archive's bytes, pulled as they are read; ids must already have passed jobsNotOpenable. */
 export async function* jobArchive(supabase: SupabaseClient, ids: string[], options: ArchiveOptions = {}): AsyncGenerator<Uint8Array> {
 	const spool = await mkdtemp(join(tmpdir(), 'foldwork-archive-'));
@@ -135,14 +173,8 @@ async function* buildArchive(supabase: SupabaseClient, ids: string[], options: A
 		datePublished: now
 	});
 	let spooled = false;
-	// The next job is read while this one's files stream.
-	let upcoming: Promise<unknown> | null = ids.length ? openJob(supabase, ids[0], true) : null;
-	for (let i = 0; i < ids.length; i++) {
-		const data = await upcoming;
-		upcoming = i + 1 < ids.length ? openJob(supabase, ids[i + 1], true) : null;
-		upcoming?.catch(() => {});
-		if (data === null) throw new Error(`Job ${ids[i]} can no longer be opened; the archive stops here.`);
-		const opened: OpenedJob = openedSchema.parse(data);
+	// Jobs are read a window ahead (readAhead) while this one's files stream.
+	for await (const { opened, urls } of readAhead(supabase, ids)) {
 		const { job } = opened;
 		const folder = `jobs/${job.id}/`;
 		const inputs: CrateFile[] = [];
@@ -156,10 +188,7 @@ async function* buildArchive(supabase: SupabaseClient, ids: string[], options: A
 
 		const stored = opened.files.filter((f) => f.stored);
 		const taken = { input: new Set<string>(), output: new Set<string>() };
-		let urls = new Map<string, { url: string }>();
-		for (const [n, file] of stored.entries()) {
-			// Signed URLs are asked for 100 at a time (the function's limit), as they are needed: they expire.
-			if (n % FILE_URLS_PER_CALL === 0) urls = await jobFileUrls(supabase, stored.slice(n, n + FILE_URLS_PER_CALL).map((f) => f.id));
+		for (const file of stored) {
 			const signed = urls.get(file.id);
 			if (!signed) throw new Error(`The file ${file.name} of job ${job.id} could not be opened; the archive stops here.`);
 			const response = await fetcher(signed.url);
