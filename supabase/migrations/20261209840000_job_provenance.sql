@@ -10,6 +10,12 @@
 -- job and any change to it except in the update that ends a running job, so
 -- not even a service-role script can rewrite it after the fact.
 
+-- Each tool's version, mirrored from src/lib/tools/catalog.ts like its other
+-- fields (tests/db/tools.test.ts): what a job's provenance names.
+alter table public.tools add column version text not null default '1.0.0'
+  check (version ~ '^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$');
+comment on column public.tools.version is 'The tool''s version (semver), as src/lib/tools/catalog.ts gives it';
+
 alter table public.jobs add column provenance jsonb;
 alter table public.jobs add constraint jobs_provenance_is_small_object
   check (provenance is null or (jsonb_typeof(provenance) = 'object' and pg_column_size(provenance) <= 16384));

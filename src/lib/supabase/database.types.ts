@@ -625,6 +625,7 @@ export type Database = {
 					pricing_kind: Database["public"]["Enums"]["pricing_kind"]
 					pricing_unit: string | null
 					time_limit_seconds: number
+					version: string
 				}
 				Insert: {
 					category: Database["public"]["Enums"]["tool_category"]
@@ -643,6 +644,7 @@ export type Database = {
 					pricing_kind: Database["public"]["Enums"]["pricing_kind"]
 					pricing_unit?: string | null
 					time_limit_seconds: number
+					version?: string
 				}
 				Update: {
 					category?: Database["public"]["Enums"]["tool_category"]
@@ -661,6 +663,7 @@ export type Database = {
 					pricing_kind?: Database["public"]["Enums"]["pricing_kind"]
 					pricing_unit?: string | null
 					time_limit_seconds?: number
+					version?: string
 				}
 				Relationships: []
 			}
