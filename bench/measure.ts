@@ -81,3 +81,19 @@ export function reportFigures(figures: Figure[], loadBefore: string): void {
 	for (const r of figures) console.log(`${r.figure} | ${r.value} | ${r.goal} | ${r.ok === null ? '-' : r.ok ? 'yes' : 'NO'}`);
 	if (figures.some((r) => r.ok === false)) process.exitCode = 1;
 }
+
+/** Runs `work` over `items` with `limit` in flight. */
+export async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: limit }, async () => {
+			while (next < items.length) await work(items[next++]);
+		})
+	);
+}
+
+/** A process's resident memory now (VmRSS) or at its peak (VmHWM), in bytes (Linux /proc). */
+export function procMemory(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+	const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return Number(match![1]) * 1024;
+}

@@ -29,7 +29,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { projectRoot } from '../supabase/local/config.ts';
 import { childStackEnv } from './child-stack.ts';
-import { deadline, loadAverage, median, reportFigures, type Figure } from './measure.ts';
+import { deadline, loadAverage, median, pool, procMemory, reportFigures, type Figure } from './measure.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LARGE_MB = Number(process.env.BENCH_LARGE_MB ?? 200);
@@ -40,10 +40,6 @@ const SIGNED_CALLS = Number(process.env.BENCH_SIGNED_CALLS ?? 3000);
 
 const results: Figure[] = [];
 
-function status(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-	const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	return Number(match![1]) * 1024;
-}
 
 /** CPU seconds the process has used (user + system), from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
@@ -69,15 +65,6 @@ function transfer(method: string, urlPath: string, extra: Record<string, string>
 	});
 }
 
-/** Runs `work` over `items` with `limit` in flight. */
-async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-	let next = 0;
-	await Promise.all(
-		Array.from({ length: limit }, async () => {
-			while (next < items.length) await work(items[next++]);
-		})
-	);
-}
 
 const loadBefore = loadAverage();
 const dir = mkdtempSync('/tmp/foldwork-bench-storage-');
@@ -123,13 +110,13 @@ try {
 	await tenth.write(Buffer.alloc(tenthBytes, 7));
 	await tenth.close();
 	writeFileSync(`/proc/${pid}/clear_refs`, '5'); // resets VmHWM to the current RSS
-	const rssBeforeTenth = status(pid, 'VmRSS');
+	const rssBeforeTenth = procMemory(pid, 'VmRSS');
 	await transfer('POST', `/storage/v1/object/${bucket}/tenth.bin`, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(tenthBytes) }, tenthPath);
 	await transfer('GET', `/storage/v1/object/${bucket}/tenth.bin`, {});
-	const tenthGrowth = (status(pid, 'VmHWM') - rssBeforeTenth) / 1024 / 1024;
+	const tenthGrowth = (procMemory(pid, 'VmHWM') - rssBeforeTenth) / 1024 / 1024;
 
 	writeFileSync(`/proc/${pid}/clear_refs`, '5');
-	const rssBefore = status(pid, 'VmRSS');
+	const rssBefore = procMemory(pid, 'VmRSS');
 	const up: number[] = [];
 	const down: number[] = [];
 	const upCpu: number[] = [];
@@ -151,7 +138,7 @@ try {
 		downCpu.push(cpuSeconds(pid) - cpu1);
 		console.log(`run ${run + 1}: upload ${up.at(-1)!.toFixed(0)} MB/s, download ${down.at(-1)!.toFixed(0)} MB/s`);
 	}
-	const peakGrowth = (status(pid, 'VmHWM') - rssBefore) / 1024 / 1024;
+	const peakGrowth = (procMemory(pid, 'VmHWM') - rssBefore) / 1024 / 1024;
 	results.push({ figure: `${LARGE_MB} MB object upload (median of ${RUNS})`, value: `${median(up).toFixed(0)} MB/s`, goal: '>= 200 MB/s', ok: median(up) >= 200 });
 	results.push({ figure: `${LARGE_MB} MB object download (median of ${RUNS})`, value: `${median(down).toFixed(0)} MB/s`, goal: '>= 200 MB/s', ok: median(down) >= 200 });
 	// On a busy machine the wall-clock figures measure the scheduler as much as the server: its CPU time says what a free core allows.

@@ -7,6 +7,7 @@
 import type { JobAttempt, PgBoss } from 'pg-boss';
 import type pg from 'pg';
 import { z } from 'zod';
+import type { JobProvenance } from '#lib/jobs/provenance.ts';
 import type { ComputeClass } from './config.ts';
 import { executorFor, inTransaction } from './database.ts';
 import { settle } from './job-queue.ts';
@@ -28,6 +29,8 @@ export interface RunOutcome {
 	errorCode?: string;
 	/** For a completed job: what finished, its timeline entry (else the database writes "Finished"). */
 	message?: string;
+	/** What computed it (tool, programs, worker versions): stored as jobs.provenance. */
+	provenance?: JobProvenance;
 }
 
 export type RecordedAs = 'applied' | 'gone' | 'elsewhere';
@@ -114,7 +117,8 @@ export class Finisher {
 			result: o.result ?? null,
 			error_message: o.errorMessage ?? null,
 			error_code: o.errorCode ?? null,
-			message: o.message ?? null
+			message: o.message ?? null,
+			provenance: o.provenance ?? null
 		}));
 		const recorded = await inTransaction(this.#db, async (client) => {
 			const { rows } = await client.query('select * from worker.worker_finish_jobs($1, $2)', [this.#workerId, JSON.stringify(payload)]);

@@ -32,6 +32,7 @@ import { Runner } from './runner.ts';
 import { StorageClient } from './storage/client.ts';
 import { createStorageJanitor, STORAGE_CHANNEL } from './storage/janitor.ts';
 import { JobFiles } from './storage/job-files.ts';
+import { collectProvenance } from './provenance.ts';
 import { checkToolAvailability, loadTools } from './tools.ts';
 import { ExecutorPool } from './executor.ts';
 import type { WakeLoop } from './wake-loop.ts';
@@ -78,6 +79,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const loaded = await loadTools(config.extraToolsModule);
 	const { available: tools, unavailable } = await checkToolAvailability(loaded, config.computeClass, config.toolCheckTimeoutMs);
 	for (const [toolId, reason] of unavailable) log.warn(`tool ${toolId} is unavailable on this worker, its jobs are left to workers that can run it: ${reason}`);
+	const provenance = await collectProvenance(tools, config.toolCheckTimeoutMs, log);
 	const gpuDevices = config.computeClass === 'gpu' ? await detectGpus() : [];
 	for (const d of gpuDevices) log.info(`GPU: ${d.name}, ${d.memoryMiB} MiB`);
 	const gpus = config.gpus ?? gpuDevices.length;
@@ -122,6 +124,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	const executors = config.isolation && new ExecutorPool({ ...config.isolation, extraToolsModule: config.extraToolsModule, log });
 	const runner = new Runner({
 		executors,
+		provenance,
 		workerId: id,
 		db,
 		tools,

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ToolInputError, TransientToolError, type RunContext } from '#lib/tools/types.ts';
 import { checkToolResult } from '#lib/tools/result-schemas.ts';
+import type { JobProvenance } from '#lib/jobs/provenance.ts';
 import type { ComputeClass } from './config.ts';
 import type { Finisher, FinalStatus } from './finisher.ts';
 import type { Logger } from './log.ts';
@@ -104,6 +105,8 @@ export interface RunnerOptions {
 	retryLater(job: ClaimedJob, reason: string): Promise<void>;
 	/** Runs tools in isolated executor processes; absent: in this process. */
 	executors?: ExecutorPool | null;
+	/** Tool id to what computed its jobs on this worker (worker/provenance.ts), recorded with each outcome. */
+	provenance?: Map<string, JobProvenance>;
 }
 
 export class Runner {
@@ -224,7 +227,8 @@ export class Runner {
 			result: ended?.result,
 			errorMessage: ended?.errorMessage,
 			errorCode: ended?.errorCode,
-			message: ended?.message
+			message: ended?.message,
+			provenance: ended ? this.#options.provenance?.get(job.toolId) : undefined
 		});
 		const stop = controller.signal.reason instanceof RunStopped ? ` (${controller.signal.reason.kind})` : '';
 		this.#options.log.info(`job ${job.jobId} attempt ${job.attempt}: ${ended?.status ?? 'stopped'}${stop}, ${recorded}`);

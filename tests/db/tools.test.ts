@@ -17,6 +17,7 @@ afterAll(async () => {
 interface ToolRow {
 	id: string;
 	name: string;
+	version: string;
 	category: string;
 	description: string;
 	compute_class: string;
@@ -39,6 +40,7 @@ function asRow(t: ToolCatalogEntry): ToolRow {
 	return {
 		id: t.id,
 		name: t.name,
+		version: t.version,
 		category: t.category,
 		description: t.description,
 		compute_class: t.computeClass,
@@ -62,7 +64,7 @@ describe('tools catalog', () => {
 		const expected = toolCatalog.map(asRow).sort((a, b) => a.id.localeCompare(b.id));
 		expect(rows).toEqual(expected);
 		// Every catalog field is mirrored: a new field in catalog.ts must get a column (and a line in asRow).
-		const mirrored = ['id', 'name', 'category', 'description', 'computeClass', 'inputKind', 'itemsField', 'pricing', 'timeLimitSeconds', 'maxInputBytes', 'maxItems', 'enabled'];
+		const mirrored = ['id', 'name', 'version', 'category', 'description', 'computeClass', 'inputKind', 'itemsField', 'pricing', 'timeLimitSeconds', 'maxInputBytes', 'maxItems', 'enabled'];
 		for (const t of toolCatalog) expect(Object.keys(t).sort()).toEqual([...mirrored].sort());
 	});
 

@@ -92,6 +92,7 @@ const exportableSchema = z.object({
 	tool_id: z.string(),
 	settings: z.unknown(),
 	result: z.unknown(),
+	provenance: z.unknown().optional(),
 	created_at: z.string(),
 	finished_at: z.string().nullable()
 });

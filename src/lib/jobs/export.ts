@@ -22,14 +22,17 @@
 import { z } from 'zod';
 import { csvText } from '#lib/csv/cells.ts';
 import { catalogEntry } from '#lib/tools/catalog.ts';
+import { describeProvenance, parseProvenance, type JobProvenance } from './provenance.ts';
 
-/** What an export needs of a job (jobs.select('id, name, tool_id, settings, result, created_at, finished_at')). */
+/** What an export needs of a job (jobs.select('id, name, tool_id, settings, result, provenance, created_at, finished_at')). */
 export interface ExportableJob {
 	id: string;
 	name: string;
 	tool_id: string;
 	settings: unknown;
 	result: unknown;
+	/** What computed it (provenance.ts); absent or null for jobs that ran before it was recorded. */
+	provenance?: unknown;
 	created_at: string;
 	finished_at: string | null;
 }
@@ -64,9 +67,11 @@ const commentText = (text: string) => text.replace(/[\r\n\t]+/g, ' ').replaceAll
 /** The comment lines at the top of a CSV export: the tool, the job and when it finished, and its settings. */
 export function csvComments(job: ExportableJob, settings: ExportSettings): string[] {
 	const tool = catalogEntry(job.tool_id)?.name ?? job.tool_id;
+	const provenance = parseProvenance(job.provenance);
 	return [
 		`# ${tool} (Foldwork tool ${job.tool_id}); job ${job.id}; finished ${job.finished_at ?? 'not yet'}`,
-		`# Settings: ${settings.described.length ? settings.described.join('; ') : 'none'}`
+		`# Settings: ${settings.described.length ? settings.described.join('; ') : 'none'}`,
+		...(provenance ? [`# Computed by: ${describeProvenance(provenance).join('; ')}`] : [])
 	].map(commentText);
 }
 
@@ -85,15 +90,23 @@ export function resultToCsv(job: ExportableJob, settings: ExportSettings): strin
 }
 
 export interface JobExportEnvelope {
-	job: { id: string; name: string; tool: string; settings: unknown; created_at: string; finished_at: string | null };
+	job: { id: string; name: string; tool: string; settings: unknown; provenance: JobProvenance | null; created_at: string; finished_at: string | null };
 	exported_at: string;
 	results: unknown;
 }
 
-/** The JSON export: the job, with the settings it ran with (defaults filled in), around the whole result. */
+/** The JSON export: the job, with the settings it ran with (defaults filled in) and what computed it, around the whole result. */
 export function jobExportEnvelope(job: ExportableJob, settings: ExportSettings, exportedAt: Date = new Date()): JobExportEnvelope {
 	return {
-		job: { id: job.id, name: job.name, tool: job.tool_id, settings: settings.values, created_at: job.created_at, finished_at: job.finished_at },
+		job: {
+			id: job.id,
+			name: job.name,
+			tool: job.tool_id,
+			settings: settings.values,
+			provenance: parseProvenance(job.provenance),
+			created_at: job.created_at,
+			finished_at: job.finished_at
+		},
 		exported_at: exportedAt.toISOString(),
 		results: job.result ?? null
 	};
@@ -110,7 +123,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
  * of any script, dots, dashes and underscores; other runs become one dash;
  * at most 100 characters before the extension.
  */
-export function exportFileName(jobName: string, extension: 'csv' | 'json'): string {
+export function exportFileName(jobName: string, extension: 'csv' | 'json' | 'zip'): string {
 	let base = jobName
 		.normalize('NFC')
 		.replace(/[^\p{L}\p{N}._-]+/gu, '-')

@@ -24,6 +24,8 @@ export const jobRowSchema = z.object({
 	input: z.record(z.string(), z.unknown()),
 	settings: z.record(z.string(), z.unknown()),
 	result: z.unknown().nullable(),
+	/** What computed it (provenance.ts); null before it ran, and for jobs that ran before it was recorded. */
+	provenance: z.unknown().nullable().default(null),
 	error_message: z.string().nullable(),
 	error_code: z.string().nullable(),
 	credits_charged: z.number().int().min(0),
@@ -42,7 +44,7 @@ export const jobRowSchema = z.object({
 export type JobRow = z.infer<typeof jobRowSchema>;
 
 /** The job without its (possibly large) input, settings and result: what changes while it runs. */
-export const jobStateSchema = jobRowSchema.omit({ input: true, settings: true, result: true });
+export const jobStateSchema = jobRowSchema.omit({ input: true, settings: true, result: true, provenance: true });
 export type JobState = z.infer<typeof jobStateSchema>;
 
 export const jobEventSchema = z.object({

@@ -332,6 +332,7 @@ export type Database = {
 					name: string
 					progress: number
 					progress_message: string | null
+					provenance: Json | null
 					queued_at: string | null
 					result: Json | null
 					retry_of: string | null
@@ -361,6 +362,7 @@ export type Database = {
 					name: string
 					progress?: number
 					progress_message?: string | null
+					provenance?: Json | null
 					queued_at?: string | null
 					result?: Json | null
 					retry_of?: string | null
@@ -390,6 +392,7 @@ export type Database = {
 					name?: string
 					progress?: number
 					progress_message?: string | null
+					provenance?: Json | null
 					queued_at?: string | null
 					result?: Json | null
 					retry_of?: string | null
@@ -622,6 +625,7 @@ export type Database = {
 					pricing_kind: Database["public"]["Enums"]["pricing_kind"]
 					pricing_unit: string | null
 					time_limit_seconds: number
+					version: string
 				}
 				Insert: {
 					category: Database["public"]["Enums"]["tool_category"]
@@ -640,6 +644,7 @@ export type Database = {
 					pricing_kind: Database["public"]["Enums"]["pricing_kind"]
 					pricing_unit?: string | null
 					time_limit_seconds: number
+					version?: string
 				}
 				Update: {
 					category?: Database["public"]["Enums"]["tool_category"]
@@ -658,6 +663,7 @@ export type Database = {
 					pricing_kind?: Database["public"]["Enums"]["pricing_kind"]
 					pricing_unit?: string | null
 					time_limit_seconds?: number
+					version?: string
 				}
 				Relationships: []
 			}

@@ -23,3 +23,8 @@ export function jobLink(toolId: string, jobId: string): string {
 export function duplicateLink(toolId: string, jobId: string): string {
 	return `/app/tools/${encodeURIComponent(toolId)}?duplicate=${encodeURIComponent(jobId)}`;
 }
+
+/** The ZIP archive of jobs (inputs, outputs, results, RO-Crate metadata): src/routes/app/archive. */
+export function archiveHref(jobIds: string[]): string {
+	return `/app/archive?ids=${jobIds.map(encodeURIComponent).join(',')}`;
+}

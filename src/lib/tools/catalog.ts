@@ -22,6 +22,12 @@ export type PricingRule =
 export interface ToolCatalogEntry {
 	id: string;
 	name: string;
+	/**
+	 * The tool's own version (semver): raise it whenever what the tool computes
+	 * or how it reports it changes. Each job records the version that ran it
+	 * (jobs.provenance), and archives name it.
+	 */
+	version: string;
 	category: 'Sequence analysis' | 'Alignment' | 'Cheminformatics' | 'Structure analysis' | 'Docking' | 'Structure prediction';
 	description: string;
 	computeClass: ComputeClass;
@@ -43,6 +49,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 	{
 		id: 'protein-properties',
 		name: 'Protein properties',
+		version: '1.0.0',
 		category: 'Sequence analysis',
 		description: 'Mass, pI, charge, extinction coefficients, stability, GRAVY and hydropathy of protein sequences (ProtParam conventions).',
 		computeClass: 'cpu',
@@ -57,6 +64,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 	{
 		id: 'sequence-tools',
 		name: 'Sequence tools',
+		version: '1.0.0',
 		category: 'Sequence analysis',
 		description: 'Reverse complement, translation in any frame with NCBI genetic codes, and ORF finding for DNA/RNA.',
 		computeClass: 'cpu',
@@ -71,6 +79,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 	{
 		id: 'pairwise-alignment',
 		name: 'Pairwise alignment',
+		version: '1.0.0',
 		category: 'Alignment',
 		description: 'Global (Needleman-Wunsch) or local (Smith-Waterman) alignment with affine gaps, one query against many targets.',
 		computeClass: 'cpu',
@@ -85,6 +94,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 	{
 		id: 'molecule-properties',
 		name: 'Molecule properties',
+		version: '1.0.0',
 		category: 'Cheminformatics',
 		description: 'Canonical SMILES, formula, masses, cLogP, TPSA, H-bond counts, Lipinski/Veber rules, InChIKey and 2D depictions (RDKit).',
 		computeClass: 'cpu',
@@ -99,6 +109,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 	{
 		id: 'structure-analysis',
 		name: 'Structure analysis',
+		version: '1.0.0',
 		category: 'Structure analysis',
 		description: 'Chains, sequences, missing residues, ligands, radius of gyration, B-factors, phi/psi and DSSP secondary structure of PDB/mmCIF files.',
 		computeClass: 'cpu',
@@ -113,6 +124,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 	{
 		id: 'docking',
 		name: 'Molecular docking',
+		version: '1.0.0',
 		category: 'Docking',
 		description: 'Dock ligands into a receptor with AutoDock Vina after Open Babel preparation; top poses with affinities.',
 		computeClass: 'cpu',
@@ -127,6 +139,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 	{
 		id: 'structure-prediction',
 		name: 'Structure prediction (ESMFold)',
+		version: '1.0.0',
 		category: 'Structure prediction',
 		description: 'Predict protein structures with an ESMFold-compatible model server on a GPU worker; per-residue pLDDT.',
 		computeClass: 'gpu',
@@ -141,6 +154,7 @@ export const toolCatalog: readonly ToolCatalogEntry[] = [
 	{
 		id: 'gpu-selftest',
 		name: 'GPU self-test',
+		version: '1.0.0',
 		category: 'Structure prediction',
 		description: 'Runs one self-attention layer (the core of GPU structure predictors) over each protein on a GPU worker, and checks the result against an independent computation.',
 		computeClass: 'gpu',

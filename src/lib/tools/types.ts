@@ -104,6 +104,13 @@ export interface ToolWorker<TInput = unknown, TSettings = unknown, TResult exten
 	 * the tool's jobs while unavailable, so they wait for a worker that can.
 	 */
 	checkAvailable?(): Promise<string | null>;
+	/**
+	 * The versions of the back-end programs and libraries the tool runs
+	 * ({ "AutoDock Vina": "1.2.5" }), asked once when a worker starts (after
+	 * checkAvailable said yes) and recorded on every job it runs
+	 * (jobs.provenance). Absent for tools that are all our own code.
+	 */
+	programVersions?(): Promise<Record<string, string>>;
 }
 
 /** A whole tool, spec and worker part joined (src/lib/tools/runners.server.ts): what the worker, tests and benches run. */

@@ -169,10 +169,24 @@ describe('JSON export', () => {
 	it('wraps the whole result in an envelope with the job, its tool, the settings it ran with and times', () => {
 		const at = new Date('2026-11-29T08:30:00Z');
 		expect(JSON.parse(resultToJson(job, exportSettings(job.tool_id, job.settings), at))).toEqual({
-			job: { id: job.id, name: job.name, tool: 'protein-properties', settings: { pH: 7.4, hydropathyWindow: 9 }, created_at: job.created_at, finished_at: job.finished_at },
+			job: { id: job.id, name: job.name, tool: 'protein-properties', settings: { pH: 7.4, hydropathyWindow: 9 }, provenance: null, created_at: job.created_at, finished_at: job.finished_at },
 			exported_at: '2026-11-29T08:30:00.000Z',
 			results: job.result
 		});
+	});
+
+	it('carries what computed the job, in the JSON and as a CSV comment line', () => {
+		const provenance = {
+			tool: { id: 'protein-properties', name: 'Protein properties', version: '1.0.0' },
+			programs: { RDKit: '2026.09.1' },
+			worker: { version: '0.1.0', commit: '0123456789abcdef0123', runtime: 'Node.js v22.18.0' }
+		};
+		const ran = { ...job, provenance };
+		const settings = exportSettings(ran.tool_id, ran.settings);
+		expect(JSON.parse(resultToJson(ran, settings)).job.provenance).toEqual(provenance);
+		expect(jobToCsv(ran, settings).split('\r\n')[2]).toBe('# Computed by: Protein properties 1.0.0; RDKit 2026.09.1; Foldwork worker 0.1.0 (commit 0123456789ab); Node.js v22.18.0');
+		// Stored provenance this app cannot read is left out, not shown half.
+		expect(JSON.parse(resultToJson({ ...job, provenance: { tool: 'x' } }, settings)).job.provenance).toBeNull();
 	});
 
 	it('keeps an empty result as null and absent settings as {}', () => {

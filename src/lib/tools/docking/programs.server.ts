@@ -92,3 +92,11 @@ export async function dockingUnavailableReason(env: Env): Promise<string | null>
 		return `docking programs do not run on this worker: ${(error as Error).message}`;
 	}
 }
+
+/** { "AutoDock Vina": "1.2.5", "Open Babel": "3.1.1" }, for each job's provenance. */
+export async function dockingProgramVersions(env: Env): Promise<Record<string, string>> {
+	const located = locatePrograms(env);
+	if (!located.ok) throw new Error(located.reason);
+	const { vina, obabel } = await programVersions(located.programs, env);
+	return { 'AutoDock Vina': vina.replace(/^AutoDock Vina\s+v?/, ''), 'Open Babel': obabel.replace(/^Open Babel\s+/, '') };
+}

@@ -3,7 +3,7 @@
 // (programs.server.ts).
 import type { ToolWorker } from '../types.ts';
 import type { DockingInput, DockingResult, DockingSettings } from './index.ts';
-import { dockingUnavailableReason } from './programs.server.ts';
+import { dockingProgramVersions, dockingUnavailableReason } from './programs.server.ts';
 import { runDocking } from './run.server.ts';
 
 export interface DockingWorkerOptions {
@@ -25,6 +25,9 @@ export function createDockingWorker(options: DockingWorkerOptions = {}): ToolWor
 		},
 		async checkAvailable() {
 			return dockingUnavailableReason(env());
+		},
+		async programVersions() {
+			return dockingProgramVersions(env());
 		}
 	};
 }

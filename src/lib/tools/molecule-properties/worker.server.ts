@@ -32,6 +32,9 @@ const columns: TableColumn[] = [
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export const moleculePropertiesWorker: ToolWorker<MoleculeInput, MoleculeSettings, MoleculeResult> = {
+	async programVersions() {
+		return { RDKit: (await loadRDKit()).version() };
+	},
 	async run(input, settings, ctx) {
 		const rdkit = await loadRDKit();
 		checkAborted(ctx.signal);

@@ -78,3 +78,13 @@ export async function runDssp(structure: Structure, signal: AbortSignal, program
 		await rm(dir, { recursive: true, force: true });
 	}
 }
+
+/** mkdssp's version ("4.4.10"), or "not installed" (the tool then reports secondary structure as unavailable). */
+export function mkdsspVersion(program = MKDSSP): Promise<string> {
+	return new Promise((resolve) => {
+		execFile(program, ['--version'], { timeout: 20_000 }, (err, stdout, stderr) => {
+			if (err) resolve('not installed');
+			else resolve(/\d+\.\d+(?:\.\d+)?/.exec(`${stdout}\n${stderr}`)?.[0] ?? 'unknown');
+		});
+	});
+}

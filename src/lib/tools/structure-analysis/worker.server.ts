@@ -2,12 +2,15 @@
 // (mkdssp in a child process, dssp.server.ts).
 import { checkAborted, ToolInputError, yieldToEventLoop, type ToolWorker } from '../types.ts';
 import { analyzeChain, chainsFasta } from './analyze.ts';
-import { runDssp } from './dssp.server.ts';
+import { mkdsspVersion, runDssp } from './dssp.server.ts';
 import { checkSize, checkStructures, type StructureAnalysisInput, type StructureAnalysisResult, type StructureAnalysisSettings } from './index.ts';
 import { buildTable, residuesCsv } from './table.ts';
 import { count } from '#lib/ui/plural.ts';
 
 export const structureAnalysisWorker: ToolWorker<StructureAnalysisInput, StructureAnalysisSettings, StructureAnalysisResult> = {
+	async programVersions() {
+		return { mkdssp: await mkdsspVersion() };
+	},
 	async run(input, settings, ctx) {
 		const tooBig = checkSize(input);
 		if (tooBig) throw new ToolInputError([tooBig]);

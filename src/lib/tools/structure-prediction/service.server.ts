@@ -35,6 +35,25 @@ export function foldSequenceUrl(base: string): string {
 	return new URL('foldSequence/v1/pdb/', base.endsWith('/') ? base : `${base}/`).toString();
 }
 
+const metadataSchema = z.object({ version: z.string().min(1).max(200) });
+
+/**
+ * The model server's version, for each job's provenance: servers in the NVIDIA
+ * NIM style answer GET <url>/v1/metadata with { version }; the ESM Atlas
+ * contract has no such call, so a server that does not answer is "not
+ * reported" (never an error: the version is a record, not a requirement).
+ */
+export async function modelServerVersion(config: EsmfoldServiceConfig): Promise<string> {
+	try {
+		const url = new URL('v1/metadata', config.url.endsWith('/') ? config.url : `${config.url}/`);
+		const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+		const parsed = metadataSchema.safeParse(response.ok ? await response.json() : null);
+		return parsed.success ? parsed.data.version : 'not reported';
+	} catch {
+		return 'not reported';
+	}
+}
+
 /** Statuses that mean "try again later" although they are 4xx. */
 const RETRYABLE_4XX = new Set([408, 425, 429]);
 const MAX_REASON_CHARS = 500;

@@ -4,7 +4,7 @@ import { requireValidSequences } from '../parse/sequences-input.ts';
 import { checkAborted, type ToolWorker } from '../types.ts';
 import { fastaOptions, type PlddtTrack, type StructurePredictionInput, type StructurePredictionResult, type StructurePredictionSettings } from './index.ts';
 import { confidentFraction, CONFIDENT_PLDDT, meanPlddt, readPlddt } from './pdb.ts';
-import { foldSequence, serviceConfigFromEnv, type EsmfoldServiceConfig } from './service.server.ts';
+import { foldSequence, modelServerVersion, serviceConfigFromEnv, type EsmfoldServiceConfig } from './service.server.ts';
 import { count } from '#lib/ui/plural.ts';
 
 /** A file name the worker accepts (no / or \), unique within the job. */
@@ -31,6 +31,9 @@ export function createStructurePredictionWorker(
 			} catch (error) {
 				return error instanceof Error ? error.message : String(error);
 			}
+		},
+		async programVersions() {
+			return { 'ESMFold server': await modelServerVersion(config()) };
 		},
 		async run(input, _settings, ctx) {
 			requireValidSequences(input.sequences, fastaOptions);
