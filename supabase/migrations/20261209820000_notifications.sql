@@ -74,8 +74,8 @@ create table public.notification_preferences (
 
 alter table public.notification_preferences enable row level security;
 revoke all on public.notification_preferences from public, anon, authenticated;
-grant select, insert, delete on public.notification_preferences to authenticated;
-grant update (delivery, updated_at) on public.notification_preferences to authenticated;
+-- Update on every column: an upsert through REST sets them all (the policy keeps each row its owner's).
+grant select, insert, update, delete on public.notification_preferences to authenticated;
 grant select, insert, update, delete on public.notification_preferences to service_role;
 
 create policy "People can view their own notification settings" on public.notification_preferences

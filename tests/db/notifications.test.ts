@@ -146,6 +146,9 @@ describe('who can touch a notification', () => {
 			expect((await attempt(c, `insert into public.notifications (user_id, kind, title) values ($1, 'job_completed', 'fake')`, [ada.id])).error?.message).toMatch(/permission denied/);
 			expect((await attempt(c, `insert into public.notification_preferences (user_id, kind, delivery) values ($1, 'job_completed', 'off')`, [ada.id])).error?.message).toMatch(/row-level security/);
 			expect((await attempt(c, `select private.notify_person($1, 'job_completed', 'fake', null, null, null)`, [ada.id])).error?.message).toMatch(/permission denied/);
+			// Her own setting moved onto Ada's account.
+			await c.query(`insert into public.notification_preferences (user_id, kind, delivery) values ($1, 'job_shared', 'off')`, [eve.id]);
+			expect((await attempt(c, `update public.notification_preferences set user_id = $1 where user_id = $2`, [ada.id, eve.id])).error?.message).toMatch(/row-level security/);
 		});
 		await withActor(db.pool, anon, async (c) => {
 			expect((await attempt(c, 'select * from public.notifications')).error?.message).toMatch(/permission denied/);

@@ -48,7 +48,7 @@ describe('notification digests', () => {
 
 		await present(suite.db, user, 3600); // the page was closed an hour ago
 		const mail = await waitForMail(email, { timeoutMs: 20_000 });
-		expect(mail.subject).toBe('Foldwork: 12 things happened while you were away');
+		expect(mail.subject).toBe('Foldwork: 12 updates while you were away');
 		expect(mail.text).toContain('While you were away from Foldwork, 12 things happened:');
 		for (const jobId of jobs) expect(mail.links).toContain(`${SITE}/app/tools/test-echo?jobId=${jobId}`);
 		const token = (await suite.db.query('select unsubscribe_token from private.notification_recipients where user_id = $1', [user.id])).rows[0].unsubscribe_token;
@@ -99,7 +99,8 @@ describe('notification digests', () => {
 		}
 		expect(claimedId).toBeDefined();
 		const mail = await waitForMail(email, { timeoutMs: 20_000 });
-		expect(mail.subject).toBe('Foldwork: Job "test-echo job" completed');
+		expect(mail.subject).toBe('Foldwork: 1 update while you were away');
+		expect(mail.text).toContain('* Job "test-echo job" completed');
 		const digests = await waitFor('the digest reported sent', async () => {
 			const rows = await digestsOf(user);
 			return rows[0]?.sent_at ? rows : undefined;

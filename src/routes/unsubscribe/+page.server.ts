@@ -17,7 +17,7 @@ function linkOf(url: URL) {
 export const load: PageServerLoad = async ({ url }) => {
 	const link = linkOf(url);
 	if (!link.success) return { valid: false as const, what: null };
-	return { valid: true as const, what: link.data.event === 'all' ? 'all notification emails' : `emails about "${KIND_LABELS[link.data.event]}"` };
+	return { valid: true as const, what: link.data.event === 'all' ? 'notification emails' : `emails about "${KIND_LABELS[link.data.event]}"` };
 };
 
 export const actions: Actions = {

@@ -197,7 +197,8 @@ export function notificationDigestEmail(p: {
 	const more = p.total - shown.length;
 	return render({
 		to: p.to,
-		subject: p.total === 1 ? `Foldwork: ${inertText(p.items[0]?.title ?? 'something happened', 120)}` : `Foldwork: ${p.total} things happened while you were away`,
+		// A count, never an event's words: the subject reads the same whatever people named their jobs and teams.
+		subject: `Foldwork: ${p.total} update${p.total === 1 ? '' : 's'} while you were away`,
 		lines: [p.total === 1 ? 'While you were away from Foldwork:' : `While you were away from Foldwork, ${p.total} things happened:`],
 		items: shown,
 		after: [
