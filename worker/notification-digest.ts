@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { createEmailSender, type EmailSender } from '../supabase/functions/_shared/email/from-env.ts';
 import { EmailDeliveryError, InvalidEmail } from '../supabase/functions/_shared/email/message.ts';
 import { notificationDigestEmail } from '../supabase/functions/_shared/email/templates.ts';
+import { KIND_LABELS, notificationKindSchema, type NotificationKind } from '../src/lib/notifications/kinds.ts';
 import type { Logger } from './log.ts';
 import { describeError } from './log.ts';
 import { WakeLoop } from './wake-loop.ts';
@@ -46,12 +47,15 @@ export interface DigestTaskOptions {
 
 export function digestMessage(digest: ClaimedDigest, siteUrl: string) {
 	const site = siteUrl.replace(/\/+$/, '');
+	const unsubscribeUrl = `${site}/unsubscribe?token=${digest.unsubscribe_token}`;
+	const kinds = [...new Set(digest.notifications.map((n) => n.kind))].filter((k) => notificationKindSchema.safeParse(k).success) as NotificationKind[];
 	return notificationDigestEmail({
 		to: digest.email.trim().toLowerCase(),
 		items: digest.notifications.slice(0, LISTED).map((n) => ({ title: n.title, body: n.body, url: `${site}${n.link ?? '/app'}` })),
 		total: digest.notifications.length,
 		settingsUrl: `${site}/app/settings/notifications`,
-		unsubscribeUrl: `${site}/unsubscribe?token=${digest.unsubscribe_token}`
+		unsubscribeUrl,
+		eventUnsubscribes: kinds.map((kind) => ({ event: KIND_LABELS[kind].toLowerCase(), url: `${unsubscribeUrl}&event=${kind}` }))
 	});
 }
 

@@ -59,7 +59,8 @@ test('five events while away make one digest email, whose unsubscribe works with
 	const inbox = (await (await fetch(`${info.mailUrl}/api/messages?to=${encodeURIComponent(user.email)}`)).json()) as unknown[];
 	expect(inbox).toHaveLength(1);
 
-	const unsubscribe = mail.links.find((link) => link.startsWith(`${info.webUrl}/unsubscribe?token=`));
+	const unsubscribe = mail.links.find((link) => link.startsWith(`${info.webUrl}/unsubscribe?token=`) && !link.includes('&event='));
+	expect(mail.links.filter((link) => link.includes('&event='))).toEqual([`${unsubscribe}&event=job_completed`]);
 	expect(unsubscribe).toBeDefined();
 	expect(mail.headers['list-unsubscribe']).toBe(`<${unsubscribe}>`);
 	// A mail client's one-click unsubscribe: a POST from its own server, without Origin or cookies.

@@ -53,6 +53,7 @@ describe('notification digests', () => {
 		for (const jobId of jobs) expect(mail.links).toContain(`${SITE}/app/tools/test-echo?jobId=${jobId}`);
 		const token = (await suite.db.query('select unsubscribe_token from private.notification_recipients where user_id = $1', [user.id])).rows[0].unsubscribe_token;
 		expect(mail.links).toContain(`${SITE}/unsubscribe?token=${token}`);
+		expect(mail.text).toContain(`Stop emails about: your job finished:\n${SITE}/unsubscribe?token=${token}&event=job_completed`);
 		expect(mail.headers['list-unsubscribe']).toBe(`<${SITE}/unsubscribe?token=${token}>`);
 		expect(mail.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
 		const [digest] = await waitFor('the digest reported sent', async () => {

@@ -18,15 +18,16 @@ interface Layout {
 	/** A list after the lines: each entry's text, and its own link on a line of its own. */
 	items?: Array<{ text: string; url: string }>;
 	after: string[];
-	/** Where the email's unsubscribe links go (a footer line and the List-Unsubscribe header). */
-	unsubscribe?: { url: string; label: string };
+	/** Where the email's unsubscribe links go (a footer line and the List-Unsubscribe header), and narrower ones (one event each). */
+	unsubscribe?: { url: string; label: string; narrower?: Array<{ url: string; label: string }> };
 }
 
 function render(layout: Layout): EmailMessage {
 	const actionText = layout.action ? ['', `${layout.action.label}:`, layout.action.url] : [];
 	const commandText = layout.command ? ['', layout.command] : [];
 	const itemsText = (layout.items ?? []).flatMap((item) => ['', `* ${item.text}`, `  ${item.url}`]);
-	const unsubscribeText = layout.unsubscribe ? ['', `${layout.unsubscribe.label}:`, layout.unsubscribe.url] : [];
+	const unsubscribeLinks = layout.unsubscribe ? [...(layout.unsubscribe.narrower ?? []), layout.unsubscribe] : [];
+	const unsubscribeText = unsubscribeLinks.flatMap((link) => ['', `${link.label}:`, link.url]);
 	const text =
 		[...layout.lines, ...itemsText, ...commandText, ...actionText, '', ...layout.after, ...unsubscribeText, '', '-- ', 'Foldwork'].join('\n') + '\n';
 	const paragraph = (line: string) => `<p style="margin:0 0 12px">${escapeHtml(line)}</p>`;
@@ -43,9 +44,9 @@ function render(layout: Layout): EmailMessage {
 			? `<p style="margin:20px 0"><a href="${escapeHtml(layout.action.url)}" style="background:#2563eb;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${escapeHtml(layout.action.label)}</a></p>`
 			: '') +
 		layout.after.map(paragraph).join('') +
-		(layout.unsubscribe
-			? `<p style="margin:12px 0 0;color:#57606a;font-size:13px"><a href="${escapeHtml(layout.unsubscribe.url)}" style="color:#57606a">${escapeHtml(layout.unsubscribe.label)}</a></p>`
-			: '') +
+		unsubscribeLinks
+			.map((link) => `<p style="margin:8px 0 0;color:#57606a;font-size:13px"><a href="${escapeHtml(link.url)}" style="color:#57606a">${escapeHtml(link.label)}</a></p>`)
+			.join('') +
 		'<p style="margin:24px 0 0;color:#57606a;font-size:13px">Foldwork</p></body></html>';
 	return { to: layout.to, subject: layout.subject, text, html, ...(layout.unsubscribe ? { unsubscribeUrl: layout.unsubscribe.url } : {}) };
 }
@@ -192,6 +193,8 @@ export function notificationDigestEmail(p: {
 	total: number;
 	settingsUrl: string;
 	unsubscribeUrl: string;
+	/** One link per event in the digest that stops just that event's emails. */
+	eventUnsubscribes: Array<{ event: string; url: string }>;
 }): EmailMessage {
 	const shown = p.items.map((item) => ({ text: inertText(item.body ? `${item.title}: ${item.body}` : item.title, 300), url: item.url }));
 	const more = p.total - shown.length;
@@ -205,6 +208,10 @@ export function notificationDigestEmail(p: {
 			...(more > 0 ? [`… and ${more} more in the app.`] : []),
 			`You get this email because these events are set to email you when no page of Foldwork is open. Change that in your settings: ${p.settingsUrl}`
 		],
-		unsubscribe: { label: 'Unsubscribe from all Foldwork notification emails', url: p.unsubscribeUrl }
+		unsubscribe: {
+			label: 'Unsubscribe from all Foldwork notification emails',
+			url: p.unsubscribeUrl,
+			narrower: p.eventUnsubscribes.map((e) => ({ label: `Stop emails about: ${e.event}`, url: e.url }))
+		}
 	});
 }
