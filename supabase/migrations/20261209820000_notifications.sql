@@ -1,12 +1,12 @@
 -- Notifications: rows for one person each, written only by the database's
 -- triggers (20261209820100), read in the app's bell, live over the person's
 -- private topic `user:<id>`, and emailed as digests (20261209820200).
--- Protects: a notification is readable, markable and deletable only by its
--- recipient (RLS, one policy per operation, tokens of ended sessions
--- refused); nobody inserts one from a client; only the recipient can join
--- their topic, and only the database writes to it. Each person chooses per
--- event whether it reaches them in the app, in the app and by email, or not
--- at all.
+-- Protects: a notification is readable only by its recipient (RLS, tokens of
+-- ended sessions refused) and marked read only by them
+-- (mark_notifications_read); no client inserts, changes or deletes one; only
+-- the recipient can join their topic, and only the database writes to it.
+-- Each person chooses per event (set_notification_preferences) whether it
+-- reaches them in the app, in the app and by email, or not at all.
 
 -- The events, mirrored by src/lib/notifications/kinds.ts (a db test checks
 -- they agree).
@@ -47,19 +47,12 @@ create index notifications_team_id_idx on public.notifications (team_id) where t
 
 alter table public.notifications enable row level security;
 revoke all on public.notifications from public, anon, authenticated;
-grant select, delete on public.notifications to authenticated;
-grant update (read_at) on public.notifications to authenticated;
+-- Clients read; they mark read through mark_notifications_read() below.
+grant select on public.notifications to authenticated;
 grant select, insert, update, delete on public.notifications to service_role;
 
 create policy "People can view their own notifications" on public.notifications
   for select to authenticated
-  using (user_id = (select auth.uid()) and (select private.caller_session_is_live()));
-create policy "People can mark their own notifications read" on public.notifications
-  for update to authenticated
-  using (user_id = (select auth.uid()) and (select private.caller_session_is_live()))
-  with check (user_id = (select auth.uid()));
-create policy "People can delete their own notifications" on public.notifications
-  for delete to authenticated
   using (user_id = (select auth.uid()) and (select private.caller_session_is_live()));
 
 -- Per person and event: 'email' (in the app, and by email while away: the
@@ -74,22 +67,12 @@ create table public.notification_preferences (
 
 alter table public.notification_preferences enable row level security;
 revoke all on public.notification_preferences from public, anon, authenticated;
--- Update on every column: an upsert through REST sets them all (the policy keeps each row its owner's).
-grant select, insert, update, delete on public.notification_preferences to authenticated;
+-- Clients read; they change them through set_notification_preferences() below.
+grant select on public.notification_preferences to authenticated;
 grant select, insert, update, delete on public.notification_preferences to service_role;
 
 create policy "People can view their own notification settings" on public.notification_preferences
   for select to authenticated
-  using (user_id = (select auth.uid()) and (select private.caller_session_is_live()));
-create policy "People can add their own notification settings" on public.notification_preferences
-  for insert to authenticated
-  with check (user_id = (select auth.uid()) and (select private.caller_session_is_live()));
-create policy "People can change their own notification settings" on public.notification_preferences
-  for update to authenticated
-  using (user_id = (select auth.uid()) and (select private.caller_session_is_live()))
-  with check (user_id = (select auth.uid()));
-create policy "People can remove their own notification settings" on public.notification_preferences
-  for delete to authenticated
   using (user_id = (select auth.uid()) and (select private.caller_session_is_live()));
 
 create function private.notification_delivery(user_id uuid, kind text) returns text
@@ -145,6 +128,39 @@ begin
 end;
 $$;
 revoke all on function private.notify_person(uuid, text, text, text, text, uuid) from public;
+
+-- Sets the caller's delivery for the events named in `preferences`
+-- ({"job_completed": "off", ...}); returns all of theirs, defaults filled in.
+create function public.set_notification_preferences(preferences jsonb) returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  uid uuid := auth.uid();
+  entry record;
+begin
+  if uid is null or not private.caller_session_is_live() then
+    raise exception 'sign in to change your notification settings' using errcode = '42501';
+  end if;
+  if jsonb_typeof(preferences) is distinct from 'object' then
+    raise exception 'give the settings as an object of event: delivery' using errcode = '22023';
+  end if;
+  for entry in select e.key, e.value from jsonb_each(preferences) e loop
+    if not private.notification_kind_is_known(entry.key) then
+      raise exception 'unknown event "%": the events are %', entry.key, array_to_string(private.notification_kinds(), ', ') using errcode = '22023';
+    end if;
+    if jsonb_typeof(entry.value) is distinct from 'string' or entry.value #>> '{}' not in ('email', 'in_app', 'off') then
+      raise exception 'the delivery of % is email, in_app or off, not %', entry.key, entry.value using errcode = '22023';
+    end if;
+  end loop;
+  insert into public.notification_preferences (user_id, kind, delivery, updated_at)
+  select uid, e.key, e.value #>> '{}', now() from jsonb_each(preferences) e
+  on conflict on constraint notification_preferences_pkey do update set delivery = excluded.delivery, updated_at = excluded.updated_at;
+  return (select jsonb_object_agg(k.kind, private.notification_delivery(uid, k.kind))
+          from unnest(private.notification_kinds()) as k (kind));
+end;
+$$;
+revoke all on function public.set_notification_preferences(jsonb) from public, anon;
+grant execute on function public.set_notification_preferences(jsonb) to authenticated;
 
 -- Marks the caller's notifications read (`ids`, or all when null); other
 -- tabs of the same person hear it on their topic. Returns how many changed.

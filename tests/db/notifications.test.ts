@@ -1,7 +1,7 @@
 // Notifications (supabase/migrations/20261209820000..0200): written by
 // triggers when a job ends, a job is shared, a team invites an account or a
-// team's credits fall below its alert; readable, markable and deletable only
-// by their recipient; emailed as digests claimed by the fleet (one per person
+// team's credits fall below its alert; readable and markable only by their
+// recipient (no client writes them); emailed as digests claimed by the fleet (one per person
 // per interval, taken again after a crash, never built twice); unsubscribed
 // by a token only its owner has.
 import pg from 'pg';
@@ -119,9 +119,10 @@ describe('the events', () => {
 
 	it("follows each person's settings: off writes nothing, in_app writes without email", async () => {
 		const ada = await createUser(db.pool);
-		await withActor(db.pool, asUser(ada), (c) =>
-			c.query(`insert into public.notification_preferences (user_id, kind, delivery) values ($1, 'job_completed', 'off'), ($1, 'job_failed', 'in_app')`, [ada.id])
+		const saved = await withActor(db.pool, asUser(ada), async (c) =>
+			(await c.query(`select public.set_notification_preferences($1) as p`, [{ job_completed: 'off', job_failed: 'in_app' }])).rows[0].p
 		);
+		expect(saved).toEqual({ job_completed: 'off', job_failed: 'in_app', job_timeout: 'email', job_shared: 'email', team_invite: 'email', credits_low: 'email' });
 		await driveJob(db.pool, await submit(ada), 'completed');
 		await driveJob(db.pool, await submit(ada), 'failed');
 		expect((await mine(ada)).map((n) => n.kind)).toEqual(['job_failed']);
@@ -139,16 +140,21 @@ describe('who can touch a notification', () => {
 		const id = rows[0].id;
 		await withActor(db.pool, asUser(eve), async (c) => {
 			expect((await c.query('select * from public.notifications where id = $1', [id])).rows).toEqual([]);
-			expect((await c.query('update public.notifications set read_at = now() where id = $1', [id])).rowCount).toBe(0);
-			expect((await c.query('delete from public.notifications where id = $1', [id])).rowCount).toBe(0);
 			expect((await c.query('select public.mark_notifications_read($1) as n', [[id]])).rows[0].n).toBe(0);
-			expect((await attempt(c, `update public.notifications set title = 'x' where user_id = $1`, [eve.id])).error?.message).toMatch(/permission denied/);
-			expect((await attempt(c, `insert into public.notifications (user_id, kind, title) values ($1, 'job_completed', 'fake')`, [ada.id])).error?.message).toMatch(/permission denied/);
-			expect((await attempt(c, `insert into public.notification_preferences (user_id, kind, delivery) values ($1, 'job_completed', 'off')`, [ada.id])).error?.message).toMatch(/row-level security/);
+			for (const sql of [
+				'update public.notifications set read_at = now() where id = $1',
+				'delete from public.notifications where id = $1',
+				`insert into public.notifications (user_id, kind, title) select user_id, 'job_completed', 'fake' from public.notifications where id = $1`,
+				`insert into public.notification_preferences (user_id, kind, delivery) select user_id, 'job_completed', 'off' from public.notifications where id = $1`,
+				`update public.notification_preferences set delivery = 'off' where user_id = (select user_id from public.notifications where id = $1)`
+			]) {
+				expect((await attempt(c, sql, [id])).error?.message, sql).toMatch(/permission denied/);
+			}
 			expect((await attempt(c, `select private.notify_person($1, 'job_completed', 'fake', null, null, null)`, [ada.id])).error?.message).toMatch(/permission denied/);
-			// Her own setting moved onto Ada's account.
-			await c.query(`insert into public.notification_preferences (user_id, kind, delivery) values ($1, 'job_shared', 'off')`, [eve.id]);
-			expect((await attempt(c, `update public.notification_preferences set user_id = $1 where user_id = $2`, [ada.id, eve.id])).error?.message).toMatch(/row-level security/);
+			// Her own settings change hers only.
+			await c.query(`select public.set_notification_preferences('{"job_completed": "off"}')`);
+			expect((await attempt(c, `select public.set_notification_preferences('{"job_completed": "loud"}')`)).error).toEqual({ code: '22023', message: 'the delivery of job_completed is email, in_app or off, not "loud"' });
+			expect((await attempt(c, `select public.set_notification_preferences('{"everything": "off"}')`)).error?.message).toMatch(/^unknown event "everything": the events are job_completed, /);
 		});
 		await withActor(db.pool, anon, async (c) => {
 			expect((await attempt(c, 'select * from public.notifications')).error?.message).toMatch(/permission denied/);
@@ -158,9 +164,9 @@ describe('who can touch a notification', () => {
 		const after = await mine(ada);
 		expect(after).toHaveLength(1);
 		expect(after[0].read_at).toBeNull();
-		// Ada herself can mark it read and delete it.
+		expect((await db.pool.query('select user_id from public.notification_preferences where kind = $1 and user_id in ($2, $3)', ['job_completed', ada.id, eve.id])).rows).toEqual([{ user_id: eve.id }]);
+		// Ada herself can mark it read.
 		expect(await withActor(db.pool, asUser(ada), async (c) => (await c.query('select public.mark_notifications_read(null) as n')).rows[0].n)).toBe(1);
-		expect(await withActor(db.pool, asUser(ada), async (c) => (await c.query('delete from public.notifications where id = $1', [id])).rowCount)).toBe(1);
 	});
 });
 

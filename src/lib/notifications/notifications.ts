@@ -56,9 +56,8 @@ export const preferencesForm = z.object(
 	Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, deliverySchema])) as Record<NotificationKind, typeof deliverySchema>
 );
 
-export async function savePreferences(client: Client, userId: string, preferences: Preferences): Promise<void> {
-	const rows = NOTIFICATION_KINDS.map((kind) => ({ user_id: userId, kind, delivery: preferences[kind], updated_at: new Date().toISOString() }));
-	const { error } = await client.from('notification_preferences').upsert(rows, { onConflict: 'user_id,kind' });
+export async function savePreferences(client: Client, preferences: Preferences): Promise<void> {
+	const { error } = await client.rpc('set_notification_preferences', { preferences });
 	if (error) throw error;
 }
 

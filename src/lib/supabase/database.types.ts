@@ -1090,6 +1090,12 @@ export type Database = {
 				}
 				Returns: number
 			}
+			set_notification_preferences: {
+				Args: {
+					preferences: Json
+				}
+				Returns: Json
+			}
 			set_team_member_role: {
 				Args: {
 					team_id: string

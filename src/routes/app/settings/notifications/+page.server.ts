@@ -33,7 +33,7 @@ export const actions: Actions = {
 		if (!locals.user) error(401, 'Sign in first.');
 		const parsed = parseForm(preferencesForm, data);
 		if (!parsed.ok) return parsed.failure;
-		await savePreferences(locals.supabase, locals.user.id, parsed.data);
+		await savePreferences(locals.supabase, parsed.data);
 		return { done: 'Saved your notification settings.' };
 	},
 	/** The current team's low-credit alert (owners and admins; the database checks). */
