@@ -167,7 +167,16 @@ if (dev) {
 
 // The worker fleet: one CPU worker; a GPU worker only when asked (FOLDWORK_GPU_WORKER=1).
 // Workers read and write job files through the Storage API with the service role key.
-const workerEnv = { DATABASE_URL: stack.databaseUrl, SUPABASE_URL: stack.config.apiUrl, SUPABASE_SERVICE_ROLE_KEY: stack.config.serviceRoleKey };
+// Notification digests link to the app (SITE_URL) and go out through the stack's mail catcher, as the functions' emails do.
+const workerEnv = {
+	DATABASE_URL: stack.databaseUrl,
+	SUPABASE_URL: stack.config.apiUrl,
+	SUPABASE_SERVICE_ROLE_KEY: stack.config.serviceRoleKey,
+	SITE_URL: stack.config.auth.siteUrl,
+	SMTP_HOST: stack.config.auth.smtpHost,
+	SMTP_PORT: String(stack.config.auth.smtpPort),
+	EMAIL_FROM: stack.config.auth.mailFrom
+};
 run('worker', [path.join(projectRoot, 'worker/main.ts'), '--class', 'cpu'], workerEnv);
 if (process.env.FOLDWORK_GPU_WORKER === '1') {
 	run('gpu-worker', [path.join(projectRoot, 'worker/main.ts'), '--class', 'gpu', '--concurrency', '1'], workerEnv);

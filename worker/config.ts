@@ -7,7 +7,9 @@
 // tests only), FOLDWORK_TOOL_CHECK_TIMEOUT_MS (how long a tool's
 // availability check may take at start), FOLDWORK_ISOLATE_TOOLS and
 // FOLDWORK_EXECUTOR_* (how tools are isolated; see `isolation`), and
-// FOLDWORK_* timing overrides for tests.
+// SITE_URL (the web app's address, for links in notification digests), the
+// mail variables of supabase/functions/_shared/email/from-env.ts (EMAIL_*,
+// SMTP_*), and FOLDWORK_* timing overrides for tests.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -42,6 +44,10 @@ export interface WorkerConfig {
 	metricsPort: number | null;
 	/** Tools run in executor processes (FOLDWORK_ISOLATE_TOOLS=1); null: in the worker's own process (the default for now: see README). */
 	isolation: IsolationConfig | null;
+	/** The web app's public address (SITE_URL): links in notification digests start with it. */
+	siteUrl: string;
+	/** How often the notification digest task claims due digests (FOLDWORK_DIGEST_SWEEP_MS). */
+	digestSweepMs: number;
 }
 
 export interface IsolationConfig {
@@ -76,6 +82,11 @@ const envSchema = z.object({
 		.string({ message: 'SUPABASE_SERVICE_ROLE_KEY is required: the project\'s service role key (or sb_secret_ key), with which workers read and write job files in Storage' })
 		.min(20, 'SUPABASE_SERVICE_ROLE_KEY is too short to be a key'),
 	FOLDWORK_STORAGE_SWEEP_MS: positiveInt.min(100).max(86_400_000).optional(),
+	SITE_URL: z
+		.string()
+		.regex(/^https?:\/\/[^\s]+$/, 'SITE_URL must be the web app\'s public http(s) address, such as https://foldwork.example.org')
+		.optional(),
+	FOLDWORK_DIGEST_SWEEP_MS: positiveInt.min(100).max(3_600_000).optional(),
 	FOLDWORK_EXTRA_TOOLS: z.string().min(1).optional(),
 	FOLDWORK_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).optional(),
 	FOLDWORK_HEARTBEAT_MS: positiveInt.min(100).optional(),
@@ -144,6 +155,8 @@ export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worker
 		poolSize: e.FOLDWORK_DB_POOL_SIZE ?? 8,
 		toolCheckTimeoutMs: e.FOLDWORK_TOOL_CHECK_TIMEOUT_MS ?? 15_000,
 		metricsPort: a['metrics-port'] ?? null,
+		siteUrl: (e.SITE_URL ?? 'http://127.0.0.1:5173').replace(/\/+$/, ''),
+		digestSweepMs: e.FOLDWORK_DIGEST_SWEEP_MS ?? 60_000,
 		isolation:
 			e.FOLDWORK_ISOLATE_TOOLS !== '1'
 				? null

@@ -15,6 +15,7 @@ import { createHeartbeat } from './heartbeat.ts';
 import { createBoss, notifyQueued, prepareQueues, QUEUED_CHANNEL, requeue } from './job-queue.ts';
 import { createLogger, describeError, type Logger } from './log.ts';
 import { Metrics, serveMetrics } from './metrics.ts';
+import { createDigestTask } from './notification-digest.ts';
 import { NotificationListener } from './notifications.ts';
 import { ProgressWriter } from './progress.ts';
 import { applyJobOutcomes, createReaper } from './reaper.ts';
@@ -165,6 +166,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	);
 	dispatcher = createDispatcher({ db, boss, sweepMs: config.dispatchSweepMs, log, onQueued: wakeClaimers });
 	const janitor = createStorageJanitor({ db, files, sweepMs: config.storageSweepMs, log });
+	const digests = createDigestTask({ db, siteUrl: config.siteUrl, sweepMs: config.digestSweepMs, log });
 	const reaper = createReaper({ db, boss, intervalMs: heartbeatMs, log, onRequeued: wakeClaimers });
 	const heartbeat = createHeartbeat({
 		db,
@@ -215,6 +217,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 	await listener.start();
 	// Whatever was left while no worker ran: uploads to move, objects to remove, bytes still in the database.
 	janitor.wake();
+	digests.wake();
 	log.info(
 		`ready: ${config.concurrency} ${config.computeClass} slot(s), ${gpus} GPU(s), ${tools.size} tool(s) (${unavailable.size} unavailable); heartbeat every ${heartbeatMs} ms, stale after ${policy.staleAfterSeconds} s; ${executors ? executors.describe() : 'tools run in this process'}`
 	);
@@ -278,7 +281,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 				log.info(`stopping: no new jobs; ${runner.size} running get ${graceMs} ms to finish`);
 				await Promise.all([...claimers.values()].map((c) => c.stop()));
 				if (dispatchSoon) clearTimeout(dispatchSoon);
-				await Promise.all([dispatcher.stop(), reaper.stop(), janitor.stop()]);
+				await Promise.all([dispatcher.stop(), reaper.stop(), janitor.stop(), digests.stop()]);
 				await signOffWorker(db, id).catch((error) => log.warn(`sign-off failed: ${describeError(error)}`));
 				if (!(await runner.drain(graceMs))) {
 					stopRetrying.abort();

@@ -91,7 +91,8 @@ describe('schema rules', () => {
 				)
 			).rows.map((r) => r.name);
 		// Anonymous visitors open a public job (and its files) by its link.
-		expect(await executable('anon')).toEqual(['get_job', 'job_file_locations', 'job_status_is_terminal', 'job_transition_allowed']);
+		// And unsubscribe from notification emails by the token in an email's link.
+		expect(await executable('anon')).toEqual(['get_job', 'job_file_locations', 'job_status_is_terminal', 'job_transition_allowed', 'unsubscribe_notifications']);
 		const clientRpcs = ['accept_team_invite', 'create_team', 'invite_team_member', 'remove_team_member', 'revoke_team_invite', 'set_team_member_role', 'cancel_job', 'delete_job', 'duplicate_job', 'estimate_job_cost', 'get_job', 'job_file_locations', 'list_shared_jobs', 'list_team_jobs', 'rename_job', 'retry_job', 'set_job_visibility', 'share_job', 'submit_job', 'team_storage_use', 'unshare_job'];
 		const authenticated = await executable('authenticated');
 		expect(authenticated).toEqual(expect.arrayContaining(clientRpcs));

@@ -6,7 +6,8 @@
 import { startPlatform } from '../helpers/platform.ts';
 
 export default async function globalSetup() {
-	const platform = await startPlatform({ logFile: 'test-results/platform.log' });
+	// Notification digests are claimed every second instead of every minute (tests/e2e/notifications.spec.ts).
+	const platform = await startPlatform({ logFile: 'test-results/platform.log', env: { FOLDWORK_DIGEST_SWEEP_MS: '1000' } });
 	process.env.FOLDWORK_E2E = JSON.stringify(platform.info);
 	return () => platform.stop();
 }

@@ -8,6 +8,8 @@ export interface ReceivedMail {
 	subject: string;
 	text: string;
 	html: string | null;
+	/** Every header by its lower-case name. */
+	headers: Record<string, string>;
 	/** Every http(s) link in the text body, in order. */
 	links: string[];
 }

@@ -24,8 +24,16 @@ export function crossSiteRefusal(method: string, selfOrigin: string, headers: He
 	return `Cross-site ${method} requests are forbidden (the request did not say where it came from)`;
 }
 
+/**
+ * Paths whose changes rest on a token in the URL, never on the visitor's
+ * cookies, so a cross-site request gains nothing: the one-click unsubscribe
+ * of notification emails, which mail clients POST from their own servers
+ * (RFC 8058) without an Origin.
+ */
+const TOKEN_ONLY_PATHS = new Set(['/unsubscribe']);
+
 export const csrfGuard: Handle = async ({ event, resolve }) => {
-	const refusal = crossSiteRefusal(event.request.method, event.url.origin, event.request.headers);
+	const refusal = TOKEN_ONLY_PATHS.has(event.url.pathname) ? null : crossSiteRefusal(event.request.method, event.url.origin, event.request.headers);
 	if (refusal) {
 		const json = event.request.headers.get('accept')?.includes('application/json');
 		return json ? Response.json({ message: refusal }, { status: 403 }) : new Response(refusal, { status: 403, headers: { 'content-type': 'text/plain' } });

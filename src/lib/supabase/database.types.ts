@@ -451,6 +451,74 @@ export type Database = {
 					}
 				]
 			}
+			notification_preferences: {
+				Row: {
+					delivery: string
+					kind: string
+					updated_at: string
+					user_id: string
+				}
+				Insert: {
+					delivery: string
+					kind: string
+					updated_at?: string
+					user_id: string
+				}
+				Update: {
+					delivery?: string
+					kind?: string
+					updated_at?: string
+					user_id?: string
+				}
+				Relationships: []
+			}
+			notifications: {
+				Row: {
+					body: string | null
+					created_at: string
+					digest_id: string | null
+					id: string
+					kind: string
+					link: string | null
+					read_at: string | null
+					team_id: string | null
+					title: string
+					user_id: string
+				}
+				Insert: {
+					body?: string | null
+					created_at?: string
+					digest_id?: string | null
+					id?: string
+					kind: string
+					link?: string | null
+					read_at?: string | null
+					team_id?: string | null
+					title: string
+					user_id: string
+				}
+				Update: {
+					body?: string | null
+					created_at?: string
+					digest_id?: string | null
+					id?: string
+					kind?: string
+					link?: string | null
+					read_at?: string | null
+					team_id?: string | null
+					title?: string
+					user_id?: string
+				}
+				Relationships: [
+					{
+						foreignKeyName: "notifications_team_id_fkey"
+						columns: ["team_id"]
+						isOneToOne: false
+						referencedRelation: "teams"
+						referencedColumns: ["id"]
+					}
+				]
+			}
 			profiles: {
 				Row: {
 					created_at: string
@@ -923,6 +991,18 @@ export type Database = {
 				}
 				Returns: Database["public"]["CompositeTypes"]["job_list_row"][]
 			}
+			low_credit_threshold: {
+				Args: {
+					team_id: string
+				}
+				Returns: number
+			}
+			mark_notifications_read: {
+				Args: {
+					ids?: string[]
+				}
+				Returns: number
+			}
 			price_docking: {
 				Args: {
 					input: Json
@@ -1009,6 +1089,19 @@ export type Database = {
 				}
 				Returns: Database["public"]["Tables"]["jobs"]["Row"]
 			}
+			set_low_credit_threshold: {
+				Args: {
+					team_id: string
+					threshold: number
+				}
+				Returns: number
+			}
+			set_notification_preferences: {
+				Args: {
+					preferences: Json
+				}
+				Returns: Json
+			}
 			set_team_member_role: {
 				Args: {
 					team_id: string
@@ -1049,12 +1142,23 @@ export type Database = {
 				}
 				Returns: Json
 			}
+			touch_presence: {
+				Args: Record<PropertyKey, never>
+				Returns: undefined
+			}
 			unshare_job: {
 				Args: {
 					job_id: string
 					email: string
 				}
 				Returns: boolean
+			}
+			unsubscribe_notifications: {
+				Args: {
+					token: string
+					kind: string
+				}
+				Returns: Json
 			}
 		}
 		Enums: {

@@ -18,6 +18,8 @@ export interface StoredMessage {
 	date: string;
 	text: string;
 	html: string | null;
+	/** Every header by its lower-case name (Inbucket shows them too): List-Unsubscribe and the like. */
+	headers: Record<string, string>;
 	size: number;
 }
 
@@ -146,6 +148,7 @@ function createSmtpServer(mailbox: Mailbox, log: (m: string) => void): SMTPServe
 						date: (parsed.date ?? new Date()).toISOString(),
 						text,
 						html,
+						headers: Object.fromEntries(parsed.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).trim()])),
 						size: text.length + (html?.length ?? 0)
 					});
 					callback();

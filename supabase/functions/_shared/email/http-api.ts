@@ -2,7 +2,7 @@
 // SendGrid-style relays also offer through small adapters): one JSON POST per
 // email with a bearer key. 2xx is sent; 4xx other than 408/409/429 means the
 // message was refused (retrying cannot help); the rest is transient.
-import { EmailDeliveryError, type EmailMessage } from './message.ts';
+import { EmailDeliveryError, listHeaders, type EmailMessage } from './message.ts';
 import type { EmailTransport } from './transport.ts';
 
 export interface HttpApiSettings {
@@ -25,7 +25,7 @@ export function httpApiTransport(settings: HttpApiSettings): EmailTransport {
 				response = await fetch(settings.url, {
 					method: 'POST',
 					headers,
-					body: JSON.stringify({ from, to: [message.to], subject: message.subject, text: message.text, html: message.html }),
+					body: JSON.stringify({ from, to: [message.to], subject: message.subject, text: message.text, html: message.html, ...(message.unsubscribeUrl ? { headers: listHeaders(message) } : {}) }),
 					signal: AbortSignal.timeout(settings.timeoutMs ?? 10_000)
 				});
 			} catch (error) {

@@ -11,6 +11,18 @@ export interface EmailMessage {
 	html: string;
 	/** Lets an HTTP email API drop a repeated request (the email log's claim id). */
 	idempotencyKey?: string;
+	/**
+	 * The one-click unsubscribe address (RFC 8058): sent as `List-Unsubscribe`
+	 * with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, so a mail
+	 * client's unsubscribe button POSTs to it.
+	 */
+	unsubscribeUrl?: string;
+}
+
+/** The headers that go with a message (the unsubscribe pair, when it has one). */
+export function listHeaders(message: EmailMessage): Record<string, string> {
+	if (!message.unsubscribeUrl) return {};
+	return { 'List-Unsubscribe': `<${message.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
 /** A message refused before sending: the fault is in the message, not the transport. */
@@ -57,6 +69,9 @@ export function checkedMessage(message: EmailMessage): EmailMessage {
 	}
 	const subject = headerText(message.subject);
 	if (subject === '') throw new InvalidEmail('an email needs a subject');
+	if (message.unsubscribeUrl !== undefined && !/^https?:\/\/[^\s<>]+$/.test(message.unsubscribeUrl)) {
+		throw new InvalidEmail(`the unsubscribe address must be an http(s) URL, not ${JSON.stringify(message.unsubscribeUrl)}`);
+	}
 	return { ...message, subject };
 }
 

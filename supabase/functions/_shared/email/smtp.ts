@@ -8,7 +8,7 @@
 // Hosted Supabase Edge Functions cannot open outbound connections on ports 25
 // and 587; use the HTTP transport there (or an SMTP relay on 465/2525).
 import nodemailer from 'nodemailer';
-import { EmailDeliveryError, type EmailMessage } from './message.ts';
+import { EmailDeliveryError, listHeaders, type EmailMessage } from './message.ts';
 import type { EmailTransport } from './transport.ts';
 
 export interface SmtpSettings {
@@ -37,7 +37,7 @@ export function smtpTransport(settings: SmtpSettings): EmailTransport {
 		name: `smtp ${settings.host}:${settings.port}`,
 		async send(from: string, message: EmailMessage) {
 			try {
-				await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html });
+				await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html, headers: listHeaders(message) });
 			} catch (error) {
 				const e = error as { responseCode?: number; code?: string; message?: string };
 				const permanent = e.code === 'EENVELOPE' || (e.responseCode !== undefined && e.responseCode >= 500);

@@ -15,24 +15,40 @@ interface Layout {
 	action?: { label: string; url: string };
 	/** A command to run, shown as code after the lines. */
 	command?: string;
+	/** A list after the lines: each entry's text, and its own link on a line of its own. */
+	items?: Array<{ text: string; url: string }>;
 	after: string[];
+	/** Where the email's unsubscribe links go (a footer line and the List-Unsubscribe header), and narrower ones (one event each). */
+	unsubscribe?: { url: string; label: string; narrower?: Array<{ url: string; label: string }> };
 }
 
 function render(layout: Layout): EmailMessage {
 	const actionText = layout.action ? ['', `${layout.action.label}:`, layout.action.url] : [];
 	const commandText = layout.command ? ['', layout.command] : [];
-	const text = [...layout.lines, ...commandText, ...actionText, '', ...layout.after, '', '-- ', 'Foldwork'].join('\n') + '\n';
+	const itemsText = (layout.items ?? []).flatMap((item) => ['', `* ${item.text}`, `  ${item.url}`]);
+	const unsubscribeLinks = layout.unsubscribe ? [...(layout.unsubscribe.narrower ?? []), layout.unsubscribe] : [];
+	const unsubscribeText = unsubscribeLinks.flatMap((link) => ['', `${link.label}:`, link.url]);
+	const text =
+		[...layout.lines, ...itemsText, ...commandText, ...actionText, '', ...layout.after, ...unsubscribeText, '', '-- ', 'Foldwork'].join('\n') + '\n';
 	const paragraph = (line: string) => `<p style="margin:0 0 12px">${escapeHtml(line)}</p>`;
 	const html =
 		'<!doctype html><html><body style="font-family:system-ui,sans-serif;font-size:15px;line-height:1.5;color:#1f2328">' +
 		layout.lines.map(paragraph).join('') +
+		(layout.items?.length
+			? `<ul style="margin:0 0 12px;padding-left:20px">${layout.items
+					.map((item) => `<li style="margin:0 0 6px"><a href="${escapeHtml(item.url)}" style="color:#2563eb">${escapeHtml(item.text)}</a></li>`)
+					.join('')}</ul>`
+			: '') +
 		(layout.command ? `<pre style="margin:12px 0;padding:8px 12px;background:#f6f8fa;border-radius:6px;white-space:pre-wrap">${escapeHtml(layout.command)}</pre>` : '') +
 		(layout.action
 			? `<p style="margin:20px 0"><a href="${escapeHtml(layout.action.url)}" style="background:#2563eb;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">${escapeHtml(layout.action.label)}</a></p>`
 			: '') +
 		layout.after.map(paragraph).join('') +
+		unsubscribeLinks
+			.map((link) => `<p style="margin:8px 0 0;color:#57606a;font-size:13px"><a href="${escapeHtml(link.url)}" style="color:#57606a">${escapeHtml(link.label)}</a></p>`)
+			.join('') +
 		'<p style="margin:24px 0 0;color:#57606a;font-size:13px">Foldwork</p></body></html>';
-	return { to: layout.to, subject: layout.subject, text, html };
+	return { to: layout.to, subject: layout.subject, text, html, ...(layout.unsubscribe ? { unsubscribeUrl: layout.unsubscribe.url } : {}) };
 }
 
 export interface Inviter {
@@ -162,5 +178,40 @@ export function creditRequestEmail(p: {
 		],
 		command: `npm run credits -- grant ${p.team.id} ${p.credits} --reason "…"`,
 		after: ['You get this email because this address is one of the operators of Foldwork (OPERATOR_EMAILS).']
+	});
+}
+
+/**
+ * To a person who was away from the app: what happened meanwhile, one line
+ * and link each (titles are the database's words around names people wrote,
+ * made inert), a link to their settings and the one-click unsubscribe.
+ */
+export function notificationDigestEmail(p: {
+	to: string;
+	items: Array<{ title: string; body: string | null; url: string }>;
+	/** How many notifications the digest holds (items may show fewer). */
+	total: number;
+	settingsUrl: string;
+	unsubscribeUrl: string;
+	/** One link per event in the digest that stops just that event's emails. */
+	eventUnsubscribes: Array<{ event: string; url: string }>;
+}): EmailMessage {
+	const shown = p.items.map((item) => ({ text: inertText(item.body ? `${item.title}: ${item.body}` : item.title, 300), url: item.url }));
+	const more = p.total - shown.length;
+	return render({
+		to: p.to,
+		// A count, never an event's words: the subject reads the same whatever people named their jobs and teams.
+		subject: `Foldwork: ${p.total} update${p.total === 1 ? '' : 's'} while you were away`,
+		lines: [p.total === 1 ? 'While you were away from Foldwork:' : `While you were away from Foldwork, ${p.total} things happened:`],
+		items: shown,
+		after: [
+			...(more > 0 ? [`… and ${more} more in the app.`] : []),
+			`You get this email because these events are set to email you when no page of Foldwork is open. Change that in your settings: ${p.settingsUrl}`
+		],
+		unsubscribe: {
+			label: 'Unsubscribe from all Foldwork notification emails',
+			url: p.unsubscribeUrl,
+			narrower: p.eventUnsubscribes.map((e) => ({ label: `Stop emails about: ${e.event}`, url: e.url }))
+		}
 	});
 }
