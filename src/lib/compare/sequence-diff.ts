@@ -129,3 +129,30 @@ function myers(a: string, b: string, maxEdits: number): DiffRun[] | null {
 	emit('same', a.slice(0, x));
 	return reversed.reverse();
 }
+
+export type ShownRun = DiffRun | { op: 'skipped'; count: number };
+
+/**
+ * The runs as a page shows them: a kept stretch longer than twice `context`
+ * residues keeps only its ends (or only the end next to a change, at the
+ * start and end of the sequence), the middle counted instead.
+ */
+export function collapseRuns(runs: readonly DiffRun[], context = 10): ShownRun[] {
+	const out: ShownRun[] = [];
+	runs.forEach((run, i) => {
+		if (run.op !== 'same') {
+			out.push(run);
+			return;
+		}
+		const keepHead = i > 0 ? context : 0;
+		const keepTail = i < runs.length - 1 ? context : 0;
+		if (run.text.length <= keepHead + keepTail + 3) {
+			out.push(run);
+			return;
+		}
+		if (keepHead) out.push({ op: 'same', text: run.text.slice(0, keepHead) });
+		out.push({ op: 'skipped', count: run.text.length - keepHead - keepTail });
+		if (keepTail) out.push({ op: 'same', text: run.text.slice(run.text.length - keepTail) });
+	});
+	return out;
+}

@@ -3,7 +3,7 @@
 // stay cheap on long sequences with few changes, and say when two sequences
 // are too different to diff rather than hang the page.
 import { describe, expect, it } from 'vitest';
-import { diffSequences, type DiffRun } from '#lib/compare/sequence-diff.ts';
+import { collapseRuns, diffSequences, type DiffRun } from '#lib/compare/sequence-diff.ts';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 
 const side = (runs: DiffRun[], skip: 'added' | 'removed') =>
@@ -81,5 +81,20 @@ describe('diffSequences', () => {
 
 		const unrelated = diffSequences('A'.repeat(3000), 'C'.repeat(3000));
 		expect(unrelated).toEqual({ runs: [], removed: 3000, added: 3000, tooDifferent: true });
+	});
+});
+
+describe('collapseRuns', () => {
+	it('keeps the residues next to each change and counts the rest', () => {
+		const d = diffSequences(`${'A'.repeat(50)}K${'C'.repeat(50)}`, `${'A'.repeat(50)}R${'C'.repeat(50)}`);
+		expect(collapseRuns(d.runs, 5)).toEqual([
+			{ op: 'skipped', count: 45 },
+			{ op: 'same', text: 'AAAAA' },
+			{ op: 'removed', text: 'K' },
+			{ op: 'added', text: 'R' },
+			{ op: 'same', text: 'CCCCC' },
+			{ op: 'skipped', count: 45 }
+		]);
+		expect(collapseRuns([{ op: 'same', text: 'MKV' }], 5)).toEqual([{ op: 'same', text: 'MKV' }]);
 	});
 });
