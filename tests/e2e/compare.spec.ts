@@ -7,13 +7,14 @@
 import AxeBuilder from '@axe-core/playwright';
 import { HEN_LYSOZYME } from '#lib/tools/well-known-sequences.ts';
 import { toolCatalog } from '#lib/tools/catalog.ts';
+import { e2eInfo } from './env.ts';
 import { clientFor, createUser, expect, inTransaction, newContext, openJobMenu, signIn, submitJob, submitJobAs, test, waitForJob, type TestUser } from './fixtures.ts';
 
 test.describe.configure({ timeout: 120_000 });
 
 const lysozyme = { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }] };
 
-test('compares two protein-properties runs with different pH', async ({ page, user }) => {
+test('compares two protein-properties runs with different pH', async ({ page, user, context }) => {
 	const client = await clientFor(user);
 	const neutral = await submitJobAs(client, user.teamId, 'Lysozyme at pH 7', { input: lysozyme, settings: { pH: 7 } });
 	const acidic = await submitJobAs(client, user.teamId, 'Lysozyme at pH 5', { input: lysozyme, settings: { pH: 5 } });
@@ -61,6 +62,12 @@ test('compares two protein-properties runs with different pH', async ({ page, us
 	await expect(page.locator('figcaption').getByText('B: Lysozyme at pH 5')).toBeVisible();
 
 	expect((await new AxeBuilder({ page }).include('#main').analyze()).violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+	// The comparison's own link, to share.
+	await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+	await page.getByRole('button', { name: 'Copy link' }).click();
+	await expect(page.getByText('Link copied')).toBeVisible();
+	expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`${e2eInfo().webUrl}/app/compare?ids=${neutral},${acidic}`);
 
 	// Removing a run goes back to asking for another; the address follows.
 	await page.getByRole('button', { name: 'Remove Lysozyme at pH 7 from the comparison' }).click();
