@@ -461,7 +461,7 @@ test('a team viewer is offered no Rename, Delete, Cancel, Retry, Edit and run ag
 			for (const item of forbidden) expect(items, job.name).not.toContain(item);
 			expect(items, job.name).toEqual(expect.arrayContaining(['Copy link', 'Open in new tab']));
 		}
-		expect(await menuItems(page, done.name)).toEqual(['Download CSV', 'Download JSON', 'Copy link', 'Open in new tab']);
+		expect(await menuItems(page, done.name)).toEqual(['Compare with…', 'Download CSV', 'Download JSON', 'Download archive (ZIP)', 'Copy link', 'Open in new tab']);
 	} finally {
 		await context.close();
 	}
@@ -473,8 +473,8 @@ test('the submitter is offered every action the job\'s state allows', async ({ p
 	const failed = await submit(client, user.teamId, 'Owner failed', { sequences: [{ id: 'x', sequence: 'JJ' }] });
 	await waitForWorker(user.teamId);
 	await page.goto('/app/jobs');
-	expect(await menuItems(page, done.name)).toEqual(['Rename', 'Share', 'Duplicate', 'Download CSV', 'Download JSON', 'Copy link', 'Open in new tab', 'Delete']);
-	expect(await menuItems(page, failed.name)).toEqual(['Rename', 'Share', 'Retry', 'Edit and run again', 'Copy link', 'Open in new tab', 'Delete']);
+	expect(await menuItems(page, done.name)).toEqual(['Rename', 'Share', 'Duplicate', 'Compare with…', 'Download CSV', 'Download JSON', 'Download archive (ZIP)', 'Copy link', 'Open in new tab', 'Delete']);
+	expect(await menuItems(page, failed.name)).toEqual(['Rename', 'Share', 'Retry', 'Edit and run again', 'Compare with…', 'Download archive (ZIP)', 'Copy link', 'Open in new tab', 'Delete']);
 });
 
 test('the page and its menu pass an accessibility check, and work at 375 px', async ({ page, user }) => {
