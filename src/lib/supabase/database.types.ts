@@ -745,6 +745,15 @@ export type Database = {
 				Args: Record<PropertyKey, never>
 				Returns: Json
 			}
+			create_api_token: {
+				Args: {
+					name: string
+					team_id: string
+					scope: string
+					expires_at: string
+				}
+				Returns: Json
+			}
 			create_team: {
 				Args: {
 					name: string
@@ -883,6 +892,10 @@ export type Database = {
 				}
 				Returns: boolean
 			}
+			list_api_tokens: {
+				Args: Record<PropertyKey, never>
+				Returns: Json[]
+			}
 			list_shared_jobs: {
 				Args: {
 					page_size?: number
@@ -987,6 +1000,12 @@ export type Database = {
 			retry_job_preview: {
 				Args: {
 					job_id: string
+				}
+				Returns: Json
+			}
+			revoke_api_token: {
+				Args: {
+					token_id: string
 				}
 				Returns: Json
 			}
