@@ -1056,6 +1056,13 @@ export type Database = {
 				}
 				Returns: Database["public"]["Tables"]["jobs"]["Row"]
 			}
+			submit_jobs: {
+				Args: {
+					jobs: Json
+					team_id?: string
+				}
+				Returns: Database["public"]["Tables"]["jobs"]["Row"][]
+			}
 			team_storage_use: {
 				Args: {
 					team_id: string
