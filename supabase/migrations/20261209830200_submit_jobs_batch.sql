@@ -31,18 +31,20 @@ begin
     raise exception 'jobs has % entries, and at most 1000 are accepted in one call: split the batch', jsonb_array_length(submit_jobs.jobs)
       using errcode = '22023';
   end if;
-  for entry in select e from jsonb_array_elements(submit_jobs.jobs) as e loop
-    begin
+  -- One block around the loop (one savepoint, not one per job): the handler
+  -- knows which entry failed from `position`.
+  begin
+    for entry in select e from jsonb_array_elements(submit_jobs.jobs) as e loop
       job := public.submit_job(entry ->> 'tool_id', entry ->> 'name', entry -> 'input', coalesce(entry -> 'settings', '{}'),
         submit_jobs.team_id, coalesce(entry -> 'files', '[]'));
-    exception when others then
-      get stacked diagnostics state = returned_sqlstate, message = message_text, detail = pg_exception_detail, hint = pg_exception_hint;
-      raise exception using errcode = state, message = format('jobs[%s]: %s', position, message),
-        detail = coalesce(detail, ''), hint = coalesce(hint, '');
-    end;
-    position := position + 1;
-    return next job;
-  end loop;
+      position := position + 1;
+      return next job;
+    end loop;
+  exception when others then
+    get stacked diagnostics state = returned_sqlstate, message = message_text, detail = pg_exception_detail, hint = pg_exception_hint;
+    raise exception using errcode = state, message = format('jobs[%s]: %s', position, message),
+      detail = coalesce(detail, ''), hint = coalesce(hint, '');
+  end;
 end;
 $$;
 
