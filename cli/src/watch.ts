@@ -5,6 +5,16 @@ import { API_TERMINAL_STATUSES, MAX_WAIT_IDS, MAX_WAIT_SECONDS, type ApiJobSumma
 
 export const isTerminal = (status: string) => API_TERMINAL_STATUSES.includes(status);
 
+/**
+ * The least time between two waits of one chunk of jobs: a busy batch changes
+ * many times a second, and each change would otherwise be a request; this way
+ * the changes of half a second come in one answer (and a bar redraws at most
+ * twice a second), however many jobs there are.
+ */
+export const MIN_WAIT_INTERVAL_MS = 500;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface JobView {
 	onChange(jobs: readonly ApiJobSummary[], all: ReadonlyMap<string, ApiJobSummary>): void;
 	done(): void;
@@ -20,10 +30,13 @@ export async function waitForJobs(client: FoldworkClient, jobs: readonly ApiJobS
 	for (let i = 0; i < ids.length; i += MAX_WAIT_IDS) chunks.push(ids.slice(i, i + MAX_WAIT_IDS));
 	await Promise.all(
 		chunks.map(async (chunk) => {
+			let lastAsked = 0;
 			for (;;) {
 				const open = chunk.filter((id) => !missing.has(id) && !isTerminal(state.get(id)!.status));
 				if (open.length === 0) return;
 				const since = Object.fromEntries(open.map((id) => [id, state.get(id)!.updated_at]));
+				await sleep(Math.max(0, lastAsked + MIN_WAIT_INTERVAL_MS - Date.now()));
+				lastAsked = Date.now();
 				const answer = await client.wait({ ids: open, since, timeout_s: MAX_WAIT_SECONDS });
 				for (const id of answer.missing ?? []) missing.add(id);
 				for (const job of answer.jobs) state.set(job.id, job);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { root, startWorkerProcess, stopStorageGateways, type WorkerProcess } from '../helpers/worker-fleet.ts';
 import { stackInfo } from '../helpers/stack.ts';
 
@@ -28,10 +28,17 @@ export interface CliResult {
 	requests: string[];
 }
 
-/** A home for the CLI's config: a fresh $XDG_CONFIG_HOME, removed after the file's tests. */
-export function configHome(): string {
+const tempDirs: string[] = [];
+// Registered when a test file imports this module (hooks registered inside
+// other hooks or tests would never run).
+afterAll(() => {
+	for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder (a $XDG_CONFIG_HOME, a download target), removed after the file's tests. */
+export function tempDir(): string {
 	const dir = mkdtempSync(path.join(tmpdir(), 'foldwork-cli-'));
-	afterAll(() => rmSync(dir, { recursive: true, force: true }));
+	tempDirs.push(dir);
 	return dir;
 }
 
@@ -67,18 +74,26 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
 	});
 }
 
-/** A CPU worker on the stack's own database and Storage (the api function's), stopped after the file's tests. */
-export async function stackWorker(): Promise<WorkerProcess> {
-	const stack = stackInfo();
-	const worker = await startWorkerProcess(stack.databaseUrl, {
-		concurrency: 4,
-		env: { SUPABASE_URL: stack.apiUrl, SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey }
-	});
+/**
+ * A CPU worker on the stack's own database and Storage (the api function's),
+ * started before the file's tests and stopped after them; call at the top
+ * level of a test file.
+ */
+export function useStackWorker(): void {
+	let worker: WorkerProcess | undefined;
+	beforeAll(async () => {
+		const stack = stackInfo();
+		worker = await startWorkerProcess(stack.databaseUrl, {
+			concurrency: 4,
+			env: { SUPABASE_URL: stack.apiUrl, SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey }
+		});
+	}, 60_000);
 	afterAll(async () => {
-		await worker.stop();
+		const code = await worker?.stop();
 		await stopStorageGateways();
-	});
-	return worker;
+		// A worker that had to be killed did not stop when asked.
+		expect(code === 0 || code === undefined, `the worker exited with ${code}`).toBe(true);
+	}, 60_000);
 }
 
 /** A FASTA of `n` short proteins (p1…pn); `bad` names records whose sequence no tool accepts. */
