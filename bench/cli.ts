@@ -177,9 +177,9 @@ try {
 			{ figure: `${shape.name}: POST /v1/jobs requests to submit`, value: String(posts), goal: '1 (no per-record round trip)', ok: posts === Math.ceil((shape.args.length ? RECORDS : 1) / 1000) },
 			{ figure: `${shape.name}: the submit request (POST /v1/jobs), median`, value: `${median(submitPostMs)} ms`, goal: 'report', ok: null },
 			{ figure: `${shape.name}: submit + wait, wall time (median)`, value: `${(median(submitMs) / 1000).toFixed(2)} s`, goal: 'report', ok: null },
-			{ figure: `${shape.name}: requests to submit + wait`, value: `${submitRequests.length} (${breakdown(submitRequests)})`, goal: 'report', ok: null },
+			{ figure: `${shape.name}: requests to submit + wait (last run)`, value: `${submitRequests.length} (${breakdown(submitRequests)})`, goal: 'report', ok: null },
 			{ figure: `${shape.name}: download, wall time (median)`, value: `${(median(downloadMs) / 1000).toFixed(2)} s`, goal: 'report', ok: null },
-			{ figure: `${shape.name}: requests to download`, value: `${downloadRequests.length} (${breakdown(downloadRequests)})`, goal: 'report', ok: null }
+			{ figure: `${shape.name}: requests to download (last run)`, value: `${downloadRequests.length} (${breakdown(downloadRequests)})`, goal: 'report', ok: null }
 		);
 	}
 	reportFigures(figures, loadBefore);
