@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
 	test: {
-		include: ['tests/{unit,db,stack,worker,functions,security}/**/*.test.ts'],
+		include: ['tests/{unit,db,stack,worker,functions,security,cli}/**/*.test.ts'],
 		globalSetup: ['tests/setup/stack.ts'],
 		pool: 'forks',
 		testTimeout: 20_000,

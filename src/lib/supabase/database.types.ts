@@ -819,6 +819,15 @@ export type Database = {
 				Args: Record<PropertyKey, never>
 				Returns: Json
 			}
+			create_api_token: {
+				Args: {
+					name: string
+					team_id: string
+					scope: string
+					expires_at: string
+				}
+				Returns: Json
+			}
 			create_team: {
 				Args: {
 					name: string
@@ -957,6 +966,10 @@ export type Database = {
 				}
 				Returns: boolean
 			}
+			list_api_tokens: {
+				Args: Record<PropertyKey, never>
+				Returns: Json[]
+			}
 			list_shared_jobs: {
 				Args: {
 					page_size?: number
@@ -1076,6 +1089,12 @@ export type Database = {
 				}
 				Returns: Json
 			}
+			revoke_api_token: {
+				Args: {
+					token_id: string
+				}
+				Returns: Json
+			}
 			revoke_team_invite: {
 				Args: {
 					invite_id: string
@@ -1135,6 +1154,13 @@ export type Database = {
 					files?: Json
 				}
 				Returns: Database["public"]["Tables"]["jobs"]["Row"]
+			}
+			submit_jobs: {
+				Args: {
+					jobs: Json
+					team_id?: string
+				}
+				Returns: Database["public"]["Tables"]["jobs"]["Row"][]
 			}
 			team_storage_use: {
 				Args: {
