@@ -9,9 +9,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../supabase/local/config.ts';
-import { freePort } from '../../supabase/local/ports.ts';
 import { startStack, type RunningStack } from '../../supabase/local/stack.ts';
+import { ownStackConfig } from '../helpers/own-stack.ts';
 import { processAlive, waitFor } from '../helpers/wait.ts';
 import {
 	createUser,
@@ -47,18 +46,7 @@ async function postmasterPid(pool: pg.Pool): Promise<number> {
 
 describe('the local stack', () => {
 	it('restarts its PostgreSQL when it is killed, and a worker finishes every job', async () => {
-		const [apiPort, dbPort, mailWebPort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-		const config = loadConfig({
-			overrides: {
-				apiPort,
-				dbPort,
-				mailWebPort,
-				smtpPort,
-				dataDir: path.join(dir, 'postgres'),
-				storageDir: path.join(dir, 'storage'),
-				postgresSettings: { fsync: 'off', full_page_writes: 'off' }
-			}
-		});
+		const config = await ownStackConfig(dir);
 		stack = await startStack(config, { seed: false, log: (service, message) => service === 'stack' && notes.push(message) });
 		db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
 		// Its connections die with the server: that must show in the assertions, not crash the test.
