@@ -66,6 +66,9 @@ describe('the local stack', () => {
 			const { rows } = await db!.query(`select count(*)::int as n from public.jobs where status = 'processing'`);
 			return rows[0].n > 0;
 		});
+		// The local stack commits asynchronously (synchronous_commit off: a development database may
+		// lose its last few ms of commits on a crash); the jobs submitted must be on disk before the kill.
+		await db.query('checkpoint');
 		const pid = await postmasterPid(db);
 		process.kill(pid, 'SIGKILL');
 		await waitFor('the stack to say it restarts PostgreSQL', () => notes.some((n) => /^PostgreSQL exited \(SIGKILL\); restarting it in 1 s \(crash 1 in a row\)$/.test(n)), 10_000);
