@@ -6,15 +6,18 @@
 //   3. dead-worker job recovery with the production fleet policy (15 s stale)
 //   4. soak: 1,000 jobs with 20 random SIGKILLs and a PostgreSQL restart
 //      half-way through: lost, charged twice, stuck
-//   5. isolation (tools in executors, FOLDWORK_ISOLATE_TOOLS=1): after
+//   5. isolation (tools in executors): after
 //      cancelling a CPU-bound tool that ignores its signal, how soon the
 //      worker's process tree is idle again and a fresh executor is ready;
 //      pickup latency while 2 such tools run; a tool allocating without
 //      bound stopped at the memory limit
-// Parts 1-4 run tools as a worker does by default (in the worker's own
-// process); FOLDWORK_ISOLATE_TOOLS=1 isolates them in executor processes
+// Parts 1-4 run tools as a worker does by default (isolated in executor
+// processes); FOLDWORK_ISOLATE_TOOLS=0 runs them in the worker's own process
 // instead, for comparison (run both, alternating: load on the machine varies).
-// Options: BENCH_QUICK=1 runs smaller counts.
+// The throughput part prints the CPU the workers and their executors used per
+// job, which load on a shared machine disturbs less than jobs/s.
+// Options: BENCH_QUICK=1 runs smaller counts; BENCH_SUBMIT_BATCH (10) sets the
+// jobs per submitting statement in the throughput part.
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startOwnCluster } from '../tests/helpers/own-postgres.ts';
@@ -36,7 +39,9 @@ const counts = {
 	latencyJobs: quick ? 100 : 300,
 	throughputJobs: quick ? 2_000 : 5_000,
 	soakJobs: 1_000,
-	soakKills: 20
+	soakKills: 20,
+	/** Jobs per submitting statement in the throughput part (BENCH_SUBMIT_BATCH; 1: one job per round trip). */
+	submitBatch: Number(process.env.BENCH_SUBMIT_BATCH ?? 10)
 };
 
 function percentile(sorted: number[], p: number): number {
@@ -121,16 +126,22 @@ async function latency(): Promise<void> {
 	pools.delete(pool);
 }
 
-/** A submitting API client: its own connection, signed in as the user for the session, one statement per job. */
-async function submitter(url: string, user: TestUser): Promise<{ submit(): Promise<void>; end(): Promise<void> }> {
+/**
+ * A submitting API client: its own connection, signed in as the user for the session. It submits
+ * `batch` jobs per statement (one transaction, each job through `public.submit_job` as an API
+ * user's transaction submitting many would): six clients sending one job per round trip topped
+ * out at ~340-490 submits/s on this machine, below what two workers run, so the figure measured
+ * the submitters rather than the fleet.
+ */
+async function submitter(url: string, user: TestUser): Promise<{ submit(batch: number): Promise<void>; end(): Promise<void> }> {
 	const client = new pg.Client({ connectionString: url });
 	client.on('error', () => {});
 	await client.connect();
 	await client.query(`select set_config('request.jwt.claims', $1, false)`, [JSON.stringify({ sub: user.id, role: 'authenticated' })]);
 	await client.query('set role authenticated');
 	return {
-		async submit() {
-			await client.query('select public.submit_job($1, $2, $3)', ['test-echo', 'bench job', { steps: [{ ms: 0 }] }]);
+		async submit(batch) {
+			await client.query('select public.submit_job($1, $2, $3) from generate_series(1, $4)', ['test-echo', 'bench job', { steps: [{ ms: 0 }] }, batch]);
 		},
 		end: () => client.end()
 	};
@@ -144,34 +155,45 @@ async function countUnfinished(pool: pg.Pool): Promise<number> {
 async function throughput(): Promise<void> {
 	const { url, pool } = await newDatabase('bench_throughput', 15);
 	pools.add(pool);
-	const clients: Array<{ submit(): Promise<void>; end(): Promise<void> }> = [];
+	const clients: Array<{ submit(batch: number): Promise<void>; end(): Promise<void> }> = [];
 	for (let i = 0; i < 6; i++) clients.push(await submitter(url, await createUser(pool, 2 * counts.throughputJobs)));
 	const submitAll = async (n: number) => {
 		let next = 0;
 		await Promise.all(
 			clients.map(async (c) => {
 				while (next < n) {
-					next += 1;
-					await c.submit();
+					const batch = Math.min(counts.submitBatch, n - next);
+					next += batch;
+					await c.submit(batch);
 				}
 			})
 		);
 	};
 
-	// Sustained: six API clients submit at full speed while two workers run the jobs.
+	// Sustained: six API clients submit at full speed (counts.submitBatch jobs per statement) while two workers run the jobs.
 	await start(url, 64);
 	await start(url, 64);
+	// Warm up: each worker's executors import the tool on their first run of it (a worker that
+	// runs tools itself imported them before it said ready); 200 jobs give every executor one.
+	await submitAll(200);
+	await waitAllTerminal(pool, 60_000);
+	const { rows: marks } = await pool.query('select clock_timestamp() as since');
+	const cpuBefore = workerTreesTicks();
 	const started = performance.now();
 	await submitAll(counts.throughputJobs);
 	const submitted = performance.now();
 	await waitAllTerminal(pool, 120_000);
 	const finished = performance.now();
-	const { rows } = await pool.query(`select count(*) filter (where status = 'completed')::int as ok, count(*)::int as n from public.jobs`);
+	const { rows } = await pool.query(
+		`select count(*) filter (where status = 'completed')::int as ok, count(*)::int as n from public.jobs where created_at >= $1`,
+		[marks[0].since]
+	);
 	const rate = rows[0].ok / ((finished - started) / 1000);
 	console.log(
 		`      submitted ${rows[0].n} jobs in ${((submitted - started) / 1000).toFixed(2)} s (${(rows[0].n / ((submitted - started) / 1000)).toFixed(0)}/s); all completed ${((finished - submitted) / 1000).toFixed(2)} s after the last submit`
 	);
 	figure('throughput submit -> completed (2 workers)', `${rate.toFixed(0)} jobs/s`, rate >= 500, '>= 500 jobs/s');
+	console.log(`      worker CPU per job (workers and their executors): ${cpuPerJob(cpuBefore, rows[0].n)}`);
 	console.log(`      executor processes after the run, per worker: ${[...workers].map((w) => childrenOf(w.pid).length).join(', ')}`);
 
 	// Backlog: the same number of jobs submitted with no worker running, then drained by two workers.
@@ -180,10 +202,12 @@ async function throughput(): Promise<void> {
 	await Promise.all([start(url, 64), start(url, 64)]);
 	// From the moment both workers are ready (the first has started on the backlog meanwhile).
 	const drainStart = performance.now();
+	const drainCpuBefore = workerTreesTicks();
 	const backlog = await countUnfinished(pool);
 	await waitFor('the backlog to drain', async () => (await countUnfinished(pool)) === 0, 120_000);
 	const drainRate = backlog / ((performance.now() - drainStart) / 1000);
 	figure(`backlog drain, ${backlog} jobs (2 workers)`, `${drainRate.toFixed(0)} jobs/s`, drainRate >= 500, '>= 500 jobs/s');
+	console.log(`      worker CPU per job while draining: ${cpuPerJob(drainCpuBefore, backlog)}`);
 	for (const c of clients) await c.end();
 	await stopAll();
 	await pool.end();
@@ -295,6 +319,24 @@ function childrenOf(parent: number): number[] {
 	return pids;
 }
 
+/** CPU ticks used so far by each live worker and each of its executors, keyed by pid. */
+function workerTreesTicks(): Map<number, number> {
+	return new Map([...workers].flatMap((w) => [...liveTreeTicks(w.pid)]));
+}
+
+/** Worker and executor CPU (ms) per job since `before`, split by kind of process. */
+function cpuPerJob(before: Map<number, number>, jobs: number): string {
+	const workerPids = new Set([...workers].map((w) => w.pid));
+	let worker = 0;
+	let executors = 0;
+	for (const [pid, ticks] of workerTreesTicks()) {
+		const used = (ticks - (before.get(pid) ?? 0)) * 10;
+		if (workerPids.has(pid)) worker += used;
+		else executors += used;
+	}
+	return `${(worker / jobs).toFixed(3)} ms in workers, ${(executors / jobs).toFixed(3)} ms in executors`;
+}
+
 /** CPU ticks (1/100 s) used so far by each live process of a tree: the worker and its executors. */
 function liveTreeTicks(root: number): Map<number, number> {
 	const procs = new Map<number, { ppid: number; ticks: number }>();
@@ -395,7 +437,7 @@ async function isolation(): Promise<void> {
 }
 
 try {
-	const tools = process.env.FOLDWORK_ISOLATE_TOOLS === '1' ? 'tools isolated in executors (FOLDWORK_ISOLATE_TOOLS=1)' : 'tools in the worker process (default)';
+	const tools = process.env.FOLDWORK_ISOLATE_TOOLS === '0' ? 'tools in the worker process (FOLDWORK_ISOLATE_TOOLS=0)' : 'tools isolated in executors (default)';
 	console.log(`Worker fleet bench (${quick ? 'quick' : 'full'}), ${process.env.BENCH_ONLY ?? 'all figures'}; ${tools}`);
 	const only = process.env.BENCH_ONLY?.split(',');
 	if (!only || only.includes('latency')) await latency();

@@ -42,7 +42,7 @@ export interface WorkerConfig {
 	toolCheckTimeoutMs: number;
 	/** Serve Prometheus metrics on GET /metrics at this port (0: any free port); null: none. */
 	metricsPort: number | null;
-	/** Tools run in executor processes (FOLDWORK_ISOLATE_TOOLS=1); null: in the worker's own process (the default for now: see README). */
+	/** Tools run in executor processes (the default); null: in the worker's own process (FOLDWORK_ISOLATE_TOOLS=0, for debugging a tool). */
 	isolation: IsolationConfig | null;
 	/** The web app's public address (SITE_URL): links in notification digests start with it. */
 	siteUrl: string;
@@ -96,7 +96,7 @@ const envSchema = z.object({
 	FOLDWORK_CLAIM_BATCH: positiveInt.max(500).optional(),
 	FOLDWORK_DB_POOL_SIZE: positiveInt.max(100).optional(),
 	FOLDWORK_TOOL_CHECK_TIMEOUT_MS: positiveInt.max(600_000).optional(),
-	FOLDWORK_ISOLATE_TOOLS: z.enum(['0', '1'], { message: 'FOLDWORK_ISOLATE_TOOLS must be 1 (tools in executor processes) or 0 (in the worker\'s process, the default for now)' }).optional(),
+	FOLDWORK_ISOLATE_TOOLS: z.enum(['0', '1'], { message: 'FOLDWORK_ISOLATE_TOOLS must be 1 (tools in executor processes, the default) or 0 (in the worker\'s own process, for debugging)' }).optional(),
 	FOLDWORK_EXECUTOR_MEMORY_MB: z.coerce
 		.number({ message: 'FOLDWORK_EXECUTOR_MEMORY_MB must be a whole number of MiB (0: no limit)' })
 		.int('FOLDWORK_EXECUTOR_MEMORY_MB must be a whole number of MiB (0: no limit)')
@@ -158,13 +158,13 @@ export function loadWorkerConfig(argv: string[], env: NodeJS.ProcessEnv): Worker
 		siteUrl: (e.SITE_URL ?? 'http://127.0.0.1:5173').replace(/\/+$/, ''),
 		digestSweepMs: e.FOLDWORK_DIGEST_SWEEP_MS ?? 60_000,
 		isolation:
-			e.FOLDWORK_ISOLATE_TOOLS !== '1'
+			e.FOLDWORK_ISOLATE_TOOLS === '0'
 				? null
 				: {
 						memoryLimitBytes: (e.FOLDWORK_EXECUTOR_MEMORY_MB ?? 4096) ? (e.FOLDWORK_EXECUTOR_MEMORY_MB ?? 4096) * 2 ** 20 : null,
 						warm: Math.min(concurrency, e.FOLDWORK_EXECUTORS_WARM ?? 2),
 						idleMs: e.FOLDWORK_EXECUTOR_IDLE_MS ?? 60_000,
-						growAfterMs: e.FOLDWORK_EXECUTOR_GROW_MS ?? 50
+						growAfterMs: e.FOLDWORK_EXECUTOR_GROW_MS ?? 250
 					}
 	};
 }

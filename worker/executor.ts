@@ -206,19 +206,33 @@ export class ExecutorPool {
 	#waiters: Waiter[] = [];
 	#growTimer: NodeJS.Timeout | null = null;
 	#nextRun = 0;
+	/** When a run last finished in any executor (performance.now()). */
+	#lastDoneAt = -Infinity;
 	#stopped = false;
+	/** The warm executors of the start, started (or failed to). */
+	#warmStarted: Promise<unknown>;
 	#watch: NodeJS.Timeout | null = null;
 	/** ms from a kill to a fresh executor ready, for the log and the bench. */
 	lastReplaceMs: number | null = null;
 
 	constructor(options: ExecutorPoolOptions) {
 		this.#options = options;
-		this.#growAfterMs = options.growAfterMs ?? 50;
+		this.#growAfterMs = options.growAfterMs ?? 250;
 		if (options.memoryLimitBytes) {
 			this.#watch = setInterval(() => void this.#checkMemory(), options.memoryCheckMs ?? 250);
 			this.#watch.unref();
 		}
-		for (let i = 0; i < options.warm; i++) this.#startOne();
+		const warm = Array.from({ length: options.warm }, () => this.#startOne().ready);
+		this.#warmStarted = Promise.allSettled(warm);
+	}
+
+	/**
+	 * Resolves once the warm executors have started (or failed to: that is logged, and runs start
+	 * others). A worker waits for it before it says it is ready, so its first jobs do not share the
+	 * CPU with Node starting up.
+	 */
+	async ready(): Promise<void> {
+		await this.#warmStarted;
 	}
 
 	/** How tools run, for the worker's ready line. */
@@ -336,7 +350,11 @@ export class ExecutorPool {
 		this.#growTimer = null;
 		if (this.#stopped) return;
 		const now = performance.now();
-		const cycling = [...this.#all].some((e) => !e.dead && !e.retired && !this.#starting.has(e) && (!e.run || e.loading || now - e.runStartedAt < this.#growAfterMs));
+		// A run finished lately: waiting runs are being served. On a saturated machine a trivial
+		// run can sit unscheduled past growAfterMs in every executor at once; starting Node then
+		// only adds CPU (executors grew to 5 per worker under bench:worker's throughput run).
+		const served = now - this.#lastDoneAt < this.#growAfterMs;
+		const cycling = served || [...this.#all].some((e) => !e.dead && !e.retired && !this.#starting.has(e) && (!e.run || e.loading || now - e.runStartedAt < this.#growAfterMs));
 		if (cycling) {
 			this.#growSoon();
 			return;
@@ -373,6 +391,7 @@ export class ExecutorPool {
 				executor.start(run, toolId, input, settings);
 			});
 		} finally {
+			this.#lastDoneAt = performance.now();
 			if (!executor.dead && !executor.retired && !executor.run && !this.#stopped && this.#all.has(executor)) this.#offer(executor);
 		}
 	}

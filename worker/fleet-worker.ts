@@ -215,6 +215,7 @@ export async function startWorker(config: WorkerConfig, abortStart = new AbortCo
 		}
 	});
 	await listener.start();
+	await executors?.ready();
 	// Whatever was left while no worker ran: uploads to move, objects to remove, bytes still in the database.
 	janitor.wake();
 	digests.wake();

@@ -54,6 +54,11 @@ const DEFAULT_SETTINGS: Record<string, string> = {
 
 const asRoot = process.getuid?.() === 0;
 
+/** Restarting a server that died: the first pause, the longest, and how long it must run for the count to start afresh. */
+const RESTART_FIRST_MS = 1_000;
+const RESTART_MAX_MS = 30_000;
+const RESTART_STABLE_AFTER_MS = 60_000;
+
 function processAlive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
@@ -217,45 +222,93 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 	else await recoverStaleRun(dataDir, note);
 
 	const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+	const args = ['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
 	const recent: string[] = [];
+	const url = `postgresql://postgres:postgres@${options.host}:${options.port}/postgres`;
 	// Its own process group: Ctrl+C in a terminal signals the whole foreground group, and a
 	// PostgreSQL that stopped at once cut Realtime's replication stream before the stack
 	// could close it ("replication: stream lost; reconnecting" on every quit). The stack
 	// stops it last, after everything that uses it (stop() below).
-	const child = run(
-		binaries.postgres,
-		['-D', dataDir, '-p', String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
-		user,
-		(line) => {
-			recent.push(line);
-			if (recent.length > 20) recent.shift();
-			log(line);
-		},
-		true
-	);
-	let dead = false;
-	const exited = new Promise<number | null>((resolve) =>
-		child.once('exit', (code) => {
-			dead = true;
-			resolve(code);
-		})
-	);
+	const spawnServer = () => {
+		const child = run(
+			binaries.postgres,
+			args,
+			user,
+			(line) => {
+				recent.push(line);
+				if (recent.length > 20) recent.shift();
+				log(line);
+			},
+			true
+		);
+		const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+		return { child, exited, dead: () => child.exitCode !== null || child.signalCode !== null };
+	};
+	let server = spawnServer();
 	// If this process exits without stopping the stack, postgres shuts down too.
-	const stopOnExit = () => child.kill('SIGINT');
+	const stopOnExit = () => server.child.kill('SIGINT');
 	process.once('exit', stopOnExit);
 
-	const url = `postgresql://postgres:postgres@${options.host}:${options.port}/postgres`;
-	const ready = await waitForConnections(url, () => dead);
+	const ready = await waitForConnections(url, server.dead);
 	const impostor = ready ? await otherServer(url, dataDir) : null;
 	if (!ready || impostor) {
-		child.kill('SIGKILL');
+		server.child.kill('SIGKILL');
 		process.off('exit', stopOnExit);
 		throw new Error(impostor ?? `PostgreSQL did not start on port ${options.port} (is the port in use?):\n${recent.join('\n')}`);
 	}
+
+	// A server that dies while the stack runs (killed, out of memory) is started again, as
+	// `npm start` restarts its other children: after 1 s, doubling per crash in a row up to
+	// 30 s (a server that stayed up a minute starts the count afresh), saying so. Everything
+	// on top of it (the stack's pools, Realtime's replication stream, workers) reconnects.
+	let stopping = false;
+	let crashes = 0;
+	let restartTimer: NodeJS.Timeout | null = null;
+	const supervise = (current: ReturnType<typeof spawnServer>, startedAt: number) => {
+		void current.exited.then(({ code, signal }) => {
+			if (stopping || current !== server) return;
+			if (performance.now() - startedAt >= RESTART_STABLE_AFTER_MS) crashes = 0;
+			crashes += 1;
+			const wait = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** (crashes - 1));
+			note(`PostgreSQL exited (${signal ?? code}); restarting it in ${(wait / 1000).toFixed(0)} s (crash ${crashes} in a row)`);
+			const down = performance.now();
+			const attempt = () => {
+				restartTimer = null;
+				if (stopping) return;
+				// The killed server's backends leave as they notice it gone; until then its data folder is still in use.
+				void recoverStaleRun(dataDir, note)
+					.catch(() => {})
+					.then(async () => {
+						if (stopping) return;
+						server = spawnServer();
+						const restartedAt = performance.now();
+						if (await waitForConnections(url, server.dead)) {
+							if (stopping) return;
+							note(`PostgreSQL is back on port ${options.port} (down ${((performance.now() - down) / 1000).toFixed(1)} s)`);
+							supervise(server, restartedAt);
+							return;
+						}
+						server.child.kill('SIGKILL');
+						await server.exited;
+						if (stopping) return;
+						crashes += 1;
+						const next = Math.min(RESTART_MAX_MS, RESTART_FIRST_MS * 2 ** (crashes - 1));
+						note(`PostgreSQL did not start again (${recent.at(-1) ?? 'no output'}); trying again in ${(next / 1000).toFixed(0)} s (crash ${crashes} in a row)`);
+						restartTimer = setTimeout(attempt, next);
+					});
+			};
+			restartTimer = setTimeout(attempt, wait);
+		});
+	};
+	supervise(server, performance.now());
+
 	let stopped: Promise<void> | undefined;
 	const stop = () =>
 		(stopped ??= (async () => {
+			stopping = true;
+			if (restartTimer) clearTimeout(restartTimer);
 			process.off('exit', stopOnExit);
+			const { child, exited } = server;
 			if (child.exitCode !== null || child.signalCode !== null) return;
 			child.kill('SIGINT');
 			const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

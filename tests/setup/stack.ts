@@ -2,13 +2,12 @@
 // temporary folder on free ports (fsync off), the gateway and mail catcher,
 // plus a template database that database tests clone (one clone per file).
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { loadConfig, projectRoot } from '../../supabase/local/config.ts';
+import { projectRoot } from '../../supabase/local/config.ts';
 import { prepareDatabase, recreateDatabase } from '../../supabase/local/migrate.ts';
 import { startStack } from '../../supabase/local/stack.ts';
 import type { StackInfo } from '../helpers/stack.ts';
-import { freePort } from '../../supabase/local/ports.ts';
+import { ownStackConfig } from '../helpers/own-stack.ts';
 
 
 export const TEMPLATE_DATABASE = 'foldwork_template';
@@ -17,18 +16,7 @@ export default async function setup(project: TestProject) {
 	const dir = mkdtempSync('/tmp/foldwork-test-');
 	// Postgres runs as the `postgres` user when we are root: it must reach its folder.
 	chmodSync(dir, 0o755);
-	const [apiPort, dbPort, mailWebPort, smtpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-	const config = loadConfig({
-		overrides: {
-			apiPort,
-			dbPort,
-			mailWebPort,
-			smtpPort,
-			dataDir: path.join(dir, 'postgres'),
-			storageDir: path.join(dir, 'storage'),
-			postgresSettings: { fsync: 'off', full_page_writes: 'off' }
-		}
-	});
+	const config = await ownStackConfig(dir);
 	const stack = await startStack(config, { log: (service, message) => service === 'stack' && console.log(`[${service}] ${message}`) });
 	const templateUrl = new URL(stack.databaseUrl);
 	templateUrl.pathname = `/${TEMPLATE_DATABASE}`;
@@ -43,8 +31,8 @@ export default async function setup(project: TestProject) {
 		apiUrl: stack.config.apiUrl,
 		databaseUrl: stack.databaseUrl,
 		templateDatabase: TEMPLATE_DATABASE,
-		mailUrl: `http://${config.host}:${mailWebPort}`,
-		smtpPort,
+		mailUrl: `http://${config.host}:${config.mailWebPort}`,
+		smtpPort: config.smtpPort,
 		anonKey: config.anonKey,
 		serviceRoleKey: config.serviceRoleKey,
 		publishableKey: config.publishableKey,

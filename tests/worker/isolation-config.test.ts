@@ -1,7 +1,7 @@
-// How a worker's environment decides tool isolation: on with
-// FOLDWORK_ISOLATE_TOOLS=1 (off by default until it costs trivial jobs no
-// throughput: README), with its executor settings checked at start rather
-// than misread.
+// How a worker's environment decides tool isolation: on unless
+// FOLDWORK_ISOLATE_TOOLS=0 (the opt-out for debugging a tool in the worker's
+// own process), with its executor settings checked at start rather than
+// misread.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadWorkerConfig } from '../../worker/config.ts';
 
@@ -12,16 +12,17 @@ const base = {
 };
 
 const isolation = (env: Record<string, string>, concurrency = '8') =>
-	loadWorkerConfig(['--class', 'cpu', '--concurrency', concurrency], { ...base, FOLDWORK_ISOLATE_TOOLS: '1', ...env }).isolation;
+	loadWorkerConfig(['--class', 'cpu', '--concurrency', concurrency], { ...base, ...env }).isolation;
 
 describe('worker isolation settings', () => {
 	it('isolates tools with a 4 GiB ceiling and two warm executors unless told otherwise', () => {
-		expect(isolation({})).toEqual({ memoryLimitBytes: 4096 * 2 ** 20, warm: 2, idleMs: 60_000, growAfterMs: 50 });
+		expect(isolation({})).toEqual({ memoryLimitBytes: 4096 * 2 ** 20, warm: 2, idleMs: 60_000, growAfterMs: 250 });
 	});
 
-	it('runs tools in the worker unless FOLDWORK_ISOLATE_TOOLS=1', () => {
+	it('isolates tools by default, and runs them in the worker only with FOLDWORK_ISOLATE_TOOLS=0', () => {
+		expect(loadWorkerConfig(['--class', 'cpu'], base).isolation).not.toBeNull();
+		expect(isolation({ FOLDWORK_ISOLATE_TOOLS: '1' })).toEqual(isolation({}));
 		expect(isolation({ FOLDWORK_ISOLATE_TOOLS: '0' })).toBeNull();
-		expect(loadWorkerConfig(['--class', 'cpu'], base).isolation).toBeNull();
 	});
 
 	it('never keeps more executors warm than the worker has slots', () => {

@@ -1,4 +1,4 @@
-// Every real CPU tool runs in an executor (FOLDWORK_ISOLATE_TOOLS=1) and completes there:
+// Every real CPU tool runs in an executor (a worker's default) and completes there:
 // RDKit's WASM (molecule properties), Open Babel and AutoDock Vina (docking),
 // mkdssp (structure analysis), and the pure TypeScript tools, each example as
 // a user would submit it. The log says which executor process imported each
@@ -13,7 +13,7 @@ const suite = useWorkerDatabase();
 
 describe('real tools in executors', () => {
 	it('runs every CPU tool\'s examples to completion in executor processes, not the worker', async () => {
-		const worker = await startWorkerProcess(suite.url, { concurrency: 2, env: { FOLDWORK_ISOLATE_TOOLS: '1' } });
+		const worker = await startWorkerProcess(suite.url, { concurrency: 2 });
 		const user = await createUser(suite.db, 10_000);
 		const tools = toolCatalog.filter((t) => t.enabled && t.computeClass === 'cpu');
 		const jobs: Array<{ toolId: string; id: string }> = [];

@@ -1,10 +1,11 @@
-// Tools isolated from the worker (FOLDWORK_ISOLATE_TOOLS=1): each runs in a long-lived executor process, reused across jobs, that
+// Tools isolated from the worker, as a worker runs them by default: each runs in a long-lived executor process, reused across jobs, that
 // loads only the tools it runs; a few are started ahead, more only when runs
 // wait, and the extra ones stop once idle. A tool that ignores its
 // signal is killed at once on cancel and on its time limit (its executor
 // replaced by a fresh one); a tool that allocates without bound is stopped
 // at the memory limit, its job failed saying so; a tool that ends its process
-// fails only its own job. The worker lives through all of it.
+// fails only its own job. The worker lives through all of it. FOLDWORK_ISOLATE_TOOLS=0
+// (for debugging a tool) runs tools in the worker's own process instead.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useWorkerDatabase } from '../helpers/worker-suite.ts';
@@ -44,7 +45,7 @@ describe('a worker that runs tools in executors', () => {
 	it('reuses its executors across jobs', async () => {
 		worker = await startWorkerProcess(suite.url, {
 			concurrency: 2,
-			env: { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTOR_MEMORY_MB: String(MEMORY_LIMIT_MB) }
+			env: { FOLDWORK_EXECUTOR_MEMORY_MB: String(MEMORY_LIMIT_MB) }
 		});
 		const ready = new RegExp(`tools isolated in executor processes \\(memory limit ${MEMORY_LIMIT_MB} MiB; 2 kept warm\\)`);
 		await waitFor('the worker to say its tools are isolated', () => ready.test(worker.logs()), 5_000);
@@ -132,7 +133,7 @@ describe('a worker that runs tools in executors', () => {
 	}, 40_000);
 
 	it('leaves no executor, nor the native program its tool ran, behind when the worker itself is SIGKILLed', async () => {
-		const doomed = await startWorkerProcess(suite.url, { concurrency: 1, env: { FOLDWORK_ISOLATE_TOOLS: '1' } });
+		const doomed = await startWorkerProcess(suite.url, { concurrency: 1 });
 		const user = await createUser(suite.db, 100);
 		const jobId = await submitJob(suite.db, user, 'test-native', { steps: [{ ms: 30_000 }] });
 		await waitFor('the job to run on the doomed worker', async () => {
@@ -152,7 +153,7 @@ describe('a worker that runs tools in executors', () => {
 	it('starts more executors only while runs wait, and stops the extra ones once idle', async () => {
 		const busy = await startWorkerProcess(suite.url, {
 			concurrency: 3,
-			env: { FOLDWORK_ISOLATE_TOOLS: '1', FOLDWORK_EXECUTORS_WARM: '1', FOLDWORK_EXECUTOR_IDLE_MS: '500' }
+			env: { FOLDWORK_EXECUTORS_WARM: '1', FOLDWORK_EXECUTOR_IDLE_MS: '500' }
 		});
 		const warm = await waitFor('the warm executor', () => (executorsOf(busy).length === 1 ? executorsOf(busy) : undefined), 5_000);
 		const user = await createUser(suite.db, 100);
@@ -165,5 +166,17 @@ describe('a worker that runs tools in executors', () => {
 		expect(executorsOf(busy)).toHaveLength(1);
 		expect(warm.length).toBe(1);
 		expect(await busy.stop()).toBe(0);
+	}, 40_000);
+
+	it('runs tools in its own process, starting no executor, with FOLDWORK_ISOLATE_TOOLS=0', async () => {
+		const inProcess = await startWorkerProcess(suite.url, { concurrency: 2, env: { FOLDWORK_ISOLATE_TOOLS: '0' } });
+		await waitFor('the worker to say its tools run in its process', () => /tools run in this process/.test(inProcess.logs()), 5_000);
+		const user = await createUser(suite.db, 100);
+		const jobId = await submitJob(suite.db, user, 'test-sleep', { steps: [{ ms: 50 }] });
+		const done = await waitForStatus(suite.db, jobId, ['completed', 'failed', 'timeout']);
+		expect(done.status).toBe('completed');
+		expect(done.result.table.rows).toEqual([{ step: 1 }]);
+		expect(executorsOf(inProcess)).toEqual([]);
+		expect(await inProcess.stop()).toBe(0);
 	}, 40_000);
 });
