@@ -543,7 +543,7 @@ begin
         new_ids := array_append(new_ids, (private.create_retry(job, uid)).id);
       end loop;
       select coalesce(jsonb_agg(jsonb_build_object('job_id', o.job_id, 'outcome', 'done', 'new_job_id', o.new_id) order by o.job_id), '[]')
-      into done from unnest(allowed, new_ids) o (job_id, new_id);
+      into done from unnest(array(select a.id from unnest(allowed) a), new_ids) o (job_id, new_id);
     when 'cancel' then
       who := private.display_name_of(uid);
       foreach job in array allowed loop
