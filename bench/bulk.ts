@@ -1,8 +1,7 @@
 // `npm run bench:bulk`: bulk actions on 10,000 selected jobs, one RPC each.
 //
-// Starts a throwaway embedded Postgres (or uses BENCH_DATABASE_URL, a
-// superuser URL of a server it may create databases in), migrates a fresh
-// database, and gives one user two teams: 10,000 failed jobs in one, 10,000
+// Migrates a fresh database (bench-database.ts: a throwaway embedded
+// Postgres, or the server BENCH_DATABASE_URL names), and gives one user two teams: 10,000 failed jobs in one, 10,000
 // pending in the other (plus 100,000 finished jobs of other teams around
 // them). Then each action runs on the 10,000 as that user, the way the REST
 // service runs an RPC (a transaction with the role and the token's claims
@@ -15,19 +14,14 @@
 // 10 s for a retry (10,000 jobs created and charged) and 2 s for the others.
 // BENCH_RUNS (default 5) runs per action; BENCH_ONLY=retry,cancel picks
 // actions by name.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { prepareDatabase, recreateDatabase } from '../supabase/local/migrate.ts';
-import { startEmbeddedPostgres } from '../supabase/local/postgres.ts';
+import { openBenchDatabase } from './bench-database.ts';
 import { type Figure, loadAverage, median, quantile, reportFigures } from './measure.ts';
 
 const SELECTED = 10_000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Caller {
 	userId: string;
@@ -129,24 +123,12 @@ async function timeOnce(client: pg.PoolClient, caller: Caller, action: Action, i
 
 async function main(): Promise<void> {
 	const loadBefore = loadAverage();
-	let adminUrl = process.env.BENCH_DATABASE_URL;
-	let stop = async () => {};
-	let dataDir: string | undefined;
-	if (!adminUrl) {
-		dataDir = mkdtempSync(path.join(os.tmpdir(), 'foldwork-bench-'));
-		chmodSync(dataDir, 0o755);
-		const cluster = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), host: '127.0.0.1' });
-		adminUrl = cluster.url;
-		stop = cluster.stop;
-	}
-	const url = new URL(adminUrl);
-	url.pathname = '/foldwork_bench_bulk';
-	const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+	const database = await openBenchDatabase('foldwork_bench_bulk');
+	const url = database.url;
+	const pool = new pg.Pool({ connectionString: url, max: 1 });
 	try {
 		console.log(`Foldwork bulk actions bench: ${SELECTED.toLocaleString('en')} selected jobs, ${RUNS} runs per action (${os.cpus().length} CPUs)`);
-		await recreateDatabase(adminUrl, 'foldwork_bench_bulk');
-		await prepareDatabase({ databaseUrl: url.toString(), authenticatorPassword: 'bench', migrationsDir: path.join(root, 'supabase/migrations'), root });
-		const db = new pg.Client({ connectionString: url.toString() });
+		const db = new pg.Client({ connectionString: url });
 		await db.connect();
 		let caller: Caller;
 		try {
@@ -175,8 +157,7 @@ async function main(): Promise<void> {
 		reportFigures(figures, loadBefore);
 	} finally {
 		await pool.end();
-		await stop();
-		if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+		await database.close();
 	}
 }
 
