@@ -260,3 +260,22 @@ describe('bulk retry', () => {
 		expect(rows[0].n).toBe(0);
 	});
 });
+
+describe('the waiting-jobs count carried through a transaction', () => {
+	it('admits exactly the limit in one transaction, and forgets the jobs of a savepoint rolled back', async () => {
+		const user = await createUser(db.pool);
+		await db.pool.query('insert into private.team_quotas (team_id, max_waiting) values ($1, 3)', [user.teamId]);
+		const submitIn = (c: pg.PoolClient) => c.query(`select public.submit_job('molecule-properties', 'batch', $1)`, [moleculeInput(1)]);
+		await withActor(db.pool, asUser(user), async (c) => {
+			await c.query('savepoint two');
+			await submitIn(c);
+			await submitIn(c);
+			await c.query('rollback to savepoint two');
+			// The two are gone: three fit, the fourth does not.
+			for (let i = 0; i < 3; i++) await submitIn(c);
+			const { error } = await attempt(c, `select public.submit_job('molecule-properties', 'batch', $1)`, [moleculeInput(1)]);
+			expect(error?.message).toBe('limit reached: jobs waiting. Your team has 3 jobs waiting to run, its limit; nothing was charged');
+		});
+		expect((await account(user.teamId)).jobs).toBe(3);
+	});
+});
