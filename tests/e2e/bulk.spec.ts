@@ -26,8 +26,9 @@ async function seedFailedJobs(user: TestUser, names: string[], credits = 2): Pro
 const checkbox = (page: Page, name: string) => page.getByRole('checkbox', { name: `Select “${name}”` });
 
 test('a bulk retry of 3 failed jobs, confirmed with its total, charges each once in the ledger', async ({ page, user }) => {
-	const names = ['Screen A', 'Screen B', 'Screen C', 'Screen D'];
-	const ids = await seedFailedJobs(user, names, 2);
+	// One transaction each, so each has its own created_at and the list's order is A to D, newest last.
+	const ids: string[] = [];
+	for (const name of ['Screen A', 'Screen B', 'Screen C', 'Screen D']) ids.push(...(await seedFailedJobs(user, [name], 2)));
 	const [{ balance: before }] = await sql<{ balance: number }>('select balance from public.credit_accounts where team_id = $1', [user.teamId]);
 
 	await page.goto('/app/jobs');
@@ -67,4 +68,22 @@ test('a bulk cancel of the page says what it refused and why', async ({ page, us
 	const dialog = page.getByRole('dialog', { name: 'Cancel 2 jobs?' });
 	await dialog.getByRole('button', { name: 'Cancel jobs' }).click();
 	await expect(page.getByRole('status').filter({ hasText: 'refused' })).toHaveText('0 cancelled, 2 refused: this job is already failed and cannot be cancelled (2)');
+});
+
+test('"select all matching this filter" acts on every page of it in one call', async ({ page, user }) => {
+	const names = Array.from({ length: 27 }, (_, i) => `Batch ${String(i + 1).padStart(2, '0')}`);
+	const ids = await seedFailedJobs(user, names, 1);
+	await page.goto('/app/jobs?status=failed');
+	await page.getByRole('checkbox', { name: 'Select every job on this page' }).click();
+	const bar = page.getByRole('region', { name: 'Selected jobs' });
+	await expect(bar).toContainText('25 jobs selected');
+	await bar.getByRole('button', { name: 'Select all 27 jobs matching this filter' }).click();
+	await expect(bar).toContainText('All 27 jobs matching this filter are selected');
+	await bar.getByLabel('Visibility').selectOption('public');
+	await bar.getByRole('button', { name: 'Apply' }).click();
+	const dialog = page.getByRole('dialog', { name: 'Change the visibility of 27 jobs to “Public”?' });
+	await dialog.getByRole('button', { name: 'Change visibility' }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'changed' })).toHaveText('27 changed');
+	const visible = await sql<{ visibility: string; n: number }>('select visibility, count(*)::int as n from public.jobs where id = any($1) group by visibility', [ids]);
+	expect(visible).toEqual([{ visibility: 'public', n: 27 }]);
 });
