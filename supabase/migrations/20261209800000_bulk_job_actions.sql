@@ -412,7 +412,10 @@ begin
     if cardinality(p_job_ids) > max_jobs then
       raise exception 'at most % jobs at a time, not %: select fewer', max_jobs, cardinality(p_job_ids) using errcode = '22023';
     end if;
-    perform from public.jobs j where j.id = any (p_job_ids) and j.team_id = p_team_id order by j.id for update;
+    -- Locked (in id order, so two bulk calls cannot deadlock) only for a member: nobody else acts on them.
+    if member_role is not null then
+      perform from public.jobs j where j.id = any (p_job_ids) and j.team_id = p_team_id order by j.id for update;
+    end if;
     return query
       select a.id, j, case
           when j.id is null or member_role is null then 'not found'
