@@ -475,6 +475,10 @@ declare
   refusals jsonb;
   crossed text;
 begin
+  -- The balance and limits are the team's business: a preview is for its members.
+  if not exists (select from public.team_members m where m.team_id = bulk_retry_preview.team_id and m.user_id = uid) then
+    raise exception 'you are not a member of this team' using errcode = '42501';
+  end if;
   with plan as (select * from private.bulk_job_plan(bulk_retry_preview.team_id, uid, 'retry', bulk_retry_preview.job_ids, bulk_retry_preview.filter))
   select (select count(*) from plan p where p.refusal is null),
     (select coalesce(sum(private.retry_credits(p.job)), 0) from plan p where p.refusal is null),

@@ -234,6 +234,15 @@ describe('bulk retry', () => {
 		expect((await bulk(user, { action: 'retry', ids: failed.slice(0, 2) })).done).toBe(2);
 	});
 
+	it('tells no one outside the team its balance or limits: a preview of another team is refused', async () => {
+		const owner = await createUser(db.pool);
+		const outsider = await createUser(db.pool);
+		const failed = await job(owner, 'failed');
+		await expect(
+			withActor(db.pool, asUser(outsider), (c) => c.query('select public.bulk_retry_preview($1, $2) as p', [owner.teamId, [failed]]))
+		).rejects.toThrow('you are not a member of this team');
+	});
+
 	it('refuses the whole retry when its total is not the one the person confirmed', async () => {
 		const user = await createUser(db.pool);
 		const a = await job(user, 'failed', 3);
