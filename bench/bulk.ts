@@ -13,13 +13,14 @@
 // answer is checked (10,000 done), and its p50 printed against a goal of
 // 10 s for a retry (10,000 jobs created and charged) and 2 s for the others.
 // BENCH_RUNS (default 5) runs per action; BENCH_ONLY=retry,cancel picks
-// actions by name.
+// actions by name; BENCH_SELECTED (default 10,000) sizes the selection, to
+// see how the time grows with it.
 import os from 'node:os';
 import pg from 'pg';
 import { openBenchDatabase } from './bench-database.ts';
 import { type Figure, loadAverage, median, quantile, reportFigures } from './measure.ts';
 
-const SELECTED = 10_000;
+const SELECTED = Number(process.env.BENCH_SELECTED ?? 10_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 
@@ -149,7 +150,7 @@ async function main(): Promise<void> {
 				for (let i = 0; i < RUNS; i++) samples.push(await timeOnce(client, caller, action, ids));
 				const p50 = median(samples);
 				console.log(`${action.name}: p50 ${p50.toFixed(0)} ms (min ${Math.min(...samples).toFixed(0)}, max ${quantile(samples, 1).toFixed(0)}) over ${RUNS} runs`);
-				figures.push({ figure: `${action.name}, ${SELECTED.toLocaleString('en')} jobs, one RPC`, value: `p50 ${p50.toFixed(0)} ms`, goal: `<= ${action.goalMs} ms`, ok: p50 <= action.goalMs });
+				figures.push({ figure: `${action.name}, ${SELECTED.toLocaleString('en')} jobs, one RPC`, value: `p50 ${p50.toFixed(0)} ms`, goal: `<= ${action.goalMs} ms at 10,000`, ok: SELECTED === 10_000 ? p50 <= action.goalMs : null });
 			}
 		} finally {
 			client.release();
