@@ -14,13 +14,12 @@
 //      so a busy machine slows them alike
 //   3. submit_job calls per second (a transaction each, as the REST service
 //      runs them: set role + claims, call, commit)                    goal: >= 500/s
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { prepareDatabase, recreateDatabase } from '../supabase/local/migrate.ts';
-import { startEmbeddedPostgres } from '../supabase/local/postgres.ts';
+import { openBenchServer } from './bench-database.ts';
 
 const TEAMS = Number(process.env.BENCH_TEAMS ?? 1000);
 const JOBS = Number(process.env.BENCH_JOBS ?? 1_000_000);
@@ -172,19 +171,9 @@ async function submitRate(pool: pg.Pool, pick: () => { user_id: string; team_id:
 }
 
 async function main(): Promise<void> {
-	let adminUrl = process.env.BENCH_DATABASE_URL;
-	let stop = async () => {};
-	let dataDir: string | undefined;
-	if (!adminUrl) {
-		dataDir = mkdtempSync(path.join(os.tmpdir(), 'foldwork-bench-'));
-		// Postgres runs as the `postgres` user when we are root: it must reach its folder.
-		chmodSync(dataDir, 0o755);
-		const cluster = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pg'), port: 55000 + Math.floor(Math.random() * 5000), host: '127.0.0.1' });
-		adminUrl = cluster.url;
-		stop = cluster.stop;
-	}
-	const url = new URL(adminUrl);
-	url.pathname = '/foldwork_bench';
+	const server = await openBenchServer('foldwork_bench');
+	const { adminUrl } = server;
+	const url = new URL(server.url);
 	const pool = new pg.Pool({ connectionString: url.toString(), max: SUBMIT_CONNECTIONS + 1 });
 	try {
 		console.log(`Foldwork jobs bench: ${JOBS.toLocaleString('en')} jobs across ${TEAMS} teams (${os.cpus().length} CPUs)`);
@@ -220,14 +209,7 @@ async function main(): Promise<void> {
 		console.log(`submit_job, ${SUBMIT_CONNECTIONS} connections, all into one team (serialised on its credit account): ${oneTeam.perSecond.toFixed(0)} calls/s (${oneTeam.calls} calls, ${oneTeam.failures} failed)`);
 	} finally {
 		await pool.end();
-		if (!dataDir && !process.env.BENCH_KEEP) {
-			// A server we were lent: leave it as we found it (BENCH_KEEP=1 keeps the database to explore).
-			const admin = new pg.Client({ connectionString: adminUrl });
-			await admin.connect();
-			await admin.query('drop database if exists foldwork_bench with (force)').finally(() => admin.end());
-		}
-		await stop();
-		if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+		await server.close();
 	}
 }
 

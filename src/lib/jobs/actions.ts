@@ -19,7 +19,8 @@ export class JobActionError extends Error {
 
 const EXPECTED_CODES = new Set(['22023', '42501', 'P0001', '42704']);
 
-function fail(action: string, error: { message: string; code?: string }): never {
+/** Throws the RPC's error: a JobActionError for a refusal the person can act on, else an Error saying what could not be done. */
+export function fail(action: string, error: { message: string; code?: string }): never {
 	if (error.code && EXPECTED_CODES.has(error.code)) throw new JobActionError(capitalise(error.message), error.code);
 	throw new Error(`Could not ${action}: ${error.message}`);
 }

@@ -116,6 +116,33 @@ export function resultToJson(job: ExportableJob, settings: ExportSettings, expor
 	return `${JSON.stringify(jobExportEnvelope(job, settings, exportedAt), null, 2)}\n`;
 }
 
+/** What a selection's CSV lists of each job: the jobs list's fields. */
+export interface SelectedJobRow {
+	id: string;
+	name: string;
+	tool_name: string;
+	status: string;
+	submitter_name: string | null;
+	visibility: string;
+	credits_charged: number;
+	credits_refunded: number;
+	created_at: string;
+	finished_at: string | null;
+}
+
+/** A selection of jobs as CSV, one row per job with the list's fields (results differ by tool: the JSON export carries them). */
+export function selectionToCsv(rows: readonly SelectedJobRow[]): string {
+	return csvText([
+		['Job id', 'Name', 'Tool', 'Status', 'Submitted by', 'Visibility', 'Credits charged', 'Credits refunded', 'Created', 'Finished'],
+		...rows.map((r) => [r.id, r.name, r.tool_name, r.status, r.submitter_name ?? '', r.visibility, r.credits_charged, r.credits_refunded, r.created_at, r.finished_at ?? ''])
+	]);
+}
+
+/** A selection of jobs as JSON: each job's export envelope (settings and results), in one array. */
+export function selectionToJson(envelopes: readonly JobExportEnvelope[]): string {
+	return `${JSON.stringify(envelopes, null, 2)}\n`;
+}
+
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 
 /**

@@ -801,6 +801,25 @@ export type Database = {
 				Args: Record<PropertyKey, never>
 				Returns: Json
 			}
+			bulk_job_action: {
+				Args: {
+					team_id: string
+					action: string
+					job_ids?: string[]
+					filter?: Json
+					visibility?: string
+					expected_credits?: number
+				}
+				Returns: Json
+			}
+			bulk_retry_preview: {
+				Args: {
+					team_id: string
+					job_ids?: string[]
+					filter?: Json
+				}
+				Returns: Json
+			}
 			cancel_job: {
 				Args: {
 					job_id: string
