@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { fail } from './actions.ts';
 import { type JobListFilters, statusesFor } from './list.ts';
 import { jobVisibilitySchema } from './status.ts';
+import { compareLink, MAX_COMPARED, MIN_COMPARED } from '#lib/compare/compare-ids.ts';
 
 export const BULK_ACTIONS = ['retry', 'cancel', 'delete', 'set_visibility'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
@@ -108,9 +109,9 @@ export function rangeIds(pageIds: readonly string[], anchor: string | null, targ
 	return pageIds.slice(Math.min(from, to), Math.max(from, to) + 1);
 }
 
-/** /app/compare for 2 to 4 jobs of one tool; null otherwise. */
-export function compareLink(jobs: readonly { id: string; tool_id: string }[]): string | null {
-	if (jobs.length < 2 || jobs.length > 4) return null;
+/** The compare page for a selection of 2 to 4 jobs of one tool; null otherwise. */
+export function selectionCompareLink(jobs: readonly { id: string; tool_id: string }[]): string | null {
+	if (jobs.length < MIN_COMPARED || jobs.length > MAX_COMPARED) return null;
 	if (new Set(jobs.map((j) => j.tool_id)).size !== 1) return null;
-	return `/app/compare?ids=${jobs.map((j) => j.id).join(',')}`;
+	return compareLink(jobs.map((j) => j.id));
 }

@@ -4,7 +4,7 @@
 // escaped like every CSV the platform writes).
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { bulkFilter, compareLink, rangeIds, summariseBulkAnswer } from '../../../src/lib/jobs/bulk.ts';
+import { bulkFilter, selectionCompareLink, rangeIds, summariseBulkAnswer } from '../../../src/lib/jobs/bulk.ts';
 import { selectionToCsv } from '../../../src/lib/jobs/export.ts';
 import { DEFAULT_FILTERS } from '../../../src/lib/jobs/list.ts';
 
@@ -32,16 +32,16 @@ describe('summariseBulkAnswer', () => {
 	});
 });
 
-describe('compareLink', () => {
+describe('selectionCompareLink', () => {
 	const job = (id: string, tool_id = 'protein-properties') => ({ id, tool_id });
 	it('links 2 to 4 jobs of one tool', () => {
-		expect(compareLink([job('a'), job('b')])).toBe('/app/compare?ids=a,b');
-		expect(compareLink([job('a'), job('b'), job('c'), job('d')])).toBe('/app/compare?ids=a,b,c,d');
+		expect(selectionCompareLink([job('a'), job('b')])).toBe('/app/compare?ids=a,b');
+		expect(selectionCompareLink([job('a'), job('b'), job('c'), job('d')])).toBe('/app/compare?ids=a,b,c,d');
 	});
 	it('offers nothing for one job, five, or jobs of different tools', () => {
-		expect(compareLink([job('a')])).toBeNull();
-		expect(compareLink(ids.map((id) => job(id)))).toBeNull();
-		expect(compareLink([job('a'), job('b', 'sequence-tools')])).toBeNull();
+		expect(selectionCompareLink([job('a')])).toBeNull();
+		expect(selectionCompareLink(ids.map((id) => job(id)))).toBeNull();
+		expect(selectionCompareLink([job('a'), job('b', 'sequence-tools')])).toBeNull();
 	});
 });
 
