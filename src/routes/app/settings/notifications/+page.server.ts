@@ -6,6 +6,7 @@ import { lowCreditThreshold, setLowCreditThreshold } from '#lib/notifications/cr
 import { canManageTeam, loadMemberships, pickTeam } from '#lib/teams/current-team.ts';
 import { errorMessage } from '#lib/ui/toasts.svelte.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { count } from '#lib/ui/plural.ts';
 
 export const load: PageServerLoad = async ({ locals, parent }) => {
 	const { team } = await parent();
@@ -46,6 +47,6 @@ export const actions: Actions = {
 		const parsed = parseForm(thresholdForm, data);
 		if (!parsed.ok) return parsed.failure;
 		await setLowCreditThreshold(locals.supabase, team.id, parsed.data.threshold);
-		return { done: `Owners and admins of ${team.name} hear when its balance falls below ${parsed.data.threshold} credits.` };
+		return { done: `Owners and admins of ${team.name} hear when its balance falls below ${count(parsed.data.threshold, 'credit')}.` };
 	}
 };
