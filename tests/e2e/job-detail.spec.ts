@@ -237,7 +237,7 @@ test('someone outside the team sees a job shared with signed-in users read-only'
 	await expect(job.getByRole('table', { name: 'Result table' })).toBeVisible();
 	// Export and links only: what changes or re-runs the job stays with its team.
 	await job.getByRole('button', { name: 'Actions for Shared with everyone' }).click();
-	expect((await page.getByRole('menu').getByRole('menuitem').allTextContents()).map((s) => s.trim())).toEqual(['Download CSV', 'Download JSON', 'Copy link', 'Open in new tab']);
+	expect((await page.getByRole('menu').getByRole('menuitem').allTextContents()).map((s) => s.trim())).toEqual(['Download CSV', 'Download JSON', 'Download archive (ZIP)', 'Copy link', 'Open in new tab']);
 	await page.keyboard.press('Escape');
 	await expect(job.getByText('Logged-in users', { exact: true })).toBeVisible();
 	// Outside the team the submitter is not named.

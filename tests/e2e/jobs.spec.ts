@@ -210,11 +210,13 @@ test('downloads a completed job as CSV and JSON, with formulas in cells neutrali
 	// Comment lines with the tool, the job and the settings it ran with (its defaults), then the table.
 	expect(csv[0]).toBe(`# Protein properties (Foldwork tool protein-properties); job ${job.id}; finished ${csv[0].split('finished ')[1]}`);
 	expect(csv[1]).toBe('# Settings: pH 7; Hydropathy window (residues) 9');
-	expect(csv[2]).toMatch(/^ID,Length \(aa\),Average mass \(Da\),Monoisotopic mass \(Da\),Theoretical pI,Net charge at pH 7\.0,/);
-	expect(csv[3]).toMatch(/^lysozyme,129,\d+\.\d+,/);
+	// And what computed it: the tool's version, then the worker's.
+	expect(csv[2]).toMatch(/^# Computed by: Protein properties \d+\.\d+\.\d+; Foldwork worker /);
+	expect(csv[3]).toMatch(/^ID,Length \(aa\),Average mass \(Da\),Monoisotopic mass \(Da\),Theoretical pI,Net charge at pH 7\.0,/);
+	expect(csv[4]).toMatch(/^lysozyme,129,\d+\.\d+,/);
 	// OWASP: a leading single quote, and the cell quoted.
-	expect(csv[4].startsWith(`"'=cmd|' /C calc'!A0",10,`)).toBe(true);
-	expect(csv[5]).toBe('');
+	expect(csv[5].startsWith(`"'=cmd|' /C calc'!A0",10,`)).toBe(true);
+	expect(csv[6]).toBe('');
 
 	const jsonDownload = page.waitForEvent('download');
 	await (await openMenu(page, job.name)).getByRole('menuitem', { name: 'Download JSON' }).click();
@@ -605,7 +607,7 @@ test('lists the jobs other teams shared with me by email under "Shared with me",
 	await waitForWorker(owner.teamId);
 	await page.reload();
 	const menu = await openJobMenu(page, 'Shared lysozyme');
-	expect((await menu.getByRole('menuitem').allTextContents()).map((s) => s.trim())).toEqual(['Download CSV', 'Download JSON', 'Copy link', 'Open in new tab']);
+	expect((await menu.getByRole('menuitem').allTextContents()).map((s) => s.trim())).toEqual(['Download CSV', 'Download JSON', 'Download archive (ZIP)', 'Copy link', 'Open in new tab']);
 	const [download] = await Promise.all([page.waitForEvent('download'), menu.getByRole('menuitem', { name: 'Download JSON' }).click()]);
 	const exported = JSON.parse(await readFile((await download.path())!, 'utf8')) as { job: { name: string }; results: unknown };
 	expect(exported.job.name).toBe('Shared lysozyme');
