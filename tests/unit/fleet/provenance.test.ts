@@ -5,6 +5,8 @@
 // commit (FOLDWORK_COMMIT when set and well-formed).
 import { describe, expect, it } from 'vitest';
 import { jobProvenanceSchema } from '#lib/jobs/provenance.ts';
+import { loadRDKit } from '#lib/rdkit/load.ts';
+import { rdkitRelease } from '#lib/tools/molecule-properties/worker.server.ts';
 import { proteinPropertiesTool, structureAnalysisTool } from '#lib/tools/runners.server.ts';
 import { collectProvenance, workerCommit } from '../../../worker/provenance.ts';
 import type { RunnableTool } from '../../../worker/tools.ts';
@@ -19,6 +21,10 @@ describe('collectProvenance', () => {
 		expect(protein).toMatchObject({ tool: { id: 'protein-properties', name: 'Protein properties', version: '1.0.0' }, programs: {} });
 		expect(protein.worker.runtime).toBe(`Node.js ${process.version}`);
 		expect(found.get('structure-analysis')!.programs.mkdssp).toMatch(/^\d+\.\d+/);
+	});
+
+	it('names the RDKit release from its package, as the loaded module reports it, without loading it', async () => {
+		expect(rdkitRelease()).toBe((await loadRDKit()).version());
 	});
 
 	it('records a program that fails or hangs as unknown, without holding up the start', async () => {

@@ -1,4 +1,6 @@
 // molecule-properties, worker part: run() and the descriptor code it needs.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadRDKit } from '#lib/rdkit/load.ts';
 import { checkAborted, ToolInputError, yieldToEventLoop, type CellValue, type InputIssue, type TableColumn, type ToolWorker } from '../types.ts';
 import { moleculeProperties } from './compute.ts';
@@ -29,11 +31,23 @@ const columns: TableColumn[] = [
 	{ key: 'inchikey', label: 'InChIKey', type: 'string' }
 ];
 
+/**
+ * RDKit's release ("2026.09.1") from its npm package's version ("2026.9.1"),
+ * read without loading the WebAssembly module: a worker asks for it at start,
+ * in its own process, where RDKit never runs while tools run in executors.
+ */
+export function rdkitRelease(): string {
+	const entry = createRequire(import.meta.url).resolve('@rdkit/rdkit');
+	const { version } = JSON.parse(readFileSync(new URL('../package.json', `file://${entry}`), 'utf8')) as { version: string };
+	const [year, month, patch] = version.split('-')[0].split('.');
+	return `${year}.${month.padStart(2, '0')}.${patch}`;
+}
+
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 export const moleculePropertiesWorker: ToolWorker<MoleculeInput, MoleculeSettings, MoleculeResult> = {
 	async programVersions() {
-		return { RDKit: (await loadRDKit()).version() };
+		return { RDKit: rdkitRelease() };
 	},
 	async run(input, settings, ctx) {
 		const rdkit = await loadRDKit();
