@@ -83,4 +83,39 @@ describe('the flusher', () => {
 		expect(outboxes[3].written[0]).toBe(c);
 		expect(outboxes.every((o) => !o.queued)).toBe(true);
 	});
+
+	it('writes many connections a chunk at a time, and a frame sent meanwhile goes out with the connections not yet reached', async () => {
+		const [first, second] = [websocketFrame('first'), websocketFrame('second')];
+		const outboxes = Array.from({ length: 250 }, () => {
+			const outbox: Outbox & { frames: Buffer[]; writes: Buffer[][] } = {
+				queued: false,
+				frames: [],
+				writes: [],
+				flush() {
+					outbox.writes.push(outbox.frames);
+					outbox.frames = [];
+				}
+			};
+			return outbox;
+		});
+		const send = (flusher: Flusher, outbox: (typeof outboxes)[number], frame: Buffer) => {
+			outbox.frames.push(frame);
+			flusher.add(outbox);
+		};
+		const flusher = new Flusher(5);
+		for (const o of outboxes) send(flusher, o, first);
+		// One turn of the event loop: the first chunk is written, the rest wait for the next turns.
+		await new Promise((r) => setImmediate(r));
+		const reached = outboxes.filter((o) => o.writes.length > 0).length;
+		expect(reached).toBeGreaterThan(0);
+		expect(reached).toBeLessThan(outboxes.length);
+		const [early, late] = [outboxes[0], outboxes[outboxes.length - 1]];
+		send(flusher, early, second);
+		send(flusher, late, second);
+		await new Promise((r) => setTimeout(r, 50));
+		// Not reached yet: both frames in its one write. Reached already: the second in a write of its own, after the pause.
+		expect(late.writes).toEqual([[first, second]]);
+		expect(early.writes).toEqual([[first], [second]]);
+		expect(outboxes.every((o) => o.writes.length >= 1 && !o.queued)).toBe(true);
+	});
 });
