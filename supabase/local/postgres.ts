@@ -46,8 +46,12 @@ const DEFAULT_SETTINGS: Record<string, string> = {
 	synchronous_commit: 'off',
 	// With asynchronous commit, logical decoding sees a commit only after the WAL
 	// writer flushes it: every 200 ms by default, which Realtime would add to
-	// every change's latency.
-	wal_writer_delay: '10ms',
+	// every change's latency. At 10 ms it was still the largest part of the
+	// time from commit to the Realtime server (p50 17 ms, p95 30-38 ms with a job
+	// changing 200 times a second, `npm run bench:realtime`); at 1 ms, 3-4 ms and
+	// 10-11 ms. The WAL writer sleeps when there is nothing to write, and
+	// bench:worker's throughput was the same with either (within its noise).
+	wal_writer_delay: '1ms',
 	unix_socket_directories: '',
 	listen_addresses: '127.0.0.1'
 };
