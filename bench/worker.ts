@@ -17,7 +17,11 @@
 // The throughput part prints the CPU the workers and their executors used per
 // job, which load on a shared machine disturbs less than jobs/s.
 // Options: BENCH_QUICK=1 runs smaller counts; BENCH_SUBMIT_BATCH (10) sets the
-// jobs per submitting statement in the throughput part.
+// jobs per submitting statement in the throughput part; BENCH_PG_PROFILE=1
+// prints, after the throughput part, the statements PostgreSQL spent the most
+// time in (pg_stat_statements, nested ones included: trigger and function
+// bodies), which is where that figure is decided: PostgreSQL takes 150-190 %
+// of the machine's 2 cores during it, the workers and executors 20-40 %.
 import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { startOwnCluster } from '../tests/helpers/own-postgres.ts';
@@ -55,7 +59,11 @@ function figure(name: string, value: string, ok: boolean, goal: string): void {
 
 
 // Its own cluster: the soak restarts it (same data folder and port) under load.
-const cluster = await startOwnCluster('foldwork-bench-worker');
+const profilePostgres = process.env.BENCH_PG_PROFILE === '1';
+const cluster = await startOwnCluster(
+	'foldwork-bench-worker',
+	profilePostgres ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : {}
+);
 const workers = new Set<WorkerProcess>();
 /** Workers that exited other than by the bench's own SIGKILL or a clean stop: a database blink must not kill one. */
 const crashedWorkers: string[] = [];
@@ -147,6 +155,22 @@ async function submitter(url: string, user: TestUser): Promise<{ submit(batch: n
 	};
 }
 
+/**
+ * The statements PostgreSQL spent the most time in since the database was made, per job: a nested
+ * statement's time is also in the statement that ran it, and times are elapsed (waits for locks and
+ * for the CPU included), so read them as where to look, not as CPU.
+ */
+async function printStatementProfile(pool: pg.Pool, jobs: number): Promise<void> {
+	await pool.query('create extension if not exists pg_stat_statements');
+	const { rows } = await pool.query<{ toplevel: boolean; calls: string; total: number; query: string }>(
+		`select toplevel, calls, total_exec_time as total, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) as query
+		   from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+		  order by total_exec_time desc limit 25`
+	);
+	console.log(`      PostgreSQL statements by elapsed time (ms per job; calls per job; * top level):`);
+	for (const r of rows) console.log(`      ${(r.total / jobs).toFixed(3).padStart(7)} ${(Number(r.calls) / jobs).toFixed(2).padStart(6)} ${r.toplevel ? '*' : ' '} ${r.query}`);
+}
+
 async function countUnfinished(pool: pg.Pool): Promise<number> {
 	const { rows } = await pool.query(`select count(*)::int as n from public.jobs where status in ('pending', 'queued', 'processing', 'retry')`);
 	return rows[0].n;
@@ -193,6 +217,7 @@ async function throughput(): Promise<void> {
 		`      submitted ${rows[0].n} jobs in ${((submitted - started) / 1000).toFixed(2)} s (${(rows[0].n / ((submitted - started) / 1000)).toFixed(0)}/s); all completed ${((finished - submitted) / 1000).toFixed(2)} s after the last submit`
 	);
 	figure('throughput submit -> completed (2 workers)', `${rate.toFixed(0)} jobs/s`, rate >= 500, '>= 500 jobs/s');
+	if (profilePostgres) await printStatementProfile(pool, rows[0].n);
 	console.log(`      worker CPU per job (workers and their executors): ${cpuPerJob(cpuBefore, rows[0].n)}`);
 	console.log(`      executor processes after the run, per worker: ${[...workers].map((w) => childrenOf(w.pid).length).join(', ')}`);
 

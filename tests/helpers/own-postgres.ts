@@ -22,7 +22,8 @@ export interface OwnCluster {
 	stop(): Promise<void>;
 }
 
-export async function startOwnCluster(prefix: string): Promise<OwnCluster> {
+/** `settings`: postgres -c settings on top of the test cluster's own (e.g. bench:worker's statement profile). */
+export async function startOwnCluster(prefix: string, settings: Record<string, string> = {}): Promise<OwnCluster> {
 	const dir = mkdtempSync(`/tmp/${prefix}-`);
 	// PostgreSQL runs as the `postgres` user when we are root: it must reach its folder.
 	chmodSync(dir, 0o755);
@@ -30,7 +31,7 @@ export async function startOwnCluster(prefix: string): Promise<OwnCluster> {
 		dataDir: path.join(dir, 'postgres'),
 		port: await freePort(),
 		host: '127.0.0.1',
-		settings: { fsync: 'off', full_page_writes: 'off' }
+		settings: { fsync: 'off', full_page_writes: 'off', ...settings }
 	};
 	let cluster: EmbeddedCluster = await startEmbeddedPostgres(options);
 	return {
