@@ -218,7 +218,7 @@ async function throughput(): Promise<void> {
 	);
 	figure('throughput submit -> completed (2 workers)', `${rate.toFixed(0)} jobs/s`, rate >= 500, '>= 500 jobs/s');
 	if (profilePostgres) await printStatementProfile(pool, rows[0].n);
-	console.log(`      worker CPU per job (workers and their executors): ${cpuPerJob(cpuBefore, rows[0].n)}`);
+	console.log(`      CPU per job: ${cpuPerJob(cpuBefore, rows[0].n)}`);
 	console.log(`      executor processes after the run, per worker: ${[...workers].map((w) => childrenOf(w.pid).length).join(', ')}`);
 
 	// Backlog: the same number of jobs submitted with no worker running, then drained by two workers.
@@ -232,7 +232,7 @@ async function throughput(): Promise<void> {
 	await waitFor('the backlog to drain', async () => (await countUnfinished(pool)) === 0, 120_000);
 	const drainRate = backlog / ((performance.now() - drainStart) / 1000);
 	figure(`backlog drain, ${backlog} jobs (2 workers)`, `${drainRate.toFixed(0)} jobs/s`, drainRate >= 500, '>= 500 jobs/s');
-	console.log(`      worker CPU per job while draining: ${cpuPerJob(drainCpuBefore, backlog)}`);
+	console.log(`      CPU per job while draining: ${cpuPerJob(drainCpuBefore, backlog)}`);
 	for (const c of clients) await c.end();
 	await stopAll();
 	await pool.end();
@@ -344,22 +344,45 @@ function childrenOf(parent: number): number[] {
 	return pids;
 }
 
-/** CPU ticks used so far by each live worker and each of its executors, keyed by pid. */
+/**
+ * CPU ticks used so far by each live worker and each of its executors, and by each PostgreSQL
+ * process (the bench's own cluster is the only one running), keyed by pid.
+ */
 function workerTreesTicks(): Map<number, number> {
-	return new Map([...workers].flatMap((w) => [...liveTreeTicks(w.pid)]));
+	return new Map([...[...workers].flatMap((w) => [...liveTreeTicks(w.pid)]), ...postgresTicks()]);
 }
 
-/** Worker and executor CPU (ms) per job since `before`, split by kind of process. */
+/** CPU ticks of every process named postgres. */
+function postgresTicks(): Map<number, number> {
+	const ticks = new Map<number, number>();
+	for (const entry of readdirSync('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+			if (text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')) !== 'postgres') continue;
+			const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+			ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return ticks;
+}
+
+/** Worker, executor and PostgreSQL CPU (ms) per job since `before` (PostgreSQL's connections that closed meanwhile are not counted). */
 function cpuPerJob(before: Map<number, number>, jobs: number): string {
 	const workerPids = new Set([...workers].map((w) => w.pid));
+	const postgres = postgresTicks();
 	let worker = 0;
 	let executors = 0;
+	let database = 0;
 	for (const [pid, ticks] of workerTreesTicks()) {
 		const used = (ticks - (before.get(pid) ?? 0)) * 10;
 		if (workerPids.has(pid)) worker += used;
+		else if (postgres.has(pid)) database += used;
 		else executors += used;
 	}
-	return `${(worker / jobs).toFixed(3)} ms in workers, ${(executors / jobs).toFixed(3)} ms in executors`;
+	return `${(worker / jobs).toFixed(3)} ms in workers, ${(executors / jobs).toFixed(3)} ms in executors, ${(database / jobs).toFixed(3)} ms in PostgreSQL`;
 }
 
 /** CPU ticks (1/100 s) used so far by each live process of a tree: the worker and its executors. */
