@@ -44,7 +44,7 @@ describe('private.input_file_refs', () => {
 	});
 
 	it('still makes a submission refuse a reference that no file backs', async () => {
-		const user = await createUser(db.pool, 100);
+		const user = await createUser(db.pool);
 		const { error } = await withActor(db.pool, asUser(user), (c) =>
 			attempt(c, 'select public.submit_job($1, $2, $3)', ['protein-properties', 'refers to a file', { sequences: [{ id: 'x', sequence: { $file: 'missing.fasta' } }] }])
 		);
