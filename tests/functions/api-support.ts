@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { stackInfo } from '../helpers/stack.ts';
-import type { Answer, Person } from './support.ts';
+import { readAnswer, type Answer, type Person } from './support.ts';
 
 export const apiBase = () => `${stackInfo().apiUrl}/functions/v1/api`;
 
@@ -34,14 +34,7 @@ export async function api(token: string | null, method: string, path: string, bo
 		headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
 		body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
 	});
-	const text = await res.text();
-	let parsed: unknown = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		// Not JSON (a CSV export): the test sees the text.
-	}
-	return { status: res.status, headers: res.headers, body: parsed };
+	return readAnswer(res);
 }
 
 export const proteins = (n: number) => ({ sequences: Array.from({ length: n }, (_, i) => ({ id: `p${i + 1}`, sequence: 'MKTAYIAKQRQISFVKSHFSRQ' })) });

@@ -85,6 +85,11 @@ export async function callFunction(
 		headers,
 		body: options.method === 'GET' ? undefined : (options.raw ?? JSON.stringify(body))
 	});
+	return readAnswer(res);
+}
+
+/** A response as the tests read it: its body parsed as JSON, or its text when it is not JSON (a CSV export, an HTML error). */
+export async function readAnswer(res: Response): Promise<Answer> {
 	const text = await res.text();
 	let parsed: unknown = text;
 	try {
