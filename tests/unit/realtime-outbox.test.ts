@@ -4,7 +4,7 @@
 // of RFC 6455 (7-bit, 16-bit and 64-bit lengths) arrive whole and in order,
 // and a batch of frames shared by many connections is joined once.
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Flusher, JoinedFrames, websocketFrame, type Outbox } from '../../supabase/local/realtime/outbox.ts';
 
@@ -112,7 +112,8 @@ describe('the flusher', () => {
 		const [early, late] = [outboxes[0], outboxes[outboxes.length - 1]];
 		send(flusher, early, second);
 		send(flusher, late, second);
-		await new Promise((r) => setTimeout(r, 50));
+		// The early one's second write comes after the pause that follows this write, so the late one's write is done by then.
+		await vi.waitFor(() => expect(early.writes.length).toBe(2), { timeout: 2_000, interval: 1 });
 		// Not reached yet: both frames in its one write. Reached already: the second in a write of its own, after the pause.
 		expect(late.writes).toEqual([[first, second]]);
 		expect(early.writes).toEqual([[first], [second]]);
