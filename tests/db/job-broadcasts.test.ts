@@ -1,9 +1,10 @@
-// A job's messages and timeline events are written once per statement
-// (20261210000200_set_based_job_broadcasts.sql): a statement that moves many
-// jobs, as the fleet's dispatch, claim and finish do, must still give each
-// job exactly the messages and the event that one job alone gets, with the
-// contents the topics promise; changes a viewer cannot see send nothing; and
-// a message that cannot be written never fails the job's own write.
+// A job's messages, timeline events and end-of-job notifications are
+// written once per statement (20261210000200, 20261210000300): a statement
+// that moves many jobs, as the fleet's dispatch, claim and finish do, must
+// still give each job exactly the messages, the event and the notification
+// that one job alone gets, with the contents the topics promise; changes a
+// viewer cannot see send nothing; and a message that cannot be written never
+// fails the job's own write.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, openTestDatabase, type TestDatabase, type TestUser } from '../helpers/db.ts';
@@ -99,6 +100,36 @@ describe('job broadcasts and events, one statement for many jobs', () => {
 			await client.query(`update public.jobs set progress = 50, progress_message = 'half' where id = $1`, [ids[0]]);
 			messages = (await messagesAfter(client, ids)).slice(before);
 			expect(messages.map((m) => `${m.topic === team ? 'team' : 'job'} ${m.event}`).sort()).toEqual(['job job_updated', 'team job_updated']);
+		} finally {
+			await client.query('rollback');
+			client.release();
+		}
+	});
+
+	it("notifies each ended job's submitter once, on their own topic, as they asked", async () => {
+		const client = await db.pool.connect();
+		try {
+			await client.query('begin');
+			await client.query(`insert into public.notification_preferences (user_id, kind, delivery) values ($1, 'job_timeout', 'off')`, [user.id]);
+			const ids = await insertJobs(client, 3);
+			await client.query(`update public.jobs set status = 'queued' where id = any ($1)`, [ids]);
+			await client.query(`update public.jobs set status = 'processing' where id = any ($1)`, [ids]);
+			// One finishing statement, as the worker records outcomes.
+			await client.query(
+				`update public.jobs set status = (array['completed', 'failed', 'timeout']::public.job_status[])[array_position($1::uuid[], id)],
+				   error_message = case when id <> $1[1] then 'the input could not be parsed' end
+				 where id = any ($1)`,
+				[ids]
+			);
+			const { rows: notes } = await client.query(`select id, kind, title, body, link from public.notifications where user_id = $1 order by kind`, [user.id]);
+			expect(notes).toEqual([
+				{ id: expect.any(String), kind: 'job_completed', title: 'Job "job 1" completed', body: null, link: `/app/tools/protein-properties?jobId=${ids[0]}` },
+				{ id: expect.any(String), kind: 'job_failed', title: 'Job "job 2" failed', body: 'the input could not be parsed', link: `/app/tools/protein-properties?jobId=${ids[1]}` }
+			]);
+			const { rows: sent } = await client.query(`select payload from realtime.messages where topic = $1 and event = 'notification_added'`, [`user:${user.id}`]);
+			expect(sent.map((m) => m.payload.notification.id).sort()).toEqual(notes.map((n) => n.id).sort());
+			const { rows: recipients } = await client.query('select count(*)::int as n from private.notification_recipients where user_id = $1', [user.id]);
+			expect(recipients[0].n).toBe(1);
 		} finally {
 			await client.query('rollback');
 			client.release();
