@@ -1,7 +1,12 @@
 // Waiting on conditions with a deadline (never a bare sleep), and process checks.
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after the deadline. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+/** Polls `check` (every intervalMs) until it returns a value other than undefined/false, or fails after the deadline. */
+export async function waitFor<T>(
+	what: string,
+	check: () => Promise<T | undefined | false> | T | undefined | false,
+	timeoutMs = 15_000,
+	intervalMs = 20
+): Promise<T> {
 	const deadline = performance.now() + timeoutMs;
 	let lastError: unknown;
 	for (;;) {
@@ -14,7 +19,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 		if (performance.now() > deadline) {
 			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 		}
-		await new Promise((resolve) => setTimeout(resolve, 20));
+		await new Promise((resolve) => setTimeout(resolve, intervalMs));
 	}
 }
 
