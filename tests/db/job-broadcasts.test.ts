@@ -39,7 +39,7 @@ async function insertJobs(client: pg.PoolClient, count: number): Promise<string[
 }
 
 /** The messages on these jobs' topics and the team's, in the order they were written. */
-async function messagesAfter(client: pg.PoolClient, ids: string[]): Promise<Message[]> {
+async function messagesOn(client: pg.PoolClient, ids: string[]): Promise<Message[]> {
 	const topics = [...ids.map((id) => `job:${id}`), `team:${user.teamId}`];
 	const { rows } = await client.query<Message>(
 		`select id, topic, event, payload, private from realtime.messages where topic = any ($1) order by ctid`,
@@ -59,7 +59,7 @@ describe('job broadcasts and events, one statement for many jobs', () => {
 			await client.query('begin');
 			const ids = await insertJobs(client, 3);
 			const team = `team:${user.teamId}`;
-			let messages = await messagesAfter(client, ids);
+			let messages = await messagesOn(client, ids);
 			expect(count(messages, team, 'job_added')).toBe(3);
 			for (const id of ids) expect(count(messages, `job:${id}`, 'event_added')).toBe(1);
 			expect(messages.every((m) => m.private)).toBe(true);
@@ -70,7 +70,7 @@ describe('job broadcasts and events, one statement for many jobs', () => {
 			await client.query(`select set_config('foldwork.status_message', 'Queued for a cpu worker', true)`);
 			await client.query(`update public.jobs set status = 'queued' where id = any ($1)`, [ids]);
 			await client.query(`select set_config('foldwork.status_message', '', true)`);
-			messages = await messagesAfter(client, ids);
+			messages = await messagesOn(client, ids);
 			for (const id of ids) {
 				const onJob = messages.filter((m) => m.topic === `job:${id}`);
 				expect(onJob.map((m) => m.event)).toEqual(['event_added', 'job_updated', 'event_added']);
@@ -94,11 +94,11 @@ describe('job broadcasts and events, one statement for many jobs', () => {
 			// A heartbeat changes nothing a viewer sees: nothing is sent.
 			const before = messages.length;
 			await client.query(`update public.jobs set heartbeat_at = now() where id = any ($1)`, [ids]);
-			expect((await messagesAfter(client, ids)).length).toBe(before);
+			expect((await messagesOn(client, ids)).length).toBe(before);
 
 			// Progress: both topics hear of it; the timeline does not (no status change).
 			await client.query(`update public.jobs set progress = 50, progress_message = 'half' where id = $1`, [ids[0]]);
-			messages = (await messagesAfter(client, ids)).slice(before);
+			messages = (await messagesOn(client, ids)).slice(before);
 			expect(messages.map((m) => `${m.topic === team ? 'team' : 'job'} ${m.event}`).sort()).toEqual(['job job_updated', 'team job_updated']);
 		} finally {
 			await client.query('rollback');
