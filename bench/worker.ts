@@ -93,16 +93,13 @@ async function stopAll(): Promise<void> {
 	await Promise.all([...workers].map((w) => w.stop()));
 }
 
+async function countUnfinished(pool: pg.Pool): Promise<number> {
+	const { rows } = await pool.query(`select count(*)::int as n from public.jobs where status in ('pending', 'queued', 'processing', 'retry')`);
+	return rows[0].n;
+}
+
 async function waitAllTerminal(pool: pg.Pool, timeoutMs: number): Promise<void> {
-	await waitFor(
-		'every job to finish',
-		async () => {
-			const { rows } = await pool.query(`select count(*)::int as n from public.jobs where status in ('pending', 'queued', 'processing', 'retry')`);
-			return rows[0].n === 0;
-		},
-		timeoutMs,
-		WATCH_MS
-	);
+	await waitFor('every job to finish', async () => (await countUnfinished(pool)) === 0, timeoutMs, WATCH_MS);
 }
 
 /**
@@ -188,11 +185,6 @@ async function printStatementProfile(pool: pg.Pool, jobs: number): Promise<void>
 	for (const r of rows) console.log(`      ${(r.total / jobs).toFixed(3).padStart(7)} ${(Number(r.calls) / jobs).toFixed(2).padStart(6)} ${r.toplevel ? '*' : ' '} ${r.query}`);
 }
 
-async function countUnfinished(pool: pg.Pool): Promise<number> {
-	const { rows } = await pool.query(`select count(*)::int as n from public.jobs where status in ('pending', 'queued', 'processing', 'retry')`);
-	return rows[0].n;
-}
-
 async function throughput(): Promise<void> {
 	const { url, pool } = await newDatabase('bench_throughput', 15);
 	pools.add(pool);
@@ -246,7 +238,7 @@ async function throughput(): Promise<void> {
 	const { rows: drainMarks } = await pool.query('select clock_timestamp() as since');
 	const drainCpuBefore = workerTreesTicks();
 	const backlog = await countUnfinished(pool);
-	await waitFor('the backlog to drain', async () => (await countUnfinished(pool)) === 0, 120_000, WATCH_MS);
+	await waitAllTerminal(pool, 120_000);
 	const drainRate = backlog / (await secondsToLastFinish(pool, drainMarks[0].since));
 	figure(`backlog drain, ${backlog} jobs (2 workers)`, `${drainRate.toFixed(0)} jobs/s`, drainRate >= 500, '>= 500 jobs/s');
 	console.log(`      CPU per job while draining: ${cpuPerJob(drainCpuBefore, backlog)}`);
@@ -317,7 +309,7 @@ async function soak(): Promise<void> {
 	await Promise.all(replacements);
 	console.log(`      soak: ${kills} SIGKILLs done; waiting for every job to finish`);
 	await waitAllTerminal(pool, 120_000).catch(() => {});
-	const { rows: stuck } = await pool.query(`select count(*)::int as n from public.jobs where status in ('pending', 'queued', 'processing', 'retry')`);
+	const stuck = await countUnfinished(pool);
 	const { rows: statuses } = await pool.query(`select status, count(*)::int as n from public.jobs group by status order by status`);
 	const { rows: twice } = await pool.query(
 		`select count(*)::int as n from (select job_id from public.credit_ledger where reason = 'charge' group by job_id having count(*) > 1) x`
@@ -340,7 +332,7 @@ async function soak(): Promise<void> {
 	figure('soak: workers that died unkilled', String(exitedOnTheirOwn), exitedOnTheirOwn === 0, '0');
 	figure('soak: jobs lost', String(lost), lost === 0, '0');
 	figure('soak: jobs charged twice', String(twice[0].n), twice[0].n === 0, '0');
-	figure('soak: jobs stuck', String(stuck[0].n), stuck[0].n === 0, '0');
+	figure('soak: jobs stuck', String(stuck), stuck === 0, '0');
 	await stopAll();
 	await pool.end();
 	pools.delete(pool);
