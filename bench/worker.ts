@@ -14,8 +14,10 @@
 // Parts 1-4 run tools as a worker does by default (isolated in executor
 // processes); FOLDWORK_ISOLATE_TOOLS=0 runs them in the worker's own process
 // instead, for comparison (run both, alternating: load on the machine varies).
-// The throughput part prints the CPU the workers and their executors used per
-// job, which load on a shared machine disturbs less than jobs/s.
+// The throughput part prints the CPU the workers, their executors and
+// PostgreSQL used per job, which load on a shared machine disturbs less than
+// jobs/s, and PostgreSQL's split between the workers' connections and the
+// submitting clients'.
 // Options: BENCH_QUICK=1 runs smaller counts; BENCH_SUBMIT_BATCH (10) sets the
 // jobs per submitting statement in the throughput part; BENCH_PG_PROFILE=1
 // prints, after the throughput part, the statements PostgreSQL spent the most
@@ -228,6 +230,7 @@ async function throughput(): Promise<void> {
 	figure('throughput submit -> completed (2 workers)', `${rate.toFixed(0)} jobs/s`, rate >= 500, '>= 500 jobs/s');
 	if (profilePostgres) await printStatementProfile(pool, rows[0].n);
 	console.log(`      CPU per job: ${cpuPerJob(cpuBefore, rows[0].n)}`);
+	console.log(`      PostgreSQL CPU per job by connection: ${await postgresCpuByClient(pool, cpuBefore, rows[0].n)}`);
 	console.log(`      executor processes after the run, per worker: ${[...workers].map((w) => childrenOf(w.pid).length).join(', ')}`);
 
 	// Backlog: the same number of jobs submitted with no worker running, then drained by two workers.
@@ -376,6 +379,24 @@ function postgresTicks(): Map<number, number> {
 		}
 	}
 	return ticks;
+}
+
+/**
+ * PostgreSQL's CPU (ms) per job since `before`, split between the workers' connections (named
+ * foldwork-worker ...: dispatch, claim, finish) and the others (the submitting clients, and the
+ * bench's own look at the jobs): where a run's database time goes.
+ */
+async function postgresCpuByClient(pool: pg.Pool, before: Map<number, number>, jobs: number): Promise<string> {
+	const { rows } = await pool.query<{ pid: number }>(`select pid from pg_stat_activity where application_name like 'foldwork-worker%'`);
+	const fleet = new Set(rows.map((r) => r.pid));
+	let workers = 0;
+	let others = 0;
+	for (const [pid, ticks] of postgresTicks()) {
+		const used = (ticks - (before.get(pid) ?? 0)) * 10;
+		if (fleet.has(pid)) workers += used;
+		else others += used;
+	}
+	return `${(workers / jobs).toFixed(3)} ms for the workers, ${(others / jobs).toFixed(3)} ms for the submitting clients and the rest`;
 }
 
 /** Worker, executor and PostgreSQL CPU (ms) per job since `before` (PostgreSQL's connections that closed meanwhile are not counted). */
