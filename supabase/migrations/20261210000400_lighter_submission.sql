@@ -17,8 +17,8 @@
 --                         twice for file references; it now returns at once
 --                         when no files are listed and the input names none
 -- Protects: the same messages on every topic a client can have joined, the
--- same file checks, the same GPU memory figures (tests/db/gpu-placement,
--- job-broadcasts, team-topic, input-files).
+-- same file checks, the same GPU memory figures (tests/db/gpu-memory-need,
+-- job-broadcasts, input-file-refs; tests/security/team-topic).
 
 create or replace function private.job_gpu_memory_mib(tool_id text, input jsonb) returns integer
 language plpgsql immutable set search_path = ''
