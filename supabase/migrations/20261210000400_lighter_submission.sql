@@ -13,9 +13,10 @@
 --   credits_changed       realtime.send ran a dynamic SET LOCAL (parsed every
 --                         time) for one message; private.send_broadcasts
 --                         writes it as the job messages are written
---   claim_input_uploads   ~45 us for a job without files: it walked the input
---                         twice for file references; it now returns at once
---                         when no files are listed and the input names none
+--   claim_input_uploads   ~45 us for a job without files: it asked for the
+--                         input's file references twice and checked an empty
+--                         list; it now returns at once when no files are
+--                         listed and the input names none
 -- Protects: the same messages on every topic a client can have joined, the
 -- same file checks, the same GPU memory figures (tests/db/gpu-memory-need,
 -- job-broadcasts, input-file-refs; tests/security/team-topic).
@@ -82,8 +83,8 @@ returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  -- A key "$file" always shows as "$file" in the input's text (private.input_file_refs).
-  if p_files = '[]'::jsonb and pg_catalog.strpos(p_input::text, '"$file"') = 0 then
+  -- input_file_refs returns at once for an input that names no file.
+  if p_files = '[]'::jsonb and not exists (select from private.input_file_refs(p_input)) then
     return '[]';
   end if;
   return private.claim_listed_uploads(p_team_id, p_uid, p_tool, p_input, p_files);
