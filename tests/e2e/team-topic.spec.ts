@@ -6,15 +6,21 @@
 // channel and asked for no postgres_changes at all.
 import type { Page } from '@playwright/test';
 import { HEN_LYSOZYME } from '../../src/lib/tools/well-known-sequences.ts';
-import { clientFor, expect, sql, submitJobAs, test } from './fixtures.ts';
+import { clientFor, expect, inTransaction, sql, submitJobAs, test } from './fixtures.ts';
 
 /** A priced GPU job: it waits (pending) while no GPU worker runs, as here. */
 const PRICED_GPU_JOB = { tool: 'structure-prediction', input: { sequences: [{ id: 'lysozyme', sequence: HEN_LYSOZYME }] } };
 
-/** Ends a job `failed`, as a worker would: the database refunds it. */
+/**
+ * Ends a job `failed`, as a worker would: the database refunds it. One
+ * transaction, so the fleet's reaper never sees a processing job without a
+ * heartbeat (it would move it to `retry` between the statements).
+ */
 async function fail(jobId: string): Promise<void> {
-	for (const status of ['queued', 'processing']) await sql(`update public.jobs set status = $2 where id = $1`, [jobId, status]);
-	await sql(`update public.jobs set status = 'failed', error_message = 'The model server is down' where id = $1`, [jobId]);
+	await inTransaction(async (db) => {
+		for (const status of ['queued', 'processing']) await db.query(`update public.jobs set status = $2 where id = $1`, [jobId, status]);
+		await db.query(`update public.jobs set status = 'failed', error_message = 'The model server is down' where id = $1`, [jobId]);
+	});
 }
 
 interface Join {
