@@ -3,11 +3,12 @@
 // job. Written from each side: a member acting on their team's jobs, a
 // viewer, a member deleting someone else's job, another team slipping its
 // ids or its filter in, an anonymous visitor, and a team whose balance or
-// limits cannot cover a bulk retry (refused whole, nothing charged).
+// limits cannot cover a bulk retry (refused whole, nothing charged), and a
+// retry that includes jobs of a tool turned off (refused one by one).
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anon, asUser, attempt, createUser, driveJob, moleculeInput, openTestDatabase, withActor, type TestDatabase, type TestUser } from '../helpers/db.ts';
+import { anon, asUser, attempt, createUser, driveJob, moleculeInput, openTestDatabase, proteinInput, withActor, type TestDatabase, type TestUser } from '../helpers/db.ts';
 
 let db: TestDatabase;
 
@@ -252,6 +253,28 @@ describe('bulk retry', () => {
 			message: 'the total changed since it was shown: retrying these 1 jobs now costs 3 credits, not 2; nothing was charged'
 		});
 		expect(await account(user.teamId)).toEqual(before);
+	});
+
+	it('refuses, one by one, the jobs whose tool is turned off, and retries and charges the others', async () => {
+		const user = await createUser(db.pool);
+		const molecules = [await job(user, 'failed', 3), await job(user, 'failed', 4)];
+		const proteinJob = await withActor(db.pool, asUser(user), async (c) => (await c.query(`select id from public.submit_job('protein-properties', 'Proteins', $1)`, [proteinInput(1)])).rows[0].id);
+		await driveJob(db.pool, proteinJob, 'failed');
+		const { rows: tools } = await db.pool.query(`update public.tools set enabled = false where id = 'protein-properties' returning name`);
+		const reason = `the tool "${tools[0].name}" is not available (disabled)`;
+		try {
+			const ids = [...molecules, proteinJob];
+			const before = await account(user.teamId);
+			expect(await preview(user, { ids })).toMatchObject({ jobs: 2, credits: 7, refused: [{ reason, jobs: 1 }] });
+			const answer = await bulk(user, { action: 'retry', ids, expected: 7 });
+			expect(answer).toMatchObject({ done: 2, refused: 1, credits: 7 });
+			expect(answer.outcomes.find((o) => o.job_id === proteinJob)).toEqual({ job_id: proteinJob, outcome: 'refused', reason });
+			expect(await account(user.teamId)).toEqual({ balance: before.balance - 7, entries: before.entries + 2, jobs: before.jobs + 2 });
+			// The same words as retrying that one job alone.
+			await expect(withActor(db.pool, asUser(user), (c) => c.query('select public.retry_job($1)', [proteinJob]))).rejects.toThrow(reason);
+		} finally {
+			await db.pool.query(`update public.tools set enabled = true where id = 'protein-properties'`);
+		}
 	});
 
 	it('retries every failed job of a filter, and only the caller\'s team\'s', async () => {
