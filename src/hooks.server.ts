@@ -3,7 +3,7 @@ import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import { csrfGuard, securityHeaders } from '#lib/server/http-security.ts';
 import { createSupabaseServerClient } from '#lib/supabase/server.ts';
 import { sessionUserFromClaims, type SessionUser } from '#lib/supabase/session-user.ts';
-import { isJobLink } from '#lib/tools-ui/job-link.ts';
+import { isJobArchiveLink, isJobLink } from '#lib/tools-ui/job-link.ts';
 import { parseTheme, THEME_COOKIE } from '#lib/ui/theme.ts';
 
 /** Renders the page in the theme the person chose (app.html's data-theme), so it never flashes the other one. */
@@ -31,14 +31,15 @@ const supabase: Handle = async ({ event, resolve }) => {
 
 /**
  * /app/* needs a signed-in user, except opening a job link
- * (/app/tools/<tool>?jobId=<uuid>): row level security then shows a public
- * job to anyone, and the page sends other visitors to sign in.
+ * (/app/tools/<tool>?jobId=<uuid>) or one job's archive
+ * (/app/archive?ids=<uuid>): row level security then shows a public job to
+ * anyone, and the page or the archive sends other visitors to sign in.
  */
 const authGuard: Handle = async ({ event, resolve }) => {
 	if (event.url.pathname.startsWith('/app')) {
 		const user = await event.locals.getSessionUser();
 		if (user) event.locals.user = user;
-		else if (!(event.request.method === 'GET' && isJobLink(event.url))) {
+		else if (!(event.request.method === 'GET' && (isJobLink(event.url) || isJobArchiveLink(event.url)))) {
 			redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 		}
 	}

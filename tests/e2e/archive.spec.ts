@@ -4,15 +4,15 @@
 // "Download archive (ZIP)" saves a ZIP that Python's zipfile reads, with
 // the results and an RO-Crate meeting the Process Run Crate profile; the
 // jobs page's form POST gets the same; and /app/archive refuses another
-// team (404), an anonymous visitor (sent to sign in) and bad ids (400,
-// saying what is wrong).
+// team (404) and bad ids (400, saying what is wrong), and sends an
+// anonymous visitor to sign in for anything but a public job's archive.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkProcessRunCrate } from '../helpers/process-run-crate.ts';
 import { readZipWithPython } from '../helpers/unzip.ts';
 import { e2eInfo } from './env.ts';
-import { anonymousTest, createUser, expect, openJobMenu, submitJob, test, waitForJob } from './fixtures.ts';
+import { anonymousTest, clientFor, createUser, expect, openJobMenu, submitJob, test, waitForJob } from './fixtures.ts';
 import { jobLink } from '../../src/lib/tools-ui/job-link.ts';
 
 test('the job page shows what computed the job, and its menu downloads the job as an archive with RO-Crate metadata', async ({ page, user }) => {
@@ -74,10 +74,32 @@ test('another team cannot archive a private job by its id', async ({ page, user 
 	expect((await page.request.get(`/app/archive?ids=${secret}`)).status()).toBe(404);
 });
 
-anonymousTest('an anonymous visitor is sent to sign in, not given an archive', async ({ page }) => {
+anonymousTest('an anonymous visitor gets a public job\'s archive from its menu, and is sent to sign in for any other', async ({ page }) => {
 	const owner = await createUser();
-	const jobId = await submitJob(owner, 'Not for visitors');
-	const answer = await page.request.get(`/app/archive?ids=${jobId}`, { maxRedirects: 0 });
-	expect(answer.status()).toBe(303);
-	expect(answer.headers().location).toMatch(/^\/login\?next=/);
+	const jobId = await submitJob(owner, 'Published for visitors');
+	await waitForJob(jobId);
+	// Private: the archive sends the visitor to sign in, as the job page does, and gives no byte of it.
+	const refused = await page.request.get(`/app/archive?ids=${jobId}`, { maxRedirects: 0 });
+	expect(refused.status()).toBe(303);
+	expect(refused.headers().location).toMatch(/^\/login\?next=/);
+
+	const { error } = await (await clientFor(owner)).rpc('set_job_visibility', { job_id: jobId, visibility: 'public' });
+	expect(error).toBeNull();
+	await page.goto(jobLink('protein-properties', jobId));
+	const menu = await openJobMenu(page, 'Published for visitors');
+	const [download] = await Promise.all([page.waitForEvent('download'), menu.getByRole('menuitem', { name: 'Download archive (ZIP)' }).click()]);
+	const dir = await mkdtemp(join(tmpdir(), 'foldwork-e2e-archive-'));
+	try {
+		const file = join(dir, 'archive.zip');
+		await download.saveAs(file);
+		const entries = await readZipWithPython(file);
+		expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining([`jobs/${jobId}/results.csv`, 'ro-crate-metadata.json']));
+		expect(entries.some((e) => e.text?.includes(owner.email))).toBe(false);
+	} finally {
+		await rm(dir, { recursive: true, force: true });
+	}
+	// Several jobs at once are for signed-in people, even public ones.
+	const several = await page.request.get(`/app/archive?ids=${jobId},${jobId}`, { maxRedirects: 0 });
+	expect(several.status()).toBe(303);
+	expect(several.headers().location).toMatch(/^\/login\?next=/);
 });

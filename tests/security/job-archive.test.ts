@@ -72,4 +72,14 @@ describe('archives, attacked', () => {
 		// Its outputs are there: the link viewer may see and export them.
 		expect(entries.map((e) => e.name)).toContain(`jobs/${published.id}/outputs/chains.fasta`);
 	});
+
+	it('gives an anonymous visitor a public job, files included, and still nothing of a private one beside it', async () => {
+		const visitor = anonClient();
+		expect(await jobsNotOpenable(visitor, [published.id, secret.id])).toEqual([secret.id]);
+		const file = join(dir, 'anonymous.zip');
+		await pipeline(Readable.from(jobArchive(visitor, [published.id])), createWriteStream(file));
+		const entries = await readZipWithPython(file);
+		expect(entries.map((e) => e.name)).toContain(`jobs/${published.id}/outputs/chains.fasta`);
+		for (const leak of [alice.id, alice.email]) expect(entries.some((e) => e.text?.includes(leak))).toBe(false);
+	});
 });

@@ -1,18 +1,19 @@
 // An archive of jobs as a ZIP (#lib/archive/job-archive.server.ts): inputs,
 // outputs, results and ro-crate-metadata.json. GET /app/archive?ids=a,b (the
 // job menu's link) or POST with form field `ids` (the jobs page's selection).
-// Every job is opened as the signed-in visitor through get_job first: one
-// they may not open (another team's private job, a made-up id) refuses the
-// whole archive with 404 before any byte is sent. The ZIP then streams as
-// it is built.
-import { error } from '@sveltejs/kit';
+// Every job is opened as the visitor through get_job first: one they may
+// not open (another team's private job, a made-up id) refuses the whole
+// archive with 404 before any byte is sent, and sends a visitor without a
+// session to sign in (hooks.server.ts lets them ask for one job's archive:
+// a public job's is theirs as its page is). The ZIP then streams as it is
+// built.
+import { error, redirect } from '@sveltejs/kit';
 import { archiveFileName, archiveStream, jobArchive, jobsNotOpenable, parseArchiveIds } from '#lib/archive/job-archive.server.ts';
 import { attachmentDisposition } from '#lib/jobs/job-view.ts';
 import type { RequestEvent, RequestHandler } from './$types';
 
 async function serveArchive(event: RequestEvent, raw: unknown): Promise<Response> {
 	const { locals } = event;
-	if (!locals.user) error(401, 'Sign in to download an archive.');
 	const parsed = parseArchiveIds(raw);
 	if (!parsed.ok) error(400, parsed.message);
 	const { ids } = parsed;
@@ -23,6 +24,7 @@ async function serveArchive(event: RequestEvent, raw: unknown): Promise<Response
 		console.error('archive', e);
 		error(502, 'The jobs could not be read. Please try again.');
 	}
+	if (refused.length && !locals.user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 	if (refused.length) {
 		error(404, refused.length === ids.length && ids.length === 1 ? 'No such job, or you cannot see it.' : `${refused.length} of these jobs do not exist or you cannot see them: ${refused.join(', ')}`);
 	}
