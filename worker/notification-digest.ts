@@ -1,5 +1,7 @@
-// The fleet's scheduled email task: every FOLDWORK_DIGEST_SWEEP_MS (a
-// minute by default), claim the notification digests that are due
+// The fleet's scheduled notification task: every FOLDWORK_DIGEST_SWEEP_MS (a
+// minute by default), delete notifications and digests past the
+// notification policy's retention (worker.prune_notifications), then claim
+// the notification digests that are due
 // (worker.claim_notification_digests: people away from the app, at most one
 // digest per person per interval, a lapsed claim taken again with the same
 // contents) and send them through the one mail path the edge functions use
@@ -59,6 +61,18 @@ export function digestMessage(digest: ClaimedDigest, siteUrl: string) {
 	});
 }
 
+/** Notifications (or digests) deleted per pass; a full batch runs the next pass at once. */
+const PRUNE_BATCH = 1000;
+const prunedSchema = z.object({ notifications: z.number().int(), digests: z.number().int() });
+
+/** Deletes a batch of notifications and digests past the retention; returns the larger count. */
+export async function pruneOldNotifications(db: pg.Pool, log: Logger): Promise<number> {
+	const { rows } = await db.query('select * from worker.prune_notifications($1)', [PRUNE_BATCH]);
+	const pruned = prunedSchema.parse(rows[0]);
+	if (pruned.notifications || pruned.digests) log.info(`notifications: ${pruned.notifications} and ${pruned.digests} digests deleted past the retention period`);
+	return Math.max(pruned.notifications, pruned.digests);
+}
+
 /** One pass: claims due digests, sends each, reports it; returns how many were claimed. */
 export async function sendDueDigests(db: pg.Pool, sender: EmailSender, siteUrl: string, log: Logger): Promise<number> {
 	const { rows } = await db.query('select * from worker.claim_notification_digests($1)', [BATCH]);
@@ -91,9 +105,11 @@ export function createDigestTask(options: DigestTaskOptions): DigestTask {
 		maxBackoffMs: 60_000,
 		onError: (error, wait) => options.log.warn(`notification digests failed (${describeError(error)}); retrying in ${wait} ms`),
 		async step() {
+			// Before the mail path is made: a mail misconfiguration does not keep old notifications.
+			const pruned = await pruneOldNotifications(options.db, options.log);
 			// Made here, not at start: a mail misconfiguration is logged and retried without stopping the worker's jobs.
 			sender ??= createEmailSender({ get: (name) => process.env[name] });
-			return (await sendDueDigests(options.db, sender, options.siteUrl, options.log)) >= BATCH;
+			return (await sendDueDigests(options.db, sender, options.siteUrl, options.log)) >= BATCH || pruned >= PRUNE_BATCH;
 		}
 	});
 	return {

@@ -295,3 +295,61 @@ describe('unsubscribing', () => {
 		expect(await settings(ada)).toEqual({});
 	});
 });
+
+describe('retention', () => {
+	const note = async (user: TestUser, daysAgo: number, extra: { read?: boolean; digestId?: string } = {}) =>
+		(
+			await db.pool.query(
+				`insert into public.notifications (user_id, kind, title, created_at, read_at, digest_id)
+				 values ($1, 'job_completed', $2, now() - make_interval(days => $3), case when $4 then now() end, $5) returning id`,
+				[user.id, `${daysAgo} days ago`, daysAgo, extra.read ?? false, extra.digestId ?? null]
+			)
+		).rows[0].id as string;
+	const digest = async (user: TestUser, daysAgo: number, sent: boolean) =>
+		(
+			await db.pool.query(
+				`insert into private.notification_digests (user_id, created_at, lease_until, sent_at)
+				 values ($1, now() - make_interval(days => $2), now() + interval '5 minutes', case when $3 then now() - make_interval(days => $2) end) returning id`,
+				[user.id, daysAgo, sent]
+			)
+		).rows[0].id as string;
+	const left = async (ids: string[]) => (await db.pool.query('select id from public.notifications where id = any($1)', [ids])).rows.map((r) => r.id).sort();
+
+	it('deletes notifications and sent digests past the retention, read or not, and keeps what a digest still being sent holds', async () => {
+		const ada = await createUser(db.pool);
+		const sentLongAgo = await digest(ada, 100, true);
+		const beingSent = await digest(ada, 0, false);
+		const old = [await note(ada, 100, { read: true }), await note(ada, 91), await note(ada, 100, { digestId: sentLongAgo })];
+		const kept = [await note(ada, 89), await note(ada, 0), await note(ada, 100, { digestId: beingSent })];
+		const { rows } = await db.pool.query('select * from worker.prune_notifications(1000)');
+		expect(rows[0]).toEqual({ notifications: 3, digests: 1 });
+		expect(await left([...old, ...kept])).toEqual([...kept].sort());
+		const { rows: digests } = await db.pool.query('select id from private.notification_digests where user_id = $1', [ada.id]);
+		expect(digests.map((d) => d.id)).toEqual([beingSent]);
+		// The retention is the policy's; a batch is bounded.
+		await db.pool.query('update private.notification_policy set retention_days = 30');
+		try {
+			const older = [await note(ada, 40), await note(ada, 50)];
+			expect((await db.pool.query('select * from worker.prune_notifications(1)')).rows[0]).toEqual({ notifications: 1, digests: 0 });
+			// The oldest goes first: the one of 89 days, kept under 90.
+			expect(await left([kept[0], ...older])).toEqual([...older].sort());
+		} finally {
+			await db.pool.query('update private.notification_policy set retention_days = 90');
+		}
+	});
+
+	it('only the service role deletes old notifications: not their recipient, not an anonymous visitor', async () => {
+		const ada = await createUser(db.pool);
+		const id = await note(ada, 100);
+		for (const actor of [asUser(ada), anon]) {
+			await withActor(db.pool, actor, async (c) => {
+				expect((await attempt(c, 'select * from worker.prune_notifications(1000)')).error?.message).toMatch(/permission denied/);
+			});
+		}
+		expect(await left([id])).toEqual([id]);
+		await withActor(db.pool, service, async (c) => {
+			expect((await attempt(c, 'select * from worker.prune_notifications(1000)')).error).toBeNull();
+		});
+		expect(await left([id])).toEqual([]);
+	});
+});

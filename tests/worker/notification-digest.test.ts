@@ -3,7 +3,8 @@
 // completions for a person who is away becomes one email listing them, with
 // links to the app and a one-click unsubscribe (RFC 8058 headers); a digest
 // claimed by a worker that died before sending goes out once, with what it
-// held; nothing goes to a person who has a page of the app open.
+// held; nothing goes to a person who has a page of the app open; and a
+// notification past the retention is deleted without anyone asking.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listMail, waitForMail } from '../helpers/mail.ts';
@@ -74,6 +75,20 @@ describe('notification digests', () => {
 		await waitForMail(await emailOf(probe), { timeoutMs: 20_000 });
 		expect(await listMail(email)).toHaveLength(1);
 		expect(await digestsOf(user)).toHaveLength(1);
+	});
+
+	it('deletes a notification past the retention by itself, and keeps a newer one', { timeout: 30_000 }, async () => {
+		const user = await createUser(suite.db);
+		await suite.db.query(
+			`insert into public.notifications (user_id, kind, title, created_at, read_at)
+			 values ($1, 'job_completed', 'Job "old" completed', now() - interval '91 days', now()), ($1, 'job_completed', 'Job "new" completed', now(), now())`,
+			[user.id]
+		);
+		await waitFor('the old notification deleted', async () => {
+			const { rows } = await suite.db.query('select title from public.notifications where user_id = $1', [user.id]);
+			return rows.length === 1 && rows[0].title === 'Job "new" completed';
+		});
+		await waitFor('the worker saying so', () => /notifications: 1 and 0 digests deleted past the retention period/.test(worker.logs()));
 	});
 
 	it('sends a digest claimed by a worker that died before sending once, with what it held', { timeout: 60_000 }, async () => {
