@@ -209,7 +209,8 @@ anonymousTest('a visitor follows a public job live without the worker\'s host, a
 	await sql(`update public.jobs set status = 'queued' where id = $1`, [jobId]);
 	await inTransaction(async (db) => {
 		await db.query(`select set_config('foldwork.status_message', 'Started on gpu-box-7.lab.internal', true)`);
-		await db.query(`update public.jobs set status = 'processing', progress = 25, progress_message = 'Layer 1 of 4', heartbeat_at = now() where id = $1`, [jobId]);
+		// A heartbeat fresh for the length of the test, so the fleet's reaper leaves it be.
+		await db.query(`update public.jobs set status = 'processing', progress = 25, progress_message = 'Layer 1 of 4', heartbeat_at = now() + interval '1 hour' where id = $1`, [jobId]);
 	});
 	await expect(job.getByRole('progressbar', { name: 'Progress' })).toHaveAttribute('aria-valuenow', '25');
 	const timeline = job.getByRole('list', { name: 'Status changes' });
