@@ -66,7 +66,7 @@ const PRUNE_BATCH = 1000;
 const prunedSchema = z.object({ notifications: z.number().int(), digests: z.number().int() });
 
 /** Deletes a batch of notifications and digests past the retention; returns the larger count. */
-export async function pruneOldNotifications(db: pg.Pool, log: Logger): Promise<number> {
+async function pruneOldNotifications(db: pg.Pool, log: Logger): Promise<number> {
 	const { rows } = await db.query('select * from worker.prune_notifications($1)', [PRUNE_BATCH]);
 	const pruned = prunedSchema.parse(rows[0]);
 	if (pruned.notifications || pruned.digests) log.info(`notifications: ${pruned.notifications} and ${pruned.digests} digests deleted past the retention period`);
