@@ -5,6 +5,7 @@ import { createSupabaseServerClient } from '#lib/supabase/server.ts';
 import { sessionUserFromClaims, type SessionUser } from '#lib/supabase/session-user.ts';
 import { isJobArchiveLink, isJobLink } from '#lib/tools-ui/job-link.ts';
 import { parseTheme, THEME_COOKIE } from '#lib/ui/theme.ts';
+import { signInLink } from '#lib/auth/sign-in-link.ts';
 
 /** Renders the page in the theme the person chose (app.html's data-theme), so it never flashes the other one. */
 const theme: Handle = async ({ event, resolve }) => {
@@ -40,7 +41,7 @@ const authGuard: Handle = async ({ event, resolve }) => {
 		const user = await event.locals.getSessionUser();
 		if (user) event.locals.user = user;
 		else if (!(event.request.method === 'GET' && (isJobLink(event.url) || isJobArchiveLink(event.url)))) {
-			redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+			redirect(303, signInLink(event.url));
 		}
 	}
 	return resolve(event);

@@ -3,6 +3,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import { loadMemberships, pickTeam } from '#lib/teams/current-team.ts';
 import { isJobLink } from '#lib/tools-ui/job-link.ts';
 import type { LayoutServerLoad } from './$types';
+import { signInLink } from '#lib/auth/sign-in-link.ts';
 
 export const load: LayoutServerLoad = async ({ locals, cookies, depends, url }) => {
 	depends('app:team');
@@ -15,7 +16,7 @@ export const load: LayoutServerLoad = async ({ locals, cookies, depends, url }) 
 	// browser out rather than show an empty account.
 	if (memberships.length === 0 && !(await sessionStillLive(locals.supabase))) {
 		await locals.supabase.auth.signOut({ scope: 'local' });
-		redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+		redirect(303, signInLink(url));
 	}
 	const team = pickTeam(memberships, cookies);
 	if (!team) {

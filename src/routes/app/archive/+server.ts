@@ -11,6 +11,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { archiveFileName, archiveStream, jobArchive, jobsNotOpenable, parseArchiveIds } from '#lib/archive/job-archive.server.ts';
 import { attachmentDisposition } from '#lib/jobs/job-view.ts';
 import type { RequestEvent, RequestHandler } from './$types';
+import { signInLink } from '#lib/auth/sign-in-link.ts';
 
 async function serveArchive(event: RequestEvent, raw: unknown): Promise<Response> {
 	const { locals } = event;
@@ -24,7 +25,7 @@ async function serveArchive(event: RequestEvent, raw: unknown): Promise<Response
 		console.error('archive', e);
 		error(502, 'The jobs could not be read. Please try again.');
 	}
-	if (refused.length && !locals.user) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+	if (refused.length && !locals.user) redirect(303, signInLink(event.url));
 	if (refused.length) {
 		error(404, refused.length === ids.length && ids.length === 1 ? 'No such job, or you cannot see it.' : `${refused.length} of these jobs do not exist or you cannot see them: ${refused.join(', ')}`);
 	}

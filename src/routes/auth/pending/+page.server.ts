@@ -15,11 +15,12 @@ import {
 	sendSignInLink
 } from '#lib/teams/pending-access.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { signInLink } from '#lib/auth/sign-in-link.ts';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const next = safeNext(url.searchParams.get('next'));
 	const user = await locals.getSessionUser();
-	if (!user) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+	if (!user) redirect(303, signInLink(url));
 	const access = await loadAccountAccess(locals.supabase);
 	if (access.credentialsProven) {
 		if (access.pendingShares > 0) {
@@ -44,7 +45,7 @@ export const actions: Actions = {
 		// Ask Auth (not only the token): the address must be the account's now, and the session live.
 		const { data: current } = await locals.supabase.auth.getUser();
 		const user = current.user;
-		if (!user?.email) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+		if (!user?.email) redirect(303, signInLink(url));
 		const next = safeNext(url.searchParams.get('next'));
 		try {
 			const sent = await sendSignInLink(locals.supabase, user.email, emailLinkRedirect(url.origin, next), false);

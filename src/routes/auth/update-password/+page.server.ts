@@ -9,6 +9,7 @@ import { newPasswordSchema, safeNext } from '#lib/forms/auth-schemas.ts';
 import { formFailure, parseForm } from '#lib/forms/parse.ts';
 import { claimPendingAccess, loadAccountAccess, pendingAccessPath } from '#lib/teams/pending-access.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { signInLink } from '#lib/auth/sign-in-link.ts';
 
 /** Where to go once the password is saved; never back to this page. */
 function afterSaving(url: URL): string {
@@ -19,7 +20,7 @@ function afterSaving(url: URL): string {
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const user = await locals.getSessionUser();
-	if (!user) redirect(303, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+	if (!user) redirect(303, signInLink(url));
 	return { email: user.email ?? '', pending: url.searchParams.get('reason') === 'pending' };
 };
 
